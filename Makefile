@@ -1,0 +1,21 @@
+# PTQLab: `make run` installs everything and runs the main job; `make test` installs and tests.
+SWIFT ?= swift
+.PHONY: setup build run test bench clean
+
+setup:
+	bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product ptqlab
+
+run: build
+	.build/release/ptqlab eval --tasks wiki,news,books
+
+test: setup
+	$(SWIFT) test -c release
+
+bench: build
+	.build/release/ptqlab bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Hot loops (dequantization, norms, attention) rely on SIMD FMA being inlined: without an explicit
+// target CPU, SIMD FMA lowers to a library call per lane. `haswell` (AVX2 + FMA) is the portable
+// choice for x86_64 machines of this kind. -Ounchecked only in release; tests run in release.
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"]),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "PTQLab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ptqlab", targets: ["ptqlab"]),
+        .library(name: "PTQLabCore", targets: ["TensorCore", "ModelFormats", "Tokenizers", "Models", "Evaluation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, zlib1g-dev, libbz2-dev).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CBZip2", path: "Sources/CBZip2"),
+
+        .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        .target(name: "ModelFormats", dependencies: ["TensorCore"], swiftSettings: fastMath),
+        .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: fastMath),
+        .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
+        .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
+                swiftSettings: fastMath),
+        .executableTarget(
+            name: "ptqlab",
+            dependencies: [
+                "TensorCore", "ModelFormats", "Tokenizers", "Models", "Evaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fastMath),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: fastMath),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: fastMath),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models"], swiftSettings: fastMath),
+        .testTarget(name: "CLITests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
+    ]
+)

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func placeholderEvaluationTests() { #expect(Bool(true)) }
