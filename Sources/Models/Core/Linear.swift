@@ -1,0 +1,48 @@
+import TensorCore
+
+/// Sees the input of every linear layer during a forward pass: what calibration (Hessians,
+/// activation ranges) is built from. Called serially, in execution order.
+public protocol LinearInputObserver: AnyObject {
+    // input (rows, columns), row-major; valid only during the call.
+    func observe(layer: String, input: UnsafePointer<Float>, rows: Int, columns: Int)
+}
+
+/// A linear layer y = x·Wᵀ + b shared by every architecture, so every quantization method works on
+/// every family. `name` is the Hugging Face module path, e.g. `model.layers.3.self_attn.q_proj`.
+public final class Linear: @unchecked Sendable {
+    public let name: String
+    /// (outFeatures, inFeatures)
+    public var weight: Tensor
+    /// (outFeatures) or nil
+    public var bias: Tensor?
+
+    public init(name: String, weight: Tensor, bias: Tensor? = nil) {
+        precondition(weight.shape.count == 2, "\(name): weight must be 2-D")
+        self.name = name
+        self.weight = weight
+        self.bias = bias
+    }
+
+    public var inFeatures: Int { weight.shape[1] }
+    public var outFeatures: Int { weight.shape[0] }
+
+    /// out (rows, out) = x (rows, in) · Wᵀ + b; with `accumulate`, out += x·Wᵀ + b instead.
+    public func forward(
+        _ x: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>,
+        accumulate: Bool = false, observer: LinearInputObserver? = nil
+    ) {
+        observer?.observe(layer: name, input: x, rows: rows, columns: inFeatures)
+        BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures,
+                  a: x, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
+                  beta: accumulate ? 1 : 0, c: out, ldc: outFeatures)
+        if let bias {
+            let n = outFeatures, bp = bias.pointer
+            Parallel.forRanges(rows, minimumChunk: 64) { range in
+                for r in range {
+                    let row = out + r * n
+                    for j in 0..<n { row[j] += bp[j] }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import TensorCore
+
+/// One Llama decoder block: pre-norm attention (RoPE, grouped-query) and pre-norm SwiGLU MLP,
+/// each added to the residual stream.
+public final class LlamaBlock: @unchecked Sendable {
+    public let index: Int
+    public let inputNorm: Tensor          // (d)
+    public let postAttentionNorm: Tensor  // (d)
+    public let q: Linear, k: Linear, v: Linear, o: Linear
+    public let gate: Linear, up: Linear, down: Linear
+
+    init(index: Int, weights: CanonicalWeights, h: LlamaHyperparameters) throws {
+        self.index = index
+        let p = "model.layers.\(index)."
+        let d = h.hiddenSize, qDim = h.heads * h.headDim, kvDim = h.kvHeads * h.headDim
+        func linear(_ name: String, out: Int, in inF: Int, bias: Bool = false) throws -> Linear {
+            let w = try weights.tensor(p + name + ".weight", shape: [out, inF])
+            let b = bias ? try weights.tensor(p + name + ".bias", shape: [out]) : nil
+            return Linear(name: p + name, weight: w, bias: b)
+        }
+        inputNorm = try weights.tensor(p + "input_layernorm.weight", shape: [d])
+        postAttentionNorm = try weights.tensor(p + "post_attention_layernorm.weight", shape: [d])
+        q = try linear("self_attn.q_proj", out: qDim, in: d, bias: h.attentionBias)
+        k = try linear("self_attn.k_proj", out: kvDim, in: d, bias: h.attentionBias)
+        v = try linear("self_attn.v_proj", out: kvDim, in: d, bias: h.attentionBias)
+        o = try linear("self_attn.o_proj", out: d, in: qDim)
+        gate = try linear("mlp.gate_proj", out: h.intermediateSize, in: d)
+        up = try linear("mlp.up_proj", out: h.intermediateSize, in: d)
+        down = try linear("mlp.down_proj", out: d, in: h.intermediateSize)
+    }
+
+    public var linears: [Linear] { [q, k, v, o, gate, up, down] }
+
+    /// x (B·T, d) residual stream, updated in place.
+    func forward(_ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, h: LlamaHyperparameters,
+                 rope: RopeTable, scratch: LlamaScratch, observer: LinearInputObserver?) {
+        let n = windows * tokens, d = h.hiddenSize
+        // normed (N, d) = rmsnorm(x)
+        RMSNorm.apply(x, rows: n, n: d, weight: inputNorm.pointer, eps: h.rmsNormEps, out: scratch.normed)
+        // q (N, heads·hd), k/v (N, kvHeads·hd)
+        q.forward(scratch.normed, rows: n, into: scratch.q, observer: observer)
+        k.forward(scratch.normed, rows: n, into: scratch.k, observer: observer)
+        v.forward(scratch.normed, rows: n, into: scratch.v, observer: observer)
+        // rotate q, k per window (positions restart at 0 in every window)
+        for b in 0..<windows {
+            rope.apply(scratch.q + b * tokens * h.heads * h.headDim, tokens: tokens, heads: h.heads, headDim: h.headDim)
+            rope.apply(scratch.k + b * tokens * h.kvHeads * h.headDim, tokens: tokens, heads: h.kvHeads, headDim: h.headDim)
+        }
+        // attn (N, heads·hd)
+        CausalAttention.forward(q: scratch.q, k: scratch.k, v: scratch.v, out: scratch.attention,
+                                windows: windows, tokens: tokens, heads: h.heads, kvHeads: h.kvHeads,
+                                headDim: h.headDim, scale: 1 / Float(h.headDim).squareRoot(),
+                                slidingWindow: h.slidingWindow)
+        // x += attn · Woᵀ
+        o.forward(scratch.attention, rows: n, into: x, accumulate: true, observer: observer)
+        // MLP: x += down(silu(gate(n2)) * up(n2))
+        RMSNorm.apply(x, rows: n, n: d, weight: postAttentionNorm.pointer, eps: h.rmsNormEps, out: scratch.normed)
+        gate.forward(scratch.normed, rows: n, into: scratch.gate, observer: observer)
+        up.forward(scratch.normed, rows: n, into: scratch.up, observer: observer)
+        Activations.swiglu(gate: scratch.gate, up: scratch.up, count: n * h.intermediateSize)
+        down.forward(scratch.gate, rows: n, into: x, accumulate: true, observer: observer)
+    }
+}
+
+/// Activation buffers for one forward pass of N = B·T rows, reused by every block.
+final class LlamaScratch {
+    let normed, q, k, v, attention, gate, up: UnsafeMutablePointer<Float>
+    private let storage: [FloatBuffer]
+
+    init(rows n: Int, h: LlamaHyperparameters) {
+        let sizes = [n * h.hiddenSize, n * h.heads * h.headDim, n * h.kvHeads * h.headDim,
+                     n * h.kvHeads * h.headDim, n * h.heads * h.headDim, n * h.intermediateSize,
+                     n * h.intermediateSize]
+        storage = sizes.map { FloatBuffer(count: $0) }
+        normed = storage[0].pointer; q = storage[1].pointer; k = storage[2].pointer; v = storage[3].pointer
+        attention = storage[4].pointer; gate = storage[5].pointer; up = storage[6].pointer
+    }
+}

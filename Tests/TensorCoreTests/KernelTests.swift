@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TensorCore
+
+/// Kernels against plain double-precision loops. Tolerances: f32 kernels accumulate in f32 (and
+/// BLAS reorders sums), so ~1e-5 relative is the expected agreement with an f64 reference.
+@Suite struct KernelTests {
+    struct LCG {
+        var state: UInt64
+        mutating func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
+        }
+        mutating func array(_ n: Int) -> [Float] { (0..<n).map { _ in next() } }
+    }
+
+    @Test func vectorExpMatchesLibm() {
+        var worst: Double = 0
+        var x: Float = -87
+        while x < 88 {
+            var v = SIMD16<Float>()
+            for i in 0..<16 { v[i] = x + Float(i) * 0.0137 }
+            let e = VectorExp.exp(v)
+            for i in 0..<16 {
+                let ref = Foundation.exp(Double(v[i]))
+                worst = max(worst, abs(Double(e[i]) - ref) / ref)
+            }
+            x += 0.173
+        }
+        #expect(worst < 3e-7, "worst relative error \(worst)")
+        var big = SIMD16<Float>(repeating: -100); big[1] = 100
+        let e = VectorExp.exp(big)
+        #expect(e[0] == 0 && e[1] == .infinity)
+    }
+
+    @Test func rmsNormMatchesReference() {
+        var g = LCG(state: 1)
+        let rows = 5, n = 37
+        let x = g.array(rows * n), w = g.array(n)
+        var out = [Float](repeating: 0, count: rows * n)
+        RMSNorm.apply(x, rows: rows, n: n, weight: w, eps: 1e-5, weightOffset: 1, out: &out)
+        for r in 0..<rows {
+            let ms = (0..<n).map { Double(x[r * n + $0]) * Double(x[r * n + $0]) }.reduce(0, +) / Double(n)
+            for j in 0..<n {
+                let ref = Double(x[r * n + j]) / (ms + 1e-5).squareRoot() * (1 + Double(w[j]))
+                #expect(abs(Double(out[r * n + j]) - ref) < 1e-5 * max(1, abs(ref)))
+            }
+        }
+    }
+
+    @Test func logSumExpMatchesReference() {
+        var g = LCG(state: 2)
+        let x = g.array(1001).map { $0 * 30 }
+        let m = Double(x.max()!)
+        let ref = m + Foundation.log(x.map { Foundation.exp(Double($0) - m) }.reduce(0, +))
+        let got = SIMDMath.logSumExp(x, x.count)
+        #expect(abs(Double(got) - ref) < 1e-5 * abs(ref))
+    }
+
+    @Test func causalAttentionMatchesNaive() {
+        var g = LCG(state: 3)
+        let windows = 2, t = 19, heads = 4, kvHeads = 2, hd = 8
+        let q = g.array(windows * t * heads * hd), k = g.array(windows * t * kvHeads * hd)
+        let v = g.array(windows * t * kvHeads * hd)
+        for sliding in [nil, 5] as [Int?] {
+            var out = [Float](repeating: 0, count: q.count)
+            let scale = 1 / Float(hd).squareRoot()
+            CausalAttention.forward(q: q, k: k, v: v, out: &out, windows: windows, tokens: t, heads: heads,
+                                    kvHeads: kvHeads, headDim: hd, scale: scale, slidingWindow: sliding)
+            for b in 0..<windows { for h in 0..<heads { for i in 0..<t {
+                let g = h / (heads / kvHeads)
+                let lo = sliding.map { max(0, i - $0 + 1) } ?? 0
+                var s = [Double]()
+                for j in lo...i {
+                    var dot = 0.0
+                    for c in 0..<hd {
+                        dot += Double(q[((b * t + i) * heads + h) * hd + c]) * Double(k[((b * t + j) * kvHeads + g) * hd + c])
+                    }
+                    s.append(dot * Double(scale))
+                }
+                let m = s.max()!
+                let e = s.map { Foundation.exp($0 - m) }, z = e.reduce(0, +)
+                for c in 0..<hd {
+                    var ref = 0.0
+                    for (idx, j) in (lo...i).enumerated() { ref += e[idx] / z * Double(v[((b * t + j) * kvHeads + g) * hd + c]) }
+                    let got = Double(out[((b * t + i) * heads + h) * hd + c])
+                    #expect(abs(got - ref) < 1e-5, "b\(b) h\(h) t\(i) c\(c): \(got) vs \(ref)")
+                }
+            }}}
+        }
+    }
+
+    @Test func ropeRotatesPairsHalfApart() {
+        let hd = 8
+        let inv = RopeTable.defaultInverseFrequencies(base: 10000, rotaryDim: hd)
+        let table = RopeTable(inverseFrequencies: inv, maxPositions: 4)
+        var x: [Float] = (0..<(3 * hd)).map { Float($0 % 5) - 2 }
+        let orig = x
+        table.apply(&x, tokens: 3, heads: 1, headDim: hd)
+        for t in 0..<3 { for i in 0..<(hd / 2) {
+            let a = Double(orig[t * hd + i]), b = Double(orig[t * hd + i + hd / 2])
+            let angle = Double(Float(t) * inv[i])
+            #expect(abs(Double(x[t * hd + i]) - (a * Foundation.cos(angle) - b * Foundation.sin(angle))) < 1e-6)
+            #expect(abs(Double(x[t * hd + i + hd / 2]) - (b * Foundation.cos(angle) + a * Foundation.sin(angle))) < 1e-6)
+        }}
+    }
+
+    @Test func swigluMatchesReference() {
+        var g = LCG(state: 4)
+        var gate = g.array(53).map { $0 * 8 }
+        let up = g.array(53), orig = gate
+        Activations.swiglu(gate: &gate, up: up, count: 53)
+        for i in 0..<53 {
+            let x = Double(orig[i])
+            #expect(abs(Double(gate[i]) - x / (1 + Foundation.exp(-x)) * Double(up[i])) < 1e-5)
+        }
+    }
+}
