@@ -1,0 +1,132 @@
+import ModelFormats
+import TensorCore
+
+/// Reading Llama-family models from llama.cpp's GGUF: hyperparameters from `<arch>.*` metadata
+/// and tensors under HF names, with llama.cpp's Q/K row permutation undone.
+public enum LlamaGGUF {
+    public static let architectures: Set<String> = ["llama", "mistral", "qwen2"]
+
+    public static func hyperparameters(_ file: GGUFFile) throws -> LlamaHyperparameters {
+        let md = file.metadata, path = file.sourcePath
+        guard let arch = md["general.architecture"]?.asString else {
+            throw FormatError(file: path, field: "general.architecture", "missing")
+        }
+        func int(_ key: String, default value: Int? = nil) throws -> Int {
+            if let v = md["\(arch).\(key)"] {
+                guard let i = v.asInt else { throw FormatError(file: path, field: "\(arch).\(key)", "expected an integer, got \(v)") }
+                return i
+            }
+            if let value { return value }
+            throw FormatError(file: path, field: "\(arch).\(key)", "missing")
+        }
+        func float(_ key: String, default value: Float) throws -> Float {
+            guard let v = md["\(arch).\(key)"] else { return value }
+            guard let f = v.asFloat else { throw FormatError(file: path, field: "\(arch).\(key)", "expected a number, got \(v)") }
+            return f
+        }
+        let d = try int("embedding_length")
+        let heads = try int("attention.head_count")
+        let kvHeads = try int("attention.head_count_kv", default: heads)
+        guard heads > 0 else { throw FormatError(file: path, field: "\(arch).attention.head_count", "must be positive") }
+        let headDim = try int("attention.key_length", default: d / heads)
+        let ropeDim = try int("rope.dimension_count", default: headDim)
+        guard ropeDim == headDim else {
+            throw FormatError(file: path, field: "\(arch).rope.dimension_count", "partial rotary (\(ropeDim) of \(headDim)) is not supported for \(arch)")
+        }
+        let theta = try float("rope.freq_base", default: 10000)
+        var inv = RopeTable.defaultInverseFrequencies(base: theta, rotaryDim: headDim)
+        let scalingType = md["\(arch).rope.scaling.type"]?.asString ?? "none"
+        switch scalingType {
+        case "none": break
+        case "linear":
+            let factor = try float("rope.scaling.factor", default: 1)
+            inv = inv.map { $0 / factor }
+        default:
+            throw FormatError(file: path, field: "\(arch).rope.scaling.type", "rope scaling '\(scalingType)' is not supported")
+        }
+        // Llama 3.1-style scaling is stored precomputed as per-frequency divisors.
+        if file.contains("rope_freqs.weight") {
+            let f = try file.loadFloat32("rope_freqs.weight", expectedShape: [headDim / 2])
+            for i in inv.indices { inv[i] /= f.pointer[i] }
+        }
+        let vocab = try int("vocab_size", default: md["tokenizer.ggml.tokens"]?.asArray?.count
+            ?? file.shape(of: "token_embd.weight")?.first ?? 0)
+        let sliding: Int? = arch == "mistral" ? (try? int("attention.sliding_window")) : nil
+        let h = LlamaHyperparameters(
+            architecture: arch, vocabSize: vocab, hiddenSize: d, intermediateSize: try int("feed_forward_length"),
+            layers: try int("block_count"), heads: heads, kvHeads: kvHeads, headDim: headDim,
+            rmsNormEps: try float("attention.layer_norm_rms_epsilon", default: 1e-5),
+            ropeInverseFrequencies: inv, maxContext: try int("context_length"),
+            tiedEmbeddings: !file.contains("output.weight"),
+            attentionBias: file.contains("blk.0.attn_q.bias"), slidingWindow: sliding)
+        return h
+    }
+
+    /// HF name → GGUF name for the llama tensor layout.
+    static func ggufName(_ hf: String) -> String? {
+        let fixed = ["model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
+                     "lm_head.weight": "output.weight"]
+        if let f = fixed[hf] { return f }
+        let parts = hf.split(separator: ".")
+        guard parts.count >= 5, parts[0] == "model", parts[1] == "layers", let i = Int(parts[2]) else { return nil }
+        let rest = parts[3...].joined(separator: ".")
+        let map = ["input_layernorm.weight": "attn_norm.weight", "post_attention_layernorm.weight": "ffn_norm.weight",
+                   "self_attn.q_proj.weight": "attn_q.weight", "self_attn.k_proj.weight": "attn_k.weight",
+                   "self_attn.v_proj.weight": "attn_v.weight", "self_attn.o_proj.weight": "attn_output.weight",
+                   "self_attn.q_proj.bias": "attn_q.bias", "self_attn.k_proj.bias": "attn_k.bias",
+                   "self_attn.v_proj.bias": "attn_v.bias",
+                   "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
+                   "mlp.down_proj.weight": "ffn_down.weight"]
+        guard let g = map[rest] else { return nil }
+        return "blk.\(i).\(g)"
+    }
+}
+
+/// GGUF tensors under HF names. llama.cpp's converter permutes the rows of Q and K (and their
+/// biases) of `llama`-arch models so that RoPE pairs are adjacent; we undo it so that the HF
+/// "rotate half" RoPE applies. Qwen2 GGUFs are not permuted.
+public struct GGUFLlamaWeights: CanonicalWeights {
+    public let file: GGUFFile
+    public let hyper: LlamaHyperparameters
+    let permuted: Bool
+
+    public init(file: GGUFFile, hyper: LlamaHyperparameters) {
+        self.file = file
+        self.hyper = hyper
+        permuted = hyper.architecture == "llama" || hyper.architecture == "mistral"
+    }
+
+    public var sourcePath: String { file.sourcePath }
+
+    public func contains(_ name: String) -> Bool {
+        LlamaGGUF.ggufName(name).map { file.contains($0) } ?? false
+    }
+
+    public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+        guard let g = LlamaGGUF.ggufName(name) else {
+            throw FormatError(file: sourcePath, field: name, "no GGUF tensor corresponds to this name")
+        }
+        var t = try file.loadFloat32(g, expectedShape: shape)
+        try WeightCheck.finite(t, name: g, file: sourcePath)
+        if permuted {
+            if name.hasSuffix("self_attn.q_proj.weight") || name.hasSuffix("self_attn.q_proj.bias") {
+                t = Self.unpermute(t, heads: hyper.heads)
+            } else if name.hasSuffix("self_attn.k_proj.weight") || name.hasSuffix("self_attn.k_proj.bias") {
+                t = Self.unpermute(t, heads: hyper.kvHeads)
+            }
+        }
+        return t
+    }
+
+    /// Inverse of llama.cpp's `permute`: GGUF row h·hd + 2j + s holds HF row h·hd + s·hd/2 + j.
+    static func unpermute(_ t: Tensor, heads: Int) -> Tensor {
+        let rows = t.shape[0], cols = t.shape.count > 1 ? t.shape[1] : 1
+        let hd = rows / heads, half = hd / 2
+        let out = Tensor(zeros: t.shape)
+        for h in 0..<heads { for j in 0..<half { for s in 0..<2 {
+            let src = h * hd + 2 * j + s, dst = h * hd + s * half + j
+            (out.pointer + dst * cols).update(from: t.pointer + src * cols, count: cols)
+        }}}
+        return out
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import ModelFormats
+import Tokenizers
+
+/// What `ptqlab inspect` shows: architecture, tensors grouped by storage type with their bits per
+/// weight, the network's shape, and the tokenizer.
+public struct ModelSummary: Sendable, Encodable {
+    public struct StorageGroup: Sendable, Encodable {
+        public var type: String
+        public var tensors: Int
+        public var parameters: Int
+        public var bytes: Int
+        public var bitsPerWeight: Double { parameters > 0 ? Double(bytes) * 8 / Double(parameters) : 0 }
+
+        enum CodingKeys: String, CodingKey { case type, tensors, parameters, bytes, bitsPerWeight = "bits_per_weight" }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(type, forKey: .type); try c.encode(tensors, forKey: .tensors)
+            try c.encode(parameters, forKey: .parameters); try c.encode(bytes, forKey: .bytes)
+            try c.encode(bitsPerWeight, forKey: .bitsPerWeight)
+        }
+    }
+    public var path: String
+    public var format: String
+    public var architecture: String
+    public var name: String?
+    public var tensorCount: Int
+    public var parameters: Int
+    public var bytes: Int
+    public var storage: [StorageGroup]
+    public var hyperparameters: [String: String]
+    public var tokenizer: String
+
+    public var bitsPerWeight: Double { parameters > 0 ? Double(bytes) * 8 / Double(parameters) : 0 }
+}
+
+public enum ModelInspector {
+    public static func summarize(path: String) throws -> ModelSummary {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw FormatError(file: path, field: "path", "no such file or directory")
+        }
+        if isDir.boolValue { return try summarizeHF(path) }
+        let file = try GGUFFile(path: path)
+        var groups: [String: ModelSummary.StorageGroup] = [:]
+        for t in file.tensors {
+            var g = groups[t.type.name] ?? .init(type: t.type.name, tensors: 0, parameters: 0, bytes: 0)
+            g.tensors += 1; g.parameters += t.elementCount; g.bytes += t.byteCount
+            groups[t.type.name] = g
+        }
+        let arch = file.metadata["general.architecture"]?.asString ?? "unknown"
+        var hyper: [String: String] = [:]
+        if let h = try? LlamaGGUF.hyperparameters(file) { hyper = describe(h) }
+        let tok = (try? Tokenizer.fromGGUF(file))?.kind ?? "none or unsupported (\(file.metadata["tokenizer.ggml.model"]?.asString ?? "absent"))"
+        return ModelSummary(
+            path: path, format: "GGUF v\(file.version)", architecture: arch,
+            name: file.metadata["general.name"]?.asString, tensorCount: file.tensors.count,
+            parameters: groups.values.reduce(0) { $0 + $1.parameters }, bytes: groups.values.reduce(0) { $0 + $1.bytes },
+            storage: groups.values.sorted { $0.parameters > $1.parameters }, hyperparameters: hyper, tokenizer: tok)
+    }
+
+    static func summarizeHF(_ path: String) throws -> ModelSummary {
+        let dir = try HFModelDirectory(path: path)
+        let config = try LlamaConfig.load(path: dir.configPath)
+        let source = try dir.openWeights()
+        var groups: [String: ModelSummary.StorageGroup] = [:]
+        for name in source.tensorNames {
+            let type = source.storageType(of: name) ?? "?"
+            let n = source.shape(of: name)?.reduce(1, *) ?? 0
+            var g = groups[type] ?? .init(type: type, tensors: 0, parameters: 0, bytes: 0)
+            g.tensors += 1; g.parameters += n; g.bytes += n * (type == "F32" ? 4 : 2)
+            groups[type] = g
+        }
+        let h = try LlamaHyperparameters(config: config, file: dir.configPath)
+        let tok = try dir.tokenizerPath.map { try Tokenizer.fromTokenizerJSON(path: $0).kind } ?? "none (no tokenizer.json)"
+        return ModelSummary(
+            path: path, format: "Hugging Face safetensors", architecture: h.architecture, name: nil,
+            tensorCount: source.tensorNames.count, parameters: groups.values.reduce(0) { $0 + $1.parameters },
+            bytes: groups.values.reduce(0) { $0 + $1.bytes }, storage: groups.values.sorted { $0.parameters > $1.parameters },
+            hyperparameters: describe(h), tokenizer: tok)
+    }
+
+    static func describe(_ h: LlamaHyperparameters) -> [String: String] {
+        [
+            "layers": "\(h.layers)", "hidden_size": "\(h.hiddenSize)", "intermediate_size": "\(h.intermediateSize)",
+            "heads": "\(h.heads)", "kv_heads": "\(h.kvHeads)", "head_dim": "\(h.headDim)", "vocab_size": "\(h.vocabSize)",
+            "context": "\(h.maxContext)", "tied_embeddings": "\(h.tiedEmbeddings)", "attention_bias": "\(h.attentionBias)",
+            "rms_norm_eps": "\(h.rmsNormEps)",
+        ]
+    }
+}

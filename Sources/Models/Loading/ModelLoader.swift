@@ -1,0 +1,46 @@
+import Foundation
+import ModelFormats
+import Tokenizers
+
+/// A model ready to evaluate: the network, its tokenizer and where it came from.
+public struct LoadedModel: Sendable {
+    public let path: String
+    public let model: any CausalLanguageModel
+    public let tokenizer: Tokenizer
+}
+
+/// Opens a GGUF file or a Hugging Face model directory and builds the right architecture.
+public enum ModelLoader {
+    public static func load(path: String) throws -> LoadedModel {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw FormatError(file: path, field: "path", "no such file or directory")
+        }
+        return isDir.boolValue ? try loadHF(directory: path) : try loadGGUF(path: path)
+    }
+
+    static func loadGGUF(path: String) throws -> LoadedModel {
+        let file = try GGUFFile(path: path)
+        let arch = file.metadata["general.architecture"]?.asString ?? "?"
+        guard LlamaGGUF.architectures.contains(arch) else {
+            throw FormatError(file: path, field: "general.architecture",
+                              "architecture '\(arch)' is not supported yet (supported: \(LlamaGGUF.architectures.sorted().joined(separator: ", ")))")
+        }
+        let h = try LlamaGGUF.hyperparameters(file)
+        let model = try LlamaModel(hyper: h, weights: GGUFLlamaWeights(file: file, hyper: h))
+        let tokenizer = try Tokenizer.fromGGUF(file)
+        return LoadedModel(path: path, model: model, tokenizer: tokenizer)
+    }
+
+    static func loadHF(directory: String) throws -> LoadedModel {
+        let dir = try HFModelDirectory(path: directory)
+        let config = try LlamaConfig.load(path: dir.configPath)
+        let h = try LlamaHyperparameters(config: config, file: dir.configPath)
+        let model = try LlamaModel(hyper: h, weights: DirectWeights(try dir.openWeights()))
+        guard let tokPath = dir.tokenizerPath else {
+            throw FormatError(file: directory, field: "tokenizer.json", "missing: a model directory needs its tokenizer.json")
+        }
+        let tokenizer = try Tokenizer.fromTokenizerJSON(path: tokPath)
+        return LoadedModel(path: directory, model: model, tokenizer: tokenizer)
+    }
+}

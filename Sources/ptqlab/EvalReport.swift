@@ -1,0 +1,41 @@
+import Foundation
+
+/// The result of `ptqlab eval`. JSON shape (a contract other tools rely on):
+/// {"model": …, "tasks": {"<name>": {"perplexity": x, "tokens": n, …}}, "tokens_per_second": y, …}
+struct EvalReport: Encodable {
+    struct Task: Encodable {
+        var perplexity: Double
+        var tokens: Int
+        var windows: Int
+    }
+    var model: String
+    var architecture: String
+    var context: Int
+    var mode: String
+    var tasks: [String: Task]
+    var taskOrder: [String]
+    var tokensPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, architecture, context, mode, tasks
+        case tokensPerSecond = "tokens_per_second"
+    }
+
+    func json() throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try enc.encode(self), as: UTF8.self)
+    }
+
+    func table() -> String {
+        var lines = ["model: \(model) (\(architecture)), context \(context), \(mode)",
+                     String(format: "%-12@ %12@ %10@ %8@", "task" as NSString, "perplexity" as NSString,
+                            "tokens" as NSString, "windows" as NSString)]
+        for name in taskOrder {
+            guard let t = tasks[name] else { continue }
+            lines.append(String(format: "%-12@ %12.4f %10d %8d", name as NSString, t.perplexity, t.tokens, t.windows))
+        }
+        lines.append(String(format: "%.1f tokens/s", tokensPerSecond))
+        return lines.joined(separator: "\n")
+    }
+}

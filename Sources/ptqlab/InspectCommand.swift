@@ -1,0 +1,44 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Models
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Architecture, tensor count, storage types with bits/weight, and tokenizer of a model.")
+
+    @Argument(help: "GGUF file or Hugging Face model directory (default: the pinned SmolLM2-135M).")
+    var model: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: String = "text"
+
+    func run() throws {
+        try runReportingErrors {
+            let path = try model ?? AssetLocator().defaultModel()
+            let s = try ModelInspector.summarize(path: path)
+            if format == "json" {
+                let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+                print(String(decoding: try enc.encode(s), as: UTF8.self))
+                return
+            }
+            var lines = ["model:        \(s.path)",
+                         "format:       \(s.format)",
+                         "architecture: \(s.architecture)\(s.name.map { " (\($0))" } ?? "")",
+                         "tensors:      \(s.tensorCount)",
+                         String(format: "parameters:   %d (%.1f M), %.1f MiB, %.3f bits/weight overall",
+                                s.parameters, Double(s.parameters) / 1e6, Double(s.bytes) / 1048576, s.bitsPerWeight),
+                         "storage types:"]
+            for g in s.storage {
+                lines.append(String(format: "  %-6@ %4d tensors %12d weights  %7.3f bits/weight",
+                                    g.type as NSString, g.tensors, g.parameters, g.bitsPerWeight))
+            }
+            if !s.hyperparameters.isEmpty {
+                lines.append("shape:        " + s.hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            }
+            lines.append("tokenizer:    \(s.tokenizer)")
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}
