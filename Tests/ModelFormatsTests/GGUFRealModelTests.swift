@@ -43,3 +43,49 @@ struct GGUFRealModelTests {
         #expect(file.contains("output.weight") == false)
     }
 }
+
+/// Dequantization of the real model against gguf-py (Fixtures/gguf/smollm2_reference.json).
+@Suite(.enabled(if: GGUFTestSupport.hasSmolLM2, "SmolLM2 GGUF asset not installed"))
+struct GGUFRealModelDequantizationTests {
+    struct Reference: Decodable {
+        let type: String
+        let count: Int
+        let first64_bits: [UInt32]
+        let last8_bits: [UInt32]
+        let sum: Double
+        let sum_of_squares: Double
+    }
+
+    @Test(arguments: ["blk.0.attn_q.weight", "token_embd.weight", "blk.0.attn_norm.weight", "blk.29.ffn_down.weight"])
+    func matchesGGUFPy(_ name: String) throws {
+        let references = try JSONDecoder().decode([String: Reference].self,
+                                                  from: GGUFTestSupport.fixtureData("smollm2_reference.json"))
+        let reference = try #require(references[name])
+        let file = try GGUFFile(path: GGUFTestSupport.smolLM2Path)
+        #expect(file.storageType(of: name) == reference.type)
+        let tensor = try file.loadFloat32(name)
+        #expect(tensor.count == reference.count)
+        let values = tensor.array
+        #expect(values.prefix(64).map(\.bitPattern) == reference.first64_bits)
+        #expect(values.suffix(8).map(\.bitPattern) == reference.last8_bits)
+        var sum = 0.0, squares = 0.0
+        for v in values { sum += Double(v); squares += Double(v) * Double(v) }
+        #expect(abs(sum - reference.sum) <= 1e-9 * max(1, abs(reference.sum)) + 1e-6)
+        #expect(abs(squares - reference.sum_of_squares) <= 1e-9 * reference.sum_of_squares)
+    }
+
+    @Test func wholeModelDequantizesQuickly() throws {
+        let file = try GGUFFile(path: GGUFTestSupport.smolLM2Path)
+        // Warm the page cache so the timing measures decoding, not disk.
+        _ = try file.tensors.map { try file.loadFloat32($0.name).count }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var elements = 0
+        for info in file.tensors {
+            elements += try file.loadFloat32(info.name).count
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print("SmolLM2: dequantized \(elements) values in \(String(format: "%.3f", seconds)) s")
+        #expect(elements == file.tensors.reduce(0) { $0 + $1.elementCount })
+        #expect(seconds < 3, "whole-model dequantization took \(seconds) s")
+    }
+}

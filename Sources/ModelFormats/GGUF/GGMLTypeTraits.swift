@@ -40,19 +40,31 @@ extension GGMLType {
     /// The traits table. Sizes follow ggml (and gguf-py's `GGML_QUANT_SIZES`).
     public var traits: GGMLTypeTraits {
         switch self {
-        case .f32: GGMLTypeTraits("F32", 1, 4)
-        case .f16: GGMLTypeTraits("F16", 1, 2)
-        case .bf16: GGMLTypeTraits("BF16", 1, 2)
-        case .q4_0: GGMLTypeTraits("Q4_0", 32, 2 + 16)
-        case .q4_1: GGMLTypeTraits("Q4_1", 32, 2 + 2 + 16)
-        case .q5_0: GGMLTypeTraits("Q5_0", 32, 2 + 4 + 16)
-        case .q5_1: GGMLTypeTraits("Q5_1", 32, 2 + 2 + 4 + 16)
-        case .q8_0: GGMLTypeTraits("Q8_0", 32, 2 + 32)
-        case .q2_k: GGMLTypeTraits("Q2_K", qkK, 2 + 2 + qkK / 16 + qkK / 4)
-        case .q3_k: GGMLTypeTraits("Q3_K", qkK, 2 + qkK / 4 + qkK / 8 + 12)
-        case .q4_k: GGMLTypeTraits("Q4_K", qkK, 2 + 2 + 12 + qkK / 2)
-        case .q5_k: GGMLTypeTraits("Q5_K", qkK, 2 + 2 + 12 + qkK / 8 + qkK / 2)
-        case .q6_k: GGMLTypeTraits("Q6_K", qkK, 2 + qkK / 2 + qkK / 4 + qkK / 16)
+        // Types with codecs: name, block size, bytes per block, reference / SIMD dequantizer, quantizer.
+        case .f32: GGMLTypeTraits("F32", 1, 4, dequantize: FloatCodecs.dequantizeF32, quantize: FloatCodecs.quantizeF32)
+        case .f16: GGMLTypeTraits("F16", 1, 2, dequantize: FloatCodecs.dequantizeF16,
+                                  fast: FloatCodecs.fastDequantizeF16, quantize: FloatCodecs.quantizeF16)
+        case .bf16: GGMLTypeTraits("BF16", 1, 2, dequantize: FloatCodecs.dequantizeBF16, quantize: FloatCodecs.quantizeBF16)
+        case .q4_0: GGMLTypeTraits("Q4_0", 32, 2 + 16, dequantize: Q4Codecs.dequantizeQ4_0,
+                                    fast: FastLegacyQuantDequant.q4_0, quantize: Q4Codecs.quantizeQ4_0)
+        case .q4_1: GGMLTypeTraits("Q4_1", 32, 2 + 2 + 16, dequantize: Q4Codecs.dequantizeQ4_1,
+                                    fast: FastLegacyQuantDequant.q4_1, quantize: Q4Codecs.quantizeQ4_1)
+        case .q5_0: GGMLTypeTraits("Q5_0", 32, 2 + 4 + 16, dequantize: Q5Codecs.dequantizeQ5_0,
+                                    fast: FastLegacyQuantDequant.q5_0, quantize: Q5Codecs.quantizeQ5_0)
+        case .q5_1: GGMLTypeTraits("Q5_1", 32, 2 + 2 + 4 + 16, dequantize: Q5Codecs.dequantizeQ5_1,
+                                    fast: FastLegacyQuantDequant.q5_1, quantize: Q5Codecs.quantizeQ5_1)
+        case .q8_0: GGMLTypeTraits("Q8_0", 32, 2 + 32, dequantize: Q8Codecs.dequantizeQ8_0,
+                                    fast: FastLegacyQuantDequant.q8_0, quantize: Q8Codecs.quantizeQ8_0)
+        case .q2_k: GGMLTypeTraits("Q2_K", qkK, 2 + 2 + qkK / 16 + qkK / 4,
+                                    dequantize: Q2KCodec.dequantize, fast: FastKQuantDequant.q2_k)
+        case .q3_k: GGMLTypeTraits("Q3_K", qkK, 2 + qkK / 4 + qkK / 8 + 12,
+                                    dequantize: Q3KCodec.dequantize, fast: FastKQuantDequant.q3_k)
+        case .q4_k: GGMLTypeTraits("Q4_K", qkK, 2 + 2 + 12 + qkK / 2,
+                                    dequantize: Q4KCodec.dequantize, fast: FastKQuantDequant.q4_k)
+        case .q5_k: GGMLTypeTraits("Q5_K", qkK, 2 + 2 + 12 + qkK / 8 + qkK / 2,
+                                    dequantize: Q5KCodec.dequantize, fast: FastKQuantDequant.q5_k)
+        case .q6_k: GGMLTypeTraits("Q6_K", qkK, 2 + qkK / 2 + qkK / 4 + qkK / 16,
+                                    dequantize: Q6KCodec.dequantize, fast: FastKQuantDequant.q6_k)
         // Known, without codecs here.
         case .q8_1: GGMLTypeTraits("Q8_1", 32, 4 + 4 + 32)
         case .q8_k: GGMLTypeTraits("Q8_K", qkK, 4 + qkK + qkK / 8)
