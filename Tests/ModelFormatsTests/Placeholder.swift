@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderModelFormatsTests() { #expect(Bool(true)) }
