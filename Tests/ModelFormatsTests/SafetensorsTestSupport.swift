@@ -13,11 +13,18 @@ enum TestFiles {
         repositoryRoot.appendingPathComponent("Fixtures").appendingPathComponent(relativePath).path
     }
 
-    /// A fresh, empty directory under the system temporary directory.
+    /// One directory per test process, removed when the process exits.
+    static let scratchRoot: URL = {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ptqlab-modelformats-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        atexit { try? FileManager.default.removeItem(at: TestFiles.scratchRoot) }
+        return url
+    }()
+
+    /// A fresh, empty directory under `scratchRoot`.
     static func scratchDirectory(_ label: String = #function) throws -> URL {
         let safeLabel = label.filter { $0.isLetter || $0.isNumber }
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ptqlab-st-\(safeLabel)-\(UUID().uuidString)")
+        let url = scratchRoot.appendingPathComponent("\(safeLabel)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
