@@ -1,0 +1,60 @@
+import TensorCore
+
+/// A memory-mapped safetensors file. The header is parsed and validated once when the file is
+/// opened (offsets inside the file, sizes matching shapes, no overlaps); tensor data is decoded to
+/// f32 on demand.
+public final class SafetensorsFile: TensorSource {
+    public let sourcePath: String
+    /// `__metadata__` (e.g. `["format": "pt"]`), empty when the file has none.
+    public let metadata: [String: String]
+    /// Every tensor, in file order.
+    public let tensors: [SafetensorsTensorInfo]
+    public let tensorNames: [String]
+
+    private let mapping: MappedFile
+    private let tensorsByName: [String: SafetensorsTensorInfo]
+
+    public init(path: String) throws {
+        do {
+            mapping = try MappedFile(path: path)
+        } catch let error as FileAccessError {
+            throw FormatError(file: path, field: "file", error.reason)
+        }
+        sourcePath = path
+        let header = try SafetensorsHeader.parse(UnsafeRawBufferPointer(start: mapping.base, count: mapping.count),
+                                                 path: path)
+        metadata = header.metadata
+        tensors = header.tensors
+        tensorNames = header.tensors.map(\.name)
+        tensorsByName = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func info(of name: String) -> SafetensorsTensorInfo? { tensorsByName[name] }
+
+    public func shape(of name: String) -> [Int]? { tensorsByName[name]?.shape }
+
+    public func storageType(of name: String) -> String? { tensorsByName[name]?.dtype.rawValue }
+
+    public func loadFloat32(_ name: String) throws -> Tensor {
+        guard let info = tensorsByName[name] else {
+            throw FormatError(file: sourcePath, field: name, "no tensor with this name")
+        }
+        guard info.dtype.decodesToFloat32 else {
+            throw FormatError(file: sourcePath, field: name,
+                              "unsupported dtype \(info.dtype.rawValue) (can decode \(SafetensorsDType.decodableNames))")
+        }
+        let storage = FloatBuffer(count: info.elementCount, zeroed: false)
+        FloatDecoding.decode(info.dtype, from: mapping.base + info.byteRange.lowerBound,
+                             into: storage.pointer, count: info.elementCount)
+        return Tensor(shape: info.shape, storage: storage)
+    }
+
+    /// The raw stored bytes of a tensor (valid while this object lives).
+    public func withRawBytes<R>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        guard let info = tensorsByName[name] else {
+            throw FormatError(file: sourcePath, field: name, "no tensor with this name")
+        }
+        return try body(UnsafeRawBufferPointer(start: mapping.base + info.byteRange.lowerBound,
+                                               count: info.byteRange.count))
+    }
+}
