@@ -92,7 +92,7 @@ import TensorCore
 
     @Test func ropeRotatesPairsHalfApart() {
         let hd = 8
-        let inv = RopeTable.defaultInverseFrequencies(base: 10000, rotaryDim: hd)
+        let inv: [Float] = (0..<(hd / 2)).map { 1 / powf(10000, Float(2 * $0) / Float(hd)) }
         let table = RopeTable(inverseFrequencies: inv, maxPositions: 4)
         var x: [Float] = (0..<(3 * hd)).map { Float($0 % 5) - 2 }
         let orig = x

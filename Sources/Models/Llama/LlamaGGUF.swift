@@ -34,16 +34,16 @@ public enum LlamaGGUF {
             throw FormatError(file: path, field: "\(arch).rope.dimension_count", "partial rotary (\(ropeDim) of \(headDim)) is not supported for \(arch)")
         }
         let theta = try float("rope.freq_base", default: 10000)
-        var inv = RopeTable.defaultInverseFrequencies(base: theta, rotaryDim: headDim)
-        let scalingType = md["\(arch).rope.scaling.type"]?.asString ?? "none"
-        switch scalingType {
-        case "none": break
-        case "linear":
-            let factor = try float("rope.scaling.factor", default: 1)
-            inv = inv.map { $0 / factor }
-        default:
-            throw FormatError(file: path, field: "\(arch).rope.scaling.type", "rope scaling '\(scalingType)' is not supported")
+        let context = try int("context_length")
+        let scaling: RopeScaling?
+        switch md["\(arch).rope.scaling.type"]?.asString ?? "none" {
+        case "none": scaling = nil
+        case "linear": scaling = .linear(factor: Double(try float("rope.scaling.factor", default: 1)))
+        case let other:
+            throw FormatError(file: path, field: "\(arch).rope.scaling.type", "rope scaling '\(other)' is not supported")
         }
+        var inv = RopeFrequencies(headDim: headDim, ropeTheta: Double(theta), scaling: scaling,
+                                  maxPositionEmbeddings: context).inverseFrequencies
         // Llama 3.1-style scaling is stored precomputed as per-frequency divisors.
         if file.contains("rope_freqs.weight") {
             let f = try file.loadFloat32("rope_freqs.weight", expectedShape: [headDim / 2])
@@ -56,7 +56,7 @@ public enum LlamaGGUF {
             architecture: arch, vocabSize: vocab, hiddenSize: d, intermediateSize: try int("feed_forward_length"),
             layers: try int("block_count"), heads: heads, kvHeads: kvHeads, headDim: headDim,
             rmsNormEps: try float("attention.layer_norm_rms_epsilon", default: 1e-5),
-            ropeInverseFrequencies: inv, maxContext: try int("context_length"),
+            ropeInverseFrequencies: inv, maxContext: context,
             tiedEmbeddings: !file.contains("output.weight"),
             attentionBias: file.contains("blk.0.attn_q.bias"), slidingWindow: sliding)
         return h

@@ -61,8 +61,8 @@ public enum ModelInspector {
 
     static func summarizeHF(_ path: String) throws -> ModelSummary {
         let dir = try HFModelDirectory(path: path)
-        let config = try LlamaConfig.load(path: dir.configPath)
-        let source = try dir.openWeights()
+        let config = try LlamaConfig(contentsOf: dir.configPath)
+        let source = try dir.openTensors()
         var groups: [String: ModelSummary.StorageGroup] = [:]
         for name in source.tensorNames {
             let type = source.storageType(of: name) ?? "?"

@@ -34,13 +34,10 @@ public enum ModelLoader {
 
     static func loadHF(directory: String) throws -> LoadedModel {
         let dir = try HFModelDirectory(path: directory)
-        let config = try LlamaConfig.load(path: dir.configPath)
+        let config = try LlamaConfig(contentsOf: dir.configPath)
         let h = try LlamaHyperparameters(config: config, file: dir.configPath)
-        let model = try LlamaModel(hyper: h, weights: DirectWeights(try dir.openWeights()))
-        guard let tokPath = dir.tokenizerPath else {
-            throw FormatError(file: directory, field: "tokenizer.json", "missing: a model directory needs its tokenizer.json")
-        }
-        let tokenizer = try Tokenizer.fromTokenizerJSON(path: tokPath)
+        let model = try LlamaModel(hyper: h, weights: DirectWeights(try dir.openTensors()))
+        let tokenizer = try Tokenizer.fromTokenizerJSON(path: try dir.requireTokenizerPath())
         return LoadedModel(path: directory, model: model, tokenizer: tokenizer)
     }
 }

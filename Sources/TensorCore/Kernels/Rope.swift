@@ -11,15 +11,6 @@ public struct RopeTable: Sendable {
     public let cos: [Float]
     public let sin: [Float]
 
-    /// Default inverse frequencies, computed in f32 as PyTorch does:
-    /// inv_freq[i] = 1 / base^(2i / dim).
-    public static func defaultInverseFrequencies(base: Float, rotaryDim: Int) -> [Float] {
-        (0..<(rotaryDim / 2)).map { i in
-            let exponent = Float(2 * i) / Float(rotaryDim)
-            return 1 / powf(base, exponent)
-        }
-    }
-
     public init(inverseFrequencies: [Float], maxPositions: Int, attentionScaling: Float = 1) {
         let half = inverseFrequencies.count
         rotaryDim = half * 2
