@@ -10,6 +10,7 @@
 Usage:
   python scripts/peers/torch_forward.py bench MODEL.gguf --tokens ids.json [--threads 2] [--reps 3]
   python scripts/peers/torch_forward.py ppl MODEL.gguf --text FILE --context 512 [--max-windows N]
+         [--tokenizer tokenizer.json]
 """
 import argparse, hashlib, json, math, os, sys, time
 
@@ -42,7 +43,13 @@ def bench(a):
 def ppl(a):
     torch, model, tok = load(a.model, a.threads)
     text = open(a.text, encoding="utf-8").read()
-    ids = tok(text, add_special_tokens=True)["input_ids"]
+    if a.tokenizer:
+        # transformers' GGUF tokenizer conversion drops some pre-tokenizer rules (e.g. SmolLM2's
+        # digit split); a real tokenizer.json avoids that.
+        from tokenizers import Tokenizer
+        ids = Tokenizer.from_file(a.tokenizer).encode(text).ids
+    else:
+        ids = tok(text, add_special_tokens=True)["input_ids"]
     c = a.context
     starts = list(range(0, len(ids) - c + 1, c))
     if a.max_windows:
@@ -67,5 +74,6 @@ b.add_argument("--threads", type=int, default=os.cpu_count()); b.add_argument("-
 q = sub.add_parser("ppl"); q.add_argument("model"); q.add_argument("--text", required=True)
 q.add_argument("--context", type=int, default=512); q.add_argument("--max-windows", type=int, default=0)
 q.add_argument("--threads", type=int, default=os.cpu_count())
+q.add_argument("--tokenizer", help="tokenizer.json to tokenize with instead of the GGUF's")
 a = p.parse_args()
 {"bench": bench, "ppl": ppl}[a.cmd](a)
