@@ -88,9 +88,9 @@ func randomBlocks(_ type: GGMLType, blocks: Int, using rng: inout SeededGenerato
     ]
     var bytes = (0..<blocks * type.typeSize).map { _ in UInt8.random(in: 0...255, using: &rng) }
     if type == .f16 || type == .bf16 {
-        // Clear NaNs (exponent all ones with a payload) by dropping the top exponent bit.
-        let exponentHigh: UInt8 = type == .f16 ? 0x7C : 0x7F
-        for i in stride(from: 1, to: bytes.count, by: 2) where bytes[i] & 0x7F == exponentHigh & 0x7F {
+        // No NaNs or infinities: where the exponent bits of the high byte are all ones, clear the top one.
+        let exponentBits: UInt8 = type == .f16 ? 0x7C : 0x7F
+        for i in stride(from: 1, to: bytes.count, by: 2) where bytes[i] & exponentBits == exponentBits {
             bytes[i] &= ~0x40
         }
     }

@@ -44,7 +44,7 @@ struct GGUFByteReader {
         let start = offset
         let raw = try read(UInt64.self, field())
         guard let n = Int(exactly: raw), n <= count else {
-            throw error(field(), "count \(raw) at offset \(start) exceeds the file size (\(count) bytes)")
+            throw error(field(), "count \(raw) at offset \(start) runs past the end of the file (\(count) bytes)")
         }
         return n
     }

@@ -45,7 +45,9 @@ public final class GGUFFile: Sendable {
         }
         version = try reader.read(UInt32.self, "header version")
         guard Self.supportedVersions.contains(version) else {
-            let detail = version & 0xFFFF == 0
+            let detail = version == 1
+                ? "version 1 (32-bit counts) is obsolete; only versions 2 and 3 are supported"
+                : version != 0 && version & 0xFFFF == 0
                 ? "it looks byte-swapped; big-endian GGUF files are not supported"
                 : "only versions 2 and 3 are supported"
             throw reader.error("header version", "GGUF version \(version) is not supported: \(detail)")
@@ -54,42 +56,13 @@ public final class GGUFFile: Sendable {
         let metadataCount = try reader.readCount("header metadata_kv_count")
 
         // Metadata.
-        guard metadataCount <= reader.remaining / 13 else {
-            throw reader.error("header metadata_kv_count",
-                               "\(metadataCount) key/value pairs cannot fit in a file of \(mapped.count) bytes")
-        }
-        var keys: [String] = []
-        var values: [String: GGUFValue] = [:]
-        keys.reserveCapacity(metadataCount)
-        for i in 0..<metadataCount {
-            let key = try reader.readString("metadata[\(i)] key")
-            guard values[key] == nil else {
-                throw reader.error(key, "duplicate metadata key")
-            }
-            let type = try reader.readValueType(key)
-            values[key] = try reader.readValue(of: type, key)
-            keys.append(key)
-        }
+        let (keys, values) = try reader.readMetadata(count: metadataCount)
         metadataKeys = keys
         metadata = values
         alignment = try Self.alignment(from: values, reader)
 
         // Tensor infos.
-        guard tensorCount <= reader.remaining / 24 else {
-            throw reader.error("header tensor_count",
-                               "\(tensorCount) tensor infos cannot fit in a file of \(mapped.count) bytes")
-        }
-        var rawInfos: [GGUFRawTensorInfo] = []
-        var index: [String: Int] = [:]
-        rawInfos.reserveCapacity(tensorCount)
-        for i in 0..<tensorCount {
-            let info = try reader.readTensorInfo(index: i)
-            guard index[info.name] == nil else {
-                throw reader.error("tensor \(info.name)", "duplicate tensor name (tensor infos \(index[info.name] ?? 0) and \(i))")
-            }
-            index[info.name] = i
-            rawInfos.append(info)
-        }
+        let (rawInfos, index) = try reader.readTensorInfos(count: tensorCount)
         tensorIndex = index
 
         // Data section.

@@ -3,6 +3,26 @@ extension GGUFByteReader {
     /// Deepest nesting of arrays accepted; real files use at most one level.
     static let maximumArrayDepth = 16
 
+    /// Reads `count` key/value pairs: keys in file order and the values by key.
+    mutating func readMetadata(count: Int) throws -> (keys: [String], values: [String: GGUFValue]) {
+        // The smallest pair is an empty key (8), a type tag (4) and a one-byte value.
+        guard count <= remaining / 13 else {
+            throw error("header metadata_kv_count", "\(count) key/value pairs cannot fit in the "
+                + "\(remaining) bytes after the header (truncated file or corrupt count)")
+        }
+        var keys: [String] = []
+        var values: [String: GGUFValue] = [:]
+        keys.reserveCapacity(count)
+        for i in 0..<count {
+            let key = try readString("metadata[\(i)] key")
+            guard values[key] == nil else { throw error(key, "duplicate metadata key") }
+            let type = try readValueType(key)
+            values[key] = try readValue(of: type, key)
+            keys.append(key)
+        }
+        return (keys, values)
+    }
+
     mutating func readValueType(_ field: @autoclosure () -> String) throws -> GGUFValueType {
         let start = offset
         let raw = try read(UInt32.self, field())

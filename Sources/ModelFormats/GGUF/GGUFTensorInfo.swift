@@ -35,28 +35,52 @@ struct GGUFRawTensorInfo {
 }
 
 extension GGUFByteReader {
+    /// Reads `count` tensor infos, rejecting duplicate names; also returns each name's index.
+    mutating func readTensorInfos(count: Int) throws -> (infos: [GGUFRawTensorInfo], index: [String: Int]) {
+        // The smallest info is an empty name (8), n_dims (4), type (4) and offset (8).
+        guard count <= remaining / 24 else {
+            throw error("header tensor_count", "\(count) tensor infos cannot fit in the "
+                + "\(remaining) bytes after the metadata (truncated file or corrupt count)")
+        }
+        var infos: [GGUFRawTensorInfo] = []
+        var index: [String: Int] = [:]
+        infos.reserveCapacity(count)
+        for i in 0..<count {
+            let info = try readTensorInfo(index: i)
+            if let first = index[info.name] {
+                throw error("tensor \(info.name)", "duplicate tensor name (tensor infos \(first) and \(i))")
+            }
+            index[info.name] = i
+            infos.append(info)
+        }
+        return (infos, index)
+    }
+
     /// Reads and validates the `index`-th tensor info: name, n_dims, ne[], type, offset.
     mutating func readTensorInfo(index: Int) throws -> GGUFRawTensorInfo {
         let name = try readString("tensor_infos[\(index)].name")
-        let field = "tensor '\(name)'"
+        let field = "tensor \(name)"
         let nDims = try read(UInt32.self, "\(field) n_dims")
         guard nDims <= ggmlMaximumDimensions else {
             throw error(field, "n_dims is \(nDims), at most \(ggmlMaximumDimensions) are allowed")
         }
         var dimensions: [Int] = []
-        var elementCount = 1
+        // The product of the non-zero dimensions must not overflow either, so that no ordering of
+        // the dimensions overflows when multiplied.
+        var nonZeroProduct = 1
         for d in 0..<Int(nDims) {
             let raw = try read(UInt64.self, "\(field) ne[\(d)]")
             guard let n = Int(exactly: raw) else {
                 throw error(field, "ne[\(d)] = \(raw) is too large")
             }
-            let (product, overflow) = elementCount.multipliedReportingOverflow(by: n)
+            let (product, overflow) = nonZeroProduct.multipliedReportingOverflow(by: max(n, 1))
             guard !overflow else {
                 throw error(field, "element count overflows (ne = \(dimensions + [n]))")
             }
             dimensions.append(n)
-            elementCount = product
+            nonZeroProduct = product
         }
+        let elementCount = dimensions.contains(0) ? 0 : nonZeroProduct
         let rawType = try read(UInt32.self, "\(field) type")
         guard let type = GGMLType(rawValue: rawType) else {
             throw error(field, "unknown ggml type \(rawType)")
