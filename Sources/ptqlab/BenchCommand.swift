@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let assets = AssetLocator()
-            let modelPath = try model ?? assets.defaultModel()
+            let modelPath = try model ?? assets.defaultModel
             let loaded = try ModelLoader.load(path: modelPath)
             // Real text, so attention patterns are realistic: the first windows of wiki's held-out part.
             let text = try Corpora.load("wiki", assets: assets).evaluation
@@ -111,7 +111,7 @@ struct BenchReport: Encodable {
     var rows: [BenchRow]
 
     func json() throws -> String {
-        let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+        let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try enc.encode(self), as: UTF8.self)
     }
 

@@ -44,7 +44,7 @@ struct EvalCommand: ParsableCommand {
                 throw ValidationError("--format must be text or json, got '\(format)'")
             }
             let assets = AssetLocator()
-            let modelPath = try model ?? assets.defaultModel()
+            let modelPath = try model ?? assets.defaultModel
             let loaded = try ModelLoader.load(path: modelPath)
             let maxContext = loaded.model.maxContext
             let ctx = context ?? min(2048, maxContext)
@@ -72,7 +72,7 @@ struct EvalCommand: ParsableCommand {
                 inputs.append((name, try Corpora.load(name, assets: assets).evaluation, "corpus \(name)"))
             }
             for path in text {
-                inputs.append(((path as NSString).lastPathComponent, try TextFile.load(path: path), path))
+                inputs.append(((path as NSString).lastPathComponent, try TextFile.load(path: path).evaluation, path))
             }
             guard !inputs.isEmpty else { throw ValidationError("nothing to evaluate: give --tasks or --text") }
 

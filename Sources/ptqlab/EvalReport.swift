@@ -23,7 +23,7 @@ struct EvalReport: Encodable {
 
     func json() throws -> String {
         let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try enc.encode(self), as: UTF8.self)
     }
 

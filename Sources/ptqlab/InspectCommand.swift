@@ -16,7 +16,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let path = try model ?? AssetLocator().defaultModel()
+            let path = try model ?? AssetLocator().defaultModel
             let s = try ModelInspector.summarize(path: path)
             if format == "json" {
                 let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 import Testing
 
 /// Every bad input gives a clear one-line error naming the file and the field, a non-zero exit
@@ -34,10 +35,65 @@ import Testing
         try expectFailure(["eval", f.path, "--tasks", "news"], mentions: [f.path])
     }
 
+    /// A copy of the tiny transformers Llama checkpoint to break in different ways.
+    func tinyLlamaCopy() throws -> URL {
+        let dir = try CLI.temporaryDirectory().appendingPathComponent("tiny-llama")
+        try FileManager.default.copyItem(atPath: CLI.packageRoot + "/Fixtures/models/tiny-llama", toPath: dir.path)
+        return dir
+    }
+
+    func editConfig(_ dir: URL, _ edit: (inout [String: Any]) -> Void) throws {
+        let url = dir.appendingPathComponent("config.json")
+        var obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        edit(&obj)
+        try JSONSerialization.data(withJSONObject: obj).write(to: url)
+    }
+
     @Test func malformedConfigJSON() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try tinyLlamaCopy()
         try Data("{\"model_type\": \"llama\", \"hidden_size\": ".utf8).write(to: dir.appendingPathComponent("config.json"))
         try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["config.json"])
+        try expectFailure(["inspect", dir.path], mentions: ["config.json"])
+    }
+
+    @Test func configMissingKey() throws {
+        let dir = try tinyLlamaCopy()
+        try editConfig(dir) { $0.removeValue(forKey: "hidden_size") }
+        try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["config.json", "hidden_size"])
+    }
+
+    @Test func shapeMismatch() throws {
+        let dir = try tinyLlamaCopy()
+        try editConfig(dir) { $0["intermediate_size"] = 128 }
+        try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["model.safetensors", "mlp.gate_proj.weight", "[96, 64]"])
+    }
+
+    @Test func missingTensor() throws {
+        let dir = try tinyLlamaCopy()
+        try editConfig(dir) { $0["num_hidden_layers"] = 3 }
+        try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["model.safetensors", "model.layers.2.", "missing"])
+    }
+
+    @Test func malformedTokenizerJSON() throws {
+        let dir = try tinyLlamaCopy()
+        try Data("{\"model\": {\"type\": \"BPE\", \"vocab\": ".utf8).write(to: dir.appendingPathComponent("tokenizer.json"))
+        try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["tokenizer.json"])
+    }
+
+    @Test func nanInWeights() throws {
+        let dir = try tinyLlamaCopy()
+        let file = dir.appendingPathComponent("model.safetensors").path
+        let source = try SafetensorsFile(path: file)
+        var writer = SafetensorsWriter()
+        for name in source.tensorNames {
+            let t = try source.loadFloat32(name)
+            if name == "model.layers.1.mlp.up_proj.weight" { t.pointer[17] = .nan }
+            writer.add(name, t)
+        }
+        try writer.write(to: file + ".new")
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.moveItem(atPath: file + ".new", toPath: file)
+        try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["model.layers.1.mlp.up_proj.weight", "non-finite"])
     }
 
     @Test func nonUTF8Text() throws {
