@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models"], swiftSettings: fastMath),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tokenizers", "ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
     ]
 )

@@ -78,7 +78,11 @@ extension String {
 /// checked with `sha256sum`.
 enum SHA256 {
     static func hex(_ text: String) -> String {
-        digest(Array(text.utf8)).map { String(format: "%08x", $0) }.joined()
+        hex(bytes: Array(text.utf8))
+    }
+
+    static func hex(bytes: [UInt8]) -> String {
+        digest(bytes).map { String(format: "%08x", $0) }.joined()
     }
 
     private static let k: [UInt32] = [
