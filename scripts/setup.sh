@@ -34,7 +34,7 @@ while IFS=$'\t' read -r name version file sha members; do
     echo "setup: pip download $name==$version" >&2
     extra=()
     case "$file" in
-      *.tar.gz) extra=(--no-binary :all:) ;;
+      *.tar.gz) extra=(--no-binary "$name") ;;
       *.whl) extra=(--only-binary :all:) ;;
     esac
     case "$file" in
