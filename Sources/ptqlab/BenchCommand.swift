@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import ModelFormats
 import Models
 
 struct BenchCommand: ParsableCommand {
@@ -86,15 +87,34 @@ struct BenchCommand: ParsableCommand {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ptqlab-bench-\(getpid()).json")
         try JSONEncoder().encode(input).write(to: tmp)
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let out = try Subprocess.run(py, [root + "/scripts/peers/torch_forward.py", "bench", modelPath,
-                                          "--tokens", tmp.path, "--reps", String(reps),
-                                          "--threads", String(ProcessInfo.processInfo.activeProcessorCount)])
+        var rows: [BenchRow] = []
+        let torchOut = try Subprocess.run(py, [root + "/scripts/peers/torch_forward.py", "bench", modelPath,
+                                               "--tokens", tmp.path, "--reps", String(reps), "--threads", threads])
+        rows.append(try peerRow(torchOut, suffix: "(f32, batch 1)"))
+
+        // llama.cpp at the same precision: an f32 copy of the GGUF, when llama-cpp-python is there.
+        if modelPath.hasSuffix(".gguf"), (try? Subprocess.run(py, ["-c", "import llama_cpp"])) != nil {
+            let f32 = FileManager.default.temporaryDirectory.appendingPathComponent("ptqlab-bench-\(getpid())-f32.gguf")
+            defer { try? FileManager.default.removeItem(at: f32) }
+            try GGUFFile(path: modelPath).writeFullPrecisionCopy(to: f32.path, as: .f32)
+            let out = try Subprocess.run(py, [root + "/scripts/peers/llamacpp_forward.py", f32.path,
+                                              "--tokens", tmp.path, "--reps", String(reps), "--threads", threads])
+            rows.append(try peerRow(out, suffix: "(f32, all logits)"))
+        } else {
+            printStderr("bench: llama.cpp peer skipped: no llama_cpp in \(py) (PTQLAB_PEER_LLAMACPP=1 scripts/setup-peers.sh)")
+        }
+        return rows
+    }
+
+    var threads: String { String(ProcessInfo.processInfo.activeProcessorCount) }
+
+    func peerRow(_ out: String, suffix: String) throws -> BenchRow {
         guard let line = out.split(separator: "\n").last,
               let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let tps = obj["tokens_per_second"] as? Double else {
-            throw ValidationError("PyTorch peer printed no result:\n\(out)")
+            throw ValidationError("peer printed no result:\n\(out)")
         }
-        return [BenchRow(name: "\(obj["peer"] as? String ?? "pytorch") (f32, batch 1)", tokensPerSecond: tps)]
+        return BenchRow(name: "\(obj["peer"] as? String ?? "peer") \(suffix)", tokensPerSecond: tps)
     }
 }
 

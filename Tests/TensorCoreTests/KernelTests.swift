@@ -62,11 +62,12 @@ import TensorCore
         let windows = 2, t = 19, heads = 4, kvHeads = 2, hd = 8
         let q = g.array(windows * t * heads * hd), k = g.array(windows * t * kvHeads * hd)
         let v = g.array(windows * t * kvHeads * hd)
-        for sliding in [nil, 5] as [Int?] {
+        for (sliding, rowBlock) in [(nil, 128), (5, 128), (nil, 4), (5, 4), (7, 6)] as [(Int?, Int)] {
             var out = [Float](repeating: 0, count: q.count)
             let scale = 1 / Float(hd).squareRoot()
             CausalAttention.forward(q: q, k: k, v: v, out: &out, windows: windows, tokens: t, heads: heads,
-                                    kvHeads: kvHeads, headDim: hd, scale: scale, slidingWindow: sliding)
+                                    kvHeads: kvHeads, headDim: hd, scale: scale, slidingWindow: sliding,
+                                    rowBlock: rowBlock)
             for b in 0..<windows { for h in 0..<heads { for i in 0..<t {
                 let g = h / (heads / kvHeads)
                 let lo = sliding.map { max(0, i - $0 + 1) } ?? 0

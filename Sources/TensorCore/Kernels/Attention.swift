@@ -4,11 +4,12 @@
 public enum CausalAttention {
     /// q (B·T, heads, headDim), k/v (B·T, kvHeads, headDim) → out (B·T, heads, headDim).
     /// `slidingWindow`: a token attends to at most this many most recent tokens (itself included).
+    /// `rowBlock`: query rows handled per GEMM; blocks skip the keys a causal mask hides.
     public static func forward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>,
         windows: Int, tokens: Int, heads: Int, kvHeads: Int, headDim: Int,
-        scale: Float, slidingWindow: Int? = nil
+        scale: Float, slidingWindow: Int? = nil, rowBlock: Int = 128
     ) {
         let group = heads / kvHeads
         let qStride = heads * headDim, kvStride = kvHeads * headDim
@@ -29,16 +30,28 @@ public enum CausalAttention {
                 let kh = k + b * tokens * kvStride + g * headDim       // (T, hd), ld = kvStride
                 let vh = v + b * tokens * kvStride + g * headDim
                 let oh = out + b * tokens * qStride + h * headDim
-                // scores (T, T) = qh · khᵀ
-                BLAS.gemm(transB: true, m: tokens, n: tokens, k: headDim,
-                          a: qh, lda: qStride, b: kh, ldb: kvStride, c: scores, ldc: tokens)
-                for t in 0..<tokens {
-                    let start = slidingWindow.map { max(0, t - $0 + 1) } ?? 0
-                    Softmax.rowInPlace(scores + t * tokens, start: start, valid: t + 1, n: tokens, scale: scale)
+                // Causal: query rows [r0, r1) only need keys [k0, r1), so work in row blocks and
+                // skip the masked upper triangle (and, with a sliding window, keys too far back).
+                var r0 = 0
+                while r0 < tokens {
+                    let r1 = min(tokens, r0 + rowBlock)
+                    let k0 = slidingWindow.map { max(0, r0 - $0 + 1) } ?? 0
+                    let keys = r1 - k0
+                    // scores (r1-r0, keys) = qh[r0..<r1] · kh[k0..<r1]ᵀ
+                    BLAS.gemm(transB: true, m: r1 - r0, n: keys, k: headDim,
+                              a: qh + r0 * qStride, lda: qStride, b: kh + k0 * kvStride, ldb: kvStride,
+                              c: scores, ldc: keys)
+                    for t in r0..<r1 {
+                        let start = slidingWindow.map { max(0, t - $0 + 1) } ?? 0
+                        Softmax.rowInPlace(scores + (t - r0) * keys, start: start - k0, valid: t + 1 - k0,
+                                           n: keys, scale: scale)
+                    }
+                    // oh[r0..<r1] (r1-r0, hd) = scores · vh[k0..<r1]
+                    BLAS.gemm(m: r1 - r0, n: headDim, k: keys,
+                              a: scores, lda: keys, b: vh + k0 * kvStride, ldb: kvStride,
+                              c: oh + r0 * qStride, ldc: qStride)
+                    r0 = r1
                 }
-                // oh (T, hd) = scores (T, T) · vh (T, hd)
-                BLAS.gemm(m: tokens, n: headDim, k: tokens,
-                          a: scores, lda: tokens, b: vh, ldb: kvStride, c: oh, ldc: qStride)
                 task += workers
             }
         }
