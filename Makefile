@@ -14,7 +14,9 @@ run: build
 test: setup
 	$(SWIFT) test -c release
 
+# Peers (PyTorch; llama.cpp with PTQLAB_PEER_LLAMACPP=1) go into .venv-peers, not needed by tests.
 bench: build
+	bash scripts/setup-peers.sh
 	.build/release/ptqlab bench
 
 clean:

@@ -116,4 +116,21 @@ import TensorCore
             #expect(abs(Double(gate[i]) - x / (1 + Foundation.exp(-x)) * Double(up[i])) < 1e-5)
         }
     }
+
+    @Test(arguments: [false, true])
+    func parallelGemmMatchesNaive(_ transB: Bool) {
+        var g = LCG(state: 5)
+        let m = 37, n = 301, k = 129   // n splits into ragged, 16-aligned column parts
+        let a = g.array(m * k), b = g.array(n * k), c0 = g.array(m * n)
+        var c = c0
+        BLAS.parallelGemm(transB: transB, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: transB ? k : n,
+                          beta: 1, c: &c, ldc: n)
+        var worst = 0.0
+        for i in 0..<m { for j in 0..<n {
+            var ref = Double(c0[i * n + j])
+            for p in 0..<k { ref += Double(a[i * k + p]) * Double(transB ? b[j * k + p] : b[p * n + j]) }
+            worst = max(worst, abs(Double(c[i * n + j]) - ref))
+        }}
+        #expect(worst < 1e-4, "worst \(worst)")
+    }
 }

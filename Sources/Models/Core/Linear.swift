@@ -32,9 +32,8 @@ public final class Linear: @unchecked Sendable {
         accumulate: Bool = false, observer: LinearInputObserver? = nil
     ) {
         observer?.observe(layer: name, input: x, rows: rows, columns: inFeatures)
-        BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures,
-                  a: x, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
-                  beta: accumulate ? 1 : 0, c: out, ldc: outFeatures)
+        BLAS.linear(x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, outFeatures: outFeatures,
+                    out: out, accumulate: accumulate)
         if let bias {
             let n = outFeatures, bp = bias.pointer
             Parallel.forRanges(rows, minimumChunk: 64) { range in

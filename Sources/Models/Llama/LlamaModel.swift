@@ -26,6 +26,7 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         }
         rope = RopeTable(inverseFrequencies: h.ropeInverseFrequencies, maxPositions: h.maxContext,
                          attentionScaling: h.ropeAttentionScaling)
+        BLAS.useOwnThreads()
     }
 
     public var architecture: String { hyper.architecture }

@@ -22,13 +22,44 @@ public enum BLAS {
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
+    /// Like `gemm`, but splits the columns of C across all cores, each part computed by
+    /// single-threaded BLAS. OpenBLAS's own threads are kept at 1 (see `useOwnThreads`): its idle
+    /// workers spin and would compete with our parallel kernels on a small machine.
+    public static func parallelGemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let parts = Parallel.coreCount
+        // Small products are not worth splitting.
+        guard parts > 1, n >= 64 * parts, m * n * k >= 1 << 20 else {
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                 b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        Parallel.forEach(parts) { p in
+            // column range, aligned to 16 so each part's stores stay vector-aligned
+            let j0 = (n * p / parts) & ~15, j1 = p == parts - 1 ? n : (n * (p + 1) / parts) & ~15
+            guard j1 > j0 else { return }
+            let bPart = transB ? b + j0 * ldb : b + j0
+            gemm(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda,
+                 b: bPart, ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
+        }
+    }
+
+    /// Makes OpenBLAS single-threaded so that `parallelGemm` and our kernels own the cores.
+    public static func useOwnThreads() { setThreads(1) }
+
     /// out (rows, outF) = x (rows, inF) · wᵀ, w (outF, inF) — a linear layer without bias.
     public static func linear(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
-        weight: UnsafePointer<Float>, outFeatures: Int, out: UnsafeMutablePointer<Float>
+        weight: UnsafePointer<Float>, outFeatures: Int, out: UnsafeMutablePointer<Float>,
+        accumulate: Bool = false
     ) {
-        gemm(transB: true, m: rows, n: outFeatures, k: inFeatures,
-             a: x, lda: inFeatures, b: weight, ldb: inFeatures, c: out, ldc: outFeatures)
+        parallelGemm(transB: true, m: rows, n: outFeatures, k: inFeatures,
+                     a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: accumulate ? 1 : 0,
+                     c: out, ldc: outFeatures)
     }
 
     /// C (n×n) += alpha · Aᵀ·A for A (k×n) row-major, upper triangle only (the Hessian update X·Xᵀ

@@ -15,9 +15,10 @@ public enum CausalAttention {
         let qStride = heads * headDim, kvStride = kvHeads * headDim
         let tasks = windows * heads
         let workers = min(Parallel.coreCount, tasks)
+        // Single-threaded BLAS inside our own parallel loop.
         let savedThreads = BLAS.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(savedThreads) }
+        if savedThreads != 1 { BLAS.setThreads(1) }
+        defer { if savedThreads != 1 { BLAS.setThreads(savedThreads) } }
         // One T×T score buffer per worker.
         let scratch = FloatBuffer(count: workers * tokens * tokens, zeroed: false)
         let sp = scratch.pointer
