@@ -19,7 +19,8 @@ struct InspectCommand: ParsableCommand {
             let path = try model ?? AssetLocator().defaultModel
             let s = try ModelInspector.summarize(path: path)
             if format == "json" {
-                let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                enc.keyEncodingStrategy = .convertToSnakeCase
                 print(String(decoding: try enc.encode(s), as: UTF8.self))
                 return
             }

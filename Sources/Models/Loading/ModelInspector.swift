@@ -12,7 +12,7 @@ public struct ModelSummary: Sendable, Encodable {
         public var bytes: Int
         public var bitsPerWeight: Double { parameters > 0 ? Double(bytes) * 8 / Double(parameters) : 0 }
 
-        enum CodingKeys: String, CodingKey { case type, tensors, parameters, bytes, bitsPerWeight = "bits_per_weight" }
+        enum CodingKeys: String, CodingKey { case type, tensors, parameters, bytes, bitsPerWeight }
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(type, forKey: .type); try c.encode(tensors, forKey: .tensors)
@@ -32,6 +32,19 @@ public struct ModelSummary: Sendable, Encodable {
     public var tokenizer: String
 
     public var bitsPerWeight: Double { parameters > 0 ? Double(bytes) * 8 / Double(parameters) : 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case path, format, architecture, name, tensorCount, parameters, bytes, bitsPerWeight, storage, hyperparameters, tokenizer
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path); try c.encode(format, forKey: .format)
+        try c.encode(architecture, forKey: .architecture); try c.encodeIfPresent(name, forKey: .name)
+        try c.encode(tensorCount, forKey: .tensorCount); try c.encode(parameters, forKey: .parameters)
+        try c.encode(bytes, forKey: .bytes); try c.encode(bitsPerWeight, forKey: .bitsPerWeight)
+        try c.encode(storage, forKey: .storage); try c.encode(hyperparameters, forKey: .hyperparameters)
+        try c.encode(tokenizer, forKey: .tokenizer)
+    }
 }
 
 public enum ModelInspector {

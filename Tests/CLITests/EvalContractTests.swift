@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// The CLI contract other tools rely on: `ptqlab eval … --format json` prints exactly one JSON
+/// object on stdout with model, tasks.<name>.{perplexity, tokens}, tokens_per_second.
+@Suite(.serialized) struct EvalContractTests {
+    func json(_ args: [String]) throws -> [String: Any] {
+        let r = try CLI.run(args)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        return try #require(obj, "stdout is not one JSON object: \(r.stdout)")
+    }
+
+    @Test func builtInTasks() throws {
+        let o = try json(["eval", "--tasks", "wiki,news,books", "--context", "128", "--max-windows", "2",
+                          "--format", "json", "--quiet"])
+        #expect((o["model"] as? String)?.hasSuffix("SmolLM2-135M-Instruct.Q4_1.gguf") == true)
+        let tasks = try #require(o["tasks"] as? [String: [String: Any]])
+        #expect(Set(tasks.keys) == ["wiki", "news", "books"])
+        for (name, t) in tasks {
+            let ppl = try #require(t["perplexity"] as? Double)
+            // A 135M model on English prose: far better than uniform (49152), worse than 3.
+            #expect(ppl > 3 && ppl < 200, "\(name): \(ppl)")
+            #expect(t["tokens"] as? Int == 2 * 127)  // 2 windows, every token after the first
+        }
+        #expect((o["tokens_per_second"] as? Double ?? 0) > 0)
+    }
+
+    @Test func textFileAndModesAgreeOnTheirOwnTerms() throws {
+        let dir = try CLI.temporaryDirectory()
+        let f = dir.appendingPathComponent("sample.txt")
+        let corpus = try CLI.run(["corpus", "news"])
+        #expect(corpus.status == 0)
+        try Data(corpus.stdout.prefix(20_000).utf8).write(to: f)
+        let plain = try json(["eval", CLI.defaultModel, "--text", f.path, "--context", "128", "--max-windows", "3",
+                              "--format", "json", "--quiet"])
+        let t = try #require((plain["tasks"] as? [String: [String: Any]])?["sample.txt"])
+        #expect(t["tokens"] as? Int == 3 * 127)
+        // llama.cpp mode scores only the second half of each window
+        let half = try json(["eval", "--text", f.path, "--context", "128", "--max-windows", "3",
+                             "--ppl-mode", "llamacpp", "--format", "json", "--quiet"])
+        #expect((half["tasks"] as? [String: [String: Any]])?["sample.txt"]?["tokens"] as? Int == 3 * 63)
+        // sliding windows: 3 windows of 128 starting every 64 tokens score 127 + 64 + 64 tokens
+        let slide = try json(["eval", "--text", f.path, "--context", "128", "--max-windows", "3",
+                              "--stride", "64", "--format", "json", "--quiet"])
+        #expect((slide["tasks"] as? [String: [String: Any]])?["sample.txt"]?["tokens"] as? Int == 127 + 64 + 64)
+    }
+
+    @Test func inspectReportsStorageTypes() throws {
+        let r = try CLI.run(["inspect", "--format", "json"])
+        #expect(r.status == 0)
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(o["architecture"] as? String == "llama")
+        #expect(o["tensor_count"] as? Int == 272)
+        let storage = try #require(o["storage"] as? [[String: Any]])
+        let q41 = try #require(storage.first { $0["type"] as? String == "Q4_1" })
+        #expect(q41["bits_per_weight"] as? Double == 5.0)  // 20 bytes per 32 weights
+        #expect((o["tokenizer"] as? String)?.contains("smollm") == true)
+    }
+}
