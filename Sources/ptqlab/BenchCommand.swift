@@ -137,10 +137,12 @@ struct BenchReport: Encodable {
 
     func table() -> String {
         let base = rows.first?.tokensPerSecond ?? 1
+        let width = max(40, rows.map(\.name.count).max() ?? 0)
+        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
         var lines = ["forward throughput, \(windows) windows × \(context) tokens, \(model)",
-                     "name                                       tokens/s   ptqlab(batch 1)/this"]
+                     pad("name") + "    tokens/s   this / ptqlab (batch 1)"]
         for r in rows {
-            lines.append(String(format: "%-40@ %11.1f %10.2f×", r.name as NSString, r.tokensPerSecond, base / r.tokensPerSecond))
+            lines.append(pad(r.name) + String(format: " %11.1f %10.2f×", r.tokensPerSecond, r.tokensPerSecond / base))
         }
         return lines.joined(separator: "\n")
     }

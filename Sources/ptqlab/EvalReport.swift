@@ -28,12 +28,13 @@ struct EvalReport: Encodable {
     }
 
     func table() -> String {
+        let width = max(12, taskOrder.map(\.count).max() ?? 0)
+        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
         var lines = ["model: \(model) (\(architecture)), context \(context), \(mode)",
-                     String(format: "%-12@ %12@ %10@ %8@", "task" as NSString, "perplexity" as NSString,
-                            "tokens" as NSString, "windows" as NSString)]
+                     pad("task") + "   perplexity     tokens  windows"]
         for name in taskOrder {
             guard let t = tasks[name] else { continue }
-            lines.append(String(format: "%-12@ %12.4f %10d %8d", name as NSString, t.perplexity, t.tokens, t.windows))
+            lines.append(pad(name) + String(format: " %12.4f %10d %8d", t.perplexity, t.tokens, t.windows))
         }
         lines.append(String(format: "%.1f tokens/s", tokensPerSecond))
         return lines.joined(separator: "\n")

@@ -32,8 +32,9 @@ struct InspectCommand: ParsableCommand {
                                 s.parameters, Double(s.parameters) / 1e6, Double(s.bytes) / 1048576, s.bitsPerWeight),
                          "storage types:"]
             for g in s.storage {
-                lines.append(String(format: "  %-6@ %4d tensors %12d weights  %7.3f bits/weight",
-                                    g.type as NSString, g.tensors, g.parameters, g.bitsPerWeight))
+                let type = g.type + String(repeating: " ", count: max(0, 6 - g.type.count))
+                lines.append("  " + type + String(format: " %4d tensors %12d weights  %7.3f bits/weight",
+                                                  g.tensors, g.parameters, g.bitsPerWeight))
             }
             if !s.hyperparameters.isEmpty {
                 lines.append("shape:        " + s.hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))

@@ -6,22 +6,32 @@ enum Subprocess {
         var description: String { "\(command) exited with \(status):\n\(output)" }
     }
 
-    /// Runs a program, passing its stderr through, and returns its stdout.
+    /// Runs a program and returns its stdout; its stderr (progress bars, warnings) is shown only
+    /// when it fails.
     static func run(_ program: String, _ arguments: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program)
         p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
+        let outPipe = Pipe(), errPipe = Pipe()
+        p.standardOutput = outPipe
+        p.standardError = errPipe
         try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        // Drain stderr on another thread so neither pipe can fill up and block the child.
+        let errBox = ErrorOutput()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { errBox.data = errPipe.fileHandleForReading.readDataToEndOfFile(); done.signal() }
+        let data = outPipe.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
         p.waitUntilExit()
         let out = String(decoding: data, as: UTF8.self)
         guard p.terminationStatus == 0 else {
-            throw Failure(command: ([program] + arguments).joined(separator: " "), status: p.terminationStatus, output: out)
+            throw Failure(command: ([program] + arguments).joined(separator: " "), status: p.terminationStatus,
+                          output: out + String(decoding: errBox.data, as: UTF8.self))
         }
         return out
     }
+
+    private final class ErrorOutput: @unchecked Sendable { var data = Data() }
 }
 
 /// Files of the PTQLab checkout itself (peer scripts), found by walking up from the current
