@@ -24,6 +24,8 @@ public enum CausalAttention {
         let sp = scratch.pointer
         Parallel.forEach(workers) { w in
             let scores = sp + w * tokens * tokens
+            let sums = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock)
+            defer { sums.deallocate() }
             var task = w
             while task < tasks {
                 let b = task / heads, h = task % heads, g = h / group
@@ -42,15 +44,20 @@ public enum CausalAttention {
                     BLAS.gemm(transB: true, m: r1 - r0, n: keys, k: headDim,
                               a: qh + r0 * qStride, lda: qStride, b: kh + k0 * kvStride, ldb: kvStride,
                               c: scores, ldc: keys)
+                    // unnormalised probabilities; each output row is divided by its sum afterwards
                     for t in r0..<r1 {
                         let start = slidingWindow.map { max(0, t - $0 + 1) } ?? 0
-                        Softmax.rowInPlace(scores + (t - r0) * keys, start: start - k0, valid: t + 1 - k0,
-                                           n: keys, scale: scale)
+                        sums[t - r0] = 1 / Softmax.unnormalizedRow(scores + (t - r0) * keys, start: start - k0,
+                                                                   valid: t + 1 - k0, n: keys, scale: scale)
                     }
-                    // oh[r0..<r1] (r1-r0, hd) = scores · vh[k0..<r1]
+                    // oh[r0..<r1] (r1-r0, hd) = scores · vh[k0..<r1], then row t scaled by 1/sum_t
                     BLAS.gemm(m: r1 - r0, n: headDim, k: keys,
                               a: scores, lda: keys, b: vh + k0 * kvStride, ldb: kvStride,
                               c: oh + r0 * qStride, ldc: qStride)
+                    for t in r0..<r1 {
+                        let row = oh + t * qStride, inv = sums[t - r0]
+                        for c in 0..<headDim { row[c] *= inv }
+                    }
                     r0 = r1
                 }
                 task += workers

@@ -1,40 +1,36 @@
-/// Row-wise softmax in place, optionally over only the first `valid[r]` entries of each row
-/// (the rest set to 0), which is how causal attention masks the future.
+/// Row softmax over a window of entries, as causal (and sliding-window) attention needs: entries
+/// outside [start, valid) are masked (set to 0). `scale` (> 0, e.g. 1/√head_dim) multiplies the
+/// scores first.
 public enum Softmax {
-    // x (rows, n) in place; row r uses its first validCount(r) entries.
-    /// Softmax of row[start..<valid] · scale; entries outside [start, valid) become 0.
+    /// row[i] ← exp(scale·row[i] − max) for i in [start, valid), 0 elsewhere in [0, n); returns the
+    /// sum of the exponentials, so the caller can divide later (attention divides its output rows,
+    /// which are far shorter than the score rows).
     @inline(__always)
-    public static func rowInPlace(_ row: UnsafeMutablePointer<Float>, start: Int, valid: Int, n: Int, scale: Float) {
+    public static func unnormalizedRow(_ row: UnsafeMutablePointer<Float>, start: Int, valid: Int, n: Int,
+                                       scale: Float) -> Float {
         if start > 0 { row.update(repeating: 0, count: start) }
-        rowInPlace(row + start, valid: valid - start, n: n - start, scale: scale)
-    }
-
-    @inline(__always)
-    public static func rowInPlace(_ row: UnsafeMutablePointer<Float>, valid: Int, n: Int, scale: Float) {
-        // scores are multiplied by `scale` first (1/sqrt(head_dim)).
-        var m = -Float.infinity
-        var i = 0
+        let p = row + start, count = valid - start
         var mv = SIMD16<Float>(repeating: -.infinity)
-        while i + 16 <= valid { mv = pointwiseMax(mv, SIMDMath.load16(row + i)); i += 16 }
-        m = mv.max()
-        while i < valid { m = max(m, row[i]); i += 1 }
+        var i = 0
+        while i + 16 <= count { mv = pointwiseMax(mv, SIMDMath.load16(p + i)); i += 16 }
+        var m = mv.max()
+        while i < count { m = max(m, p[i]); i += 1 }
         let shift = m * scale
         var acc = SIMD16<Float>()
         i = 0
-        while i + 16 <= valid {
-            let e = VectorExp.exp(SIMDMath.load16(row + i) * scale - shift)
-            SIMDMath.store16(e, row + i); acc += e; i += 16
+        while i + 16 <= count {
+            let e = VectorExp.exp(SIMDMath.load16(p + i) * scale - shift)
+            SIMDMath.store16(e, p + i); acc += e; i += 16
         }
-        var sum = acc.sum()
-        while i < valid {
-            var t = SIMD16<Float>(repeating: -.infinity); t[0] = row[i] * scale - shift
-            let e = VectorExp.exp(t)[0]
-            row[i] = e; sum += e; i += 1
+        if i < count {
+            // tail: pad with -inf, whose exp is 0
+            var t = SIMD16<Float>(repeating: -.infinity)
+            for j in i..<count { t[j - i] = p[j] * scale - shift }
+            let e = VectorExp.exp(t)
+            for j in i..<count { p[j] = e[j - i] }
+            acc += e
         }
-        let inv = 1 / sum
-        i = 0
-        while i + 16 <= valid { SIMDMath.store16(SIMDMath.load16(row + i) * inv, row + i); i += 16 }
-        while i < valid { row[i] *= inv; i += 1 }
         if valid < n { (row + valid).update(repeating: 0, count: n - valid) }
+        return acc.sum()
     }
 }
