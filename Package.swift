@@ -14,7 +14,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ptqlab", targets: ["ptqlab"]),
-        .library(name: "PTQLabCore", targets: ["TensorCore", "ModelFormats", "Tokenizers", "Models", "Evaluation"]),
+        .library(name: "PTQLabCore", targets: ["TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "ModelFormats", dependencies: ["TensorCore"], swiftSettings: fastMath),
         .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: fastMath),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
+        .target(name: "Quantization", dependencies: ["TensorCore"], swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
                 swiftSettings: fastMath),
         .executableTarget(
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "TensorCore"], swiftSettings: fastMath),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tokenizers", "ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
     ]
