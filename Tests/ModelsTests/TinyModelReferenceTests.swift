@@ -1,6 +1,7 @@
 import Foundation
 import ModelFormats
 import Models
+import TensorCore
 import Testing
 
 /// Tiny random checkpoints written by PyPI transformers (scripts/fixtures/make_tiny_models.py):
@@ -60,5 +61,24 @@ import Testing
         #expect(rec.seen.allSatisfy { $0.1 == ref.tokens.count * ref.tokens[0].count })
         #expect(zip(rec.seen, model.linearLayers).allSatisfy { $0.0.2 == $0.1.inFeatures })
         #expect(model.linearLayers.count == 7 * 2)
+    }
+}
+
+/// Running the blocks one at a time (as sequential calibration does) gives the same hidden states
+/// as the whole forward pass, bit for bit (same kernels, same order).
+@Suite struct BlockwiseRunTests {
+    @Test func blockByBlockEqualsWholeModel() throws {
+        let (model, ref) = try TinyModelReferenceTests.load("tiny-qwen2")
+        let whole = try model.hiddenStates(windows: ref.tokens, observer: nil)
+        let x = try model.embed(windows: ref.tokens)
+        for i in 0..<model.blockCount {
+            model.runBlock(i, hidden: x, windows: ref.tokens.count, tokens: ref.tokens[0].count, observer: nil)
+        }
+        #expect(model.linears(ofBlock: 1).map(\.name).first == "model.layers.1.self_attn.q_proj")
+        // hiddenStates also applies the final norm; compare before it by re-running without it
+        let normed = Tensor(zeros: x.shape)
+        RMSNorm.apply(x.pointer, rows: x.shape[0], n: x.shape[1], weight: model.finalNorm.pointer,
+                      eps: model.hyper.rmsNormEps, out: normed.pointer)
+        #expect(normed.array == whole.array)
     }
 }

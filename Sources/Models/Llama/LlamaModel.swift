@@ -3,7 +3,7 @@ import TensorCore
 /// The Llama family (Llama 1–3, SmolLM2, Mistral, Qwen2) in f32:
 ///   x = embed(tokens); for each block: x += attn(rmsnorm(x)); x += mlp(rmsnorm(x))
 ///   logits = rmsnorm(x) · Wₗₘᵀ   (Wₗₘ = embedding when tied)
-public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
+public final class LlamaModel: BlockwiseLanguageModel, @unchecked Sendable {
     public let hyper: LlamaHyperparameters
     public let embedding: Tensor   // (vocab, d)
     public let blocks: [LlamaBlock]
@@ -56,16 +56,31 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         }
     }
 
+    public var hiddenSize: Int { hyper.hiddenSize }
+
+    public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
+
     /// Final normalised hidden states (B·T, d).
     public func hiddenStates(windows: [[Int32]], observer: LinearInputObserver?) throws -> Tensor {
-        let b = windows.count
+        let x = try embed(windows: windows)
+        let b = windows.count, t = windows[0].count
+        let scratch = LlamaScratch(rows: b * t, h: hyper)
+        for block in blocks {
+            block.forward(x.pointer, windows: b, tokens: t, h: hyper, rope: rope, scratch: scratch, observer: observer)
+        }
+        RMSNorm.apply(x.pointer, rows: b * t, n: hyper.hiddenSize, weight: finalNorm.pointer, eps: hyper.rmsNormEps,
+                      out: x.pointer)
+        return x
+    }
+
+    public func embed(windows: [[Int32]]) throws -> Tensor {
         guard let t = windows.first?.count, t > 0 else { throw ModelInputError("no tokens to run") }
         guard windows.allSatisfy({ $0.count == t }) else { throw ModelInputError("windows differ in length") }
         guard t <= hyper.maxContext else {
             throw ModelInputError("window of \(t) tokens exceeds the model's context of \(hyper.maxContext)")
         }
-        let d = hyper.hiddenSize, n = b * t
-        let x = Tensor(zeros: [n, d])
+        let d = hyper.hiddenSize
+        let x = Tensor(zeros: [windows.count * t, d])
         // x (N, d) = embedding rows
         for (w, window) in windows.enumerated() {
             for (i, id) in window.enumerated() {
@@ -75,11 +90,13 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
                 (x.pointer + (w * t + i) * d).update(from: embedding.pointer + Int(id) * d, count: d)
             }
         }
-        let scratch = LlamaScratch(rows: n, h: hyper)
-        for block in blocks {
-            block.forward(x.pointer, windows: b, tokens: t, h: hyper, rope: rope, scratch: scratch, observer: observer)
-        }
-        RMSNorm.apply(x.pointer, rows: n, n: d, weight: finalNorm.pointer, eps: hyper.rmsNormEps, out: x.pointer)
         return x
+    }
+
+    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
+        precondition(hidden.shape == [windows * tokens, hyper.hiddenSize], "hidden must be (B·T, d)")
+        let scratch = LlamaScratch(rows: windows * tokens, h: hyper)
+        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, h: hyper, rope: rope,
+                              scratch: scratch, observer: observer)
     }
 }
