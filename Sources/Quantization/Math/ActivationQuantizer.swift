@@ -3,7 +3,8 @@ import TensorCore
 /// Fake-quantization of a linear layer's input X (tokens × features, row-major) in place, on the
 /// grid of `QuantGrid` (ranges include 0, same formulas as weights) with f32 scales: per token
 /// (one range per row) or per tensor, from the data itself (dynamic) or from a calibrated range
-/// (static, see `ActivationRange`).
+/// (static, see `ActivationRange`; a static scheme given no range uses the input's own per-tensor
+/// range).
 public enum ActivationQuantizer {
     public static func fakeQuantize(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
                                     scheme: ActivationScheme, staticRange: ActivationRange? = nil) {

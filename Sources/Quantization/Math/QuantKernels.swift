@@ -26,6 +26,27 @@ public enum QuantKernels {
         return (lo, hi)
     }
 
+    /// clamp(round(w / scale) + zero, 0, top) for 16 lanes. Rounding half to even by the
+    /// 1.5·2^23 trick (exact in f32 for |t| < 2^22; t is clamped to [−1, top + 1] first, which
+    /// changes no result of the final clamp) — `rounded()` on SIMD vectors is not vectorised.
+    @inline(__always)
+    static func codes16(_ w: SIMD16<Float>, _ scale: SIMD16<Float>, _ zero: SIMD16<Float>,
+                        _ top: SIMD16<Float>) -> SIMD16<Float> {
+        let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5 · 2^23
+        let one = SIMD16<Float>(repeating: 1), bottom = SIMD16<Float>.zero
+        let t = pointwiseMin(pointwiseMax(w / scale + zero, -one), top + one)
+        let rounded = (t + magic) - magic
+        return pointwiseMin(pointwiseMax(rounded, bottom), top)
+    }
+
+    /// Integral codes in [0, 255] as bytes: q + 1.5·2^23 holds q in its low mantissa bits (the
+    /// Float → UInt8 vector conversion is not vectorised).
+    @inline(__always)
+    static func bytes16(_ q: SIMD16<Float>) -> SIMD16<UInt8> {
+        let shifted = q + SIMD16<Float>(repeating: 12_582_912)
+        return SIMD16<UInt8>(truncatingIfNeeded: unsafeBitCast(shifted, to: SIMD16<UInt32>.self))
+    }
+
     /// Fake-quantizes `count` values from `src` into `dst` (may alias `src`) with one group's
     /// parameters; writes the codes to `codes` when given.
     @inline(__always)
@@ -35,13 +56,13 @@ public enum QuantKernels {
     ) {
         var i = 0
         let scale = SIMD16<Float>(repeating: p.scale), zero = SIMD16<Float>(repeating: p.zero)
-        let top = SIMD16<Float>(repeating: grid.maxq), bottom = SIMD16<Float>(repeating: 0)
+        let top = SIMD16<Float>(repeating: grid.maxq)
         while i + 16 <= count {
             let w = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
-            let q = pointwiseMin(pointwiseMax((w / scale).rounded(.toNearestOrEven) + zero, bottom), top)
+            let q = codes16(w, scale, zero, top)
             UnsafeMutableRawPointer(dst + i).storeBytes(of: scale * (q - zero), as: SIMD16<Float>.self)
             if let codes {
-                UnsafeMutableRawPointer(codes + i).storeBytes(of: SIMD16<UInt8>(q), as: SIMD16<UInt8>.self)
+                UnsafeMutableRawPointer(codes + i).storeBytes(of: bytes16(q), as: SIMD16<UInt8>.self)
             }
             i += 16
         }
@@ -62,10 +83,10 @@ public enum QuantKernels {
             var i = 0
             var acc = SIMD16<Float>(repeating: 0)
             let scale = SIMD16<Float>(repeating: p.scale), zero = SIMD16<Float>(repeating: p.zero)
-            let top = SIMD16<Float>(repeating: grid.maxq), bottom = SIMD16<Float>(repeating: 0)
+            let top = SIMD16<Float>(repeating: grid.maxq)
             while i + 16 <= count {
                 let w = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-                let q = pointwiseMin(pointwiseMax((w / scale).rounded(.toNearestOrEven) + zero, bottom), top)
+                let q = codes16(w, scale, zero, top)
                 let e = scale * (q - zero) - w
                 acc += e * e
                 i += 16
