@@ -1,0 +1,18 @@
+import TensorCore
+
+/// Round-to-nearest: each group's parameters from its min/max (ranges include 0), or from the
+/// clipping search when `clip` is set (see `ClipSearch`). Ignores the Hessian.
+public struct RTNQuantizer: WeightQuantizer {
+    public var clip: ClipSearch?
+
+    public init(clip: ClipSearch? = nil) { self.clip = clip }
+
+    public var name: String { clip == nil ? "rtn" : "rtn-mse" }
+
+    public func quantize(weight: Tensor, hessian: Hessian? = nil, scheme: WeightScheme) throws(QuantizationError) -> QuantizedWeight {
+        let (rows, columns) = try weight.matrixShape()
+        let (dequantized, codes) = try MatrixQuantizer.quantize(weight, scheme: scheme, clip: clip)
+        return QuantizedWeight(dequantized: dequantized, codes: codes,
+                               bits: BitAccounting(scheme: scheme, rows: rows, columns: columns))
+    }
+}

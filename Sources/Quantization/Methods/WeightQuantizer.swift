@@ -1,0 +1,47 @@
+import TensorCore
+
+/// A post-training quantization method for one linear layer.
+public protocol WeightQuantizer: Sendable {
+    /// Short name for reports ("rtn", "gptq", "gptq+lorc8").
+    var name: String { get }
+
+    /// Quantizes `weight` (outFeatures × inFeatures). `hessian` holds the statistics of the layer's
+    /// inputs (methods that need it throw `QuantizationError.missingHessian` without it).
+    /// `weight` is never modified.
+    func quantize(weight: Tensor, hessian: Hessian?, scheme: WeightScheme) throws(QuantizationError) -> QuantizedWeight
+}
+
+/// The result of a method on one layer.
+public struct QuantizedWeight: Sendable {
+    /// What the layer computes with from now on (outFeatures × inFeatures): the dequantized codes,
+    /// plus the low-rank correction when there is one.
+    public var dequantized: Tensor
+    /// The integer form (codes, scales, zeros, g_idx).
+    public var codes: QuantizedCodes
+    /// LoRC factors, when the method adds them.
+    public var lowRank: LowRankCorrection?
+    /// Storage of the layer.
+    public var bits: BitAccounting
+    /// Method-specific numbers, e.g. "gptq.loss", "gptq.damping", "gptq.dampingRetries",
+    /// "gptq.deadColumns", "seconds"; see each method.
+    public var stats: [String: Double]
+
+    public init(dequantized: Tensor, codes: QuantizedCodes, lowRank: LowRankCorrection? = nil,
+                bits: BitAccounting, stats: [String: Double] = [:]) {
+        self.dequantized = dequantized
+        self.codes = codes
+        self.lowRank = lowRank
+        self.bits = bits
+        self.stats = stats
+    }
+
+    public var effectiveBitsPerWeight: Double { bits.effectiveBitsPerWeight }
+}
+
+extension Tensor {
+    /// (rows, columns) of a 2-D tensor, or `notAMatrix`.
+    func matrixShape() throws(QuantizationError) -> (rows: Int, columns: Int) {
+        guard shape.count == 2 else { throw .notAMatrix(shape: shape) }
+        return (shape[0], shape[1])
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-import Quantization
-
-@Test func quantizationModuleLoads() { #expect(String(describing: Quantization.self) == "Quantization") }
