@@ -30,12 +30,13 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: fastMath),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
         .target(name: "Quantization", dependencies: ["TensorCore"], swiftSettings: fastMath),
+        .target(name: "Calibration", dependencies: ["TensorCore", "Models", "Quantization"], swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
                 swiftSettings: fastMath),
         .executableTarget(
             name: "ptqlab",
             dependencies: [
-                "TensorCore", "ModelFormats", "Tokenizers", "Models", "Evaluation",
+                "TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Calibration", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -45,6 +46,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "TensorCore"], swiftSettings: fastMath),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Models", "ModelFormats", "Quantization", "TensorCore"],
+                    swiftSettings: fastMath),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tokenizers", "ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
     ]

@@ -1,0 +1,39 @@
+/// Calibration inputs as in GPTQ: `count` windows of `length` tokens cut at seeded random offsets
+/// from the calibration part of a corpus (never from its held-out part).
+public struct CalibrationSet: Sendable {
+    public let windows: [[Int32]]
+    public let seed: UInt64
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let message: String
+        public var description: String { message }
+    }
+
+    public init(tokens: [Int32], count: Int, length: Int, seed: UInt64 = 0) throws {
+        guard count > 0, length > 1 else {
+            throw Failure(message: "calibration needs at least one window of 2+ tokens (got \(count) × \(length))")
+        }
+        guard tokens.count > length else {
+            throw Failure(message: "calibration text has \(tokens.count) tokens, not enough for windows of \(length)")
+        }
+        var rng = SplitMix64(seed: seed)
+        windows = (0..<count).map { _ in
+            let start = Int(rng.next() % UInt64(tokens.count - length))
+            return Array(tokens[start..<(start + length)])
+        }
+        self.seed = seed
+    }
+}
+
+/// SplitMix64: a tiny, well-mixed, reproducible generator (the same windows on every machine).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}

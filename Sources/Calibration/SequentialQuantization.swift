@@ -1,0 +1,113 @@
+import Foundation
+import Models
+import Quantization
+import TensorCore
+
+/// Quantizes every linear layer of a model block by block (GPTQ's sequential procedure):
+/// for block i, run the calibration hidden states through it while accumulating one Hessian per
+/// distinct layer input (q/k/v share theirs, as do gate/up), quantize each linear with the method,
+/// put the dequantized weights in place, then run the block again so block i+1 sees the outputs of
+/// the already-quantized blocks. Methods without a Hessian (RTN) skip calibration entirely.
+public struct SequentialQuantization {
+    public let method: any WeightQuantizer
+    public let scheme: WeightScheme
+    public let needsCalibration: Bool
+
+    public init(method: any WeightQuantizer, scheme: WeightScheme, needsCalibration: Bool) {
+        self.method = method
+        self.scheme = scheme
+        self.needsCalibration = needsCalibration
+    }
+
+    public func run(model: any BlockwiseLanguageModel, calibration: CalibrationSet?,
+                    progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
+        let start = Date()
+        var layers: [QuantizationSummary.Layer] = []
+        var hidden: Tensor? = nil
+        let windows = calibration?.windows ?? []
+        if needsCalibration {
+            guard !windows.isEmpty else { throw CalibrationSet.Failure(message: "\(method.name) needs calibration data") }
+            hidden = try model.embed(windows: windows)
+        }
+        for b in 0..<model.blockCount {
+            let linears = model.linears(ofBlock: b)
+            var hessians: [String: Hessian] = [:]
+            if let hidden {
+                // Capture: one accumulator per distinct input (layers fed the same buffer share it).
+                let capture = HessianCapture()
+                // Run on a copy: the block's real outputs must come from the quantized weights.
+                let probe = Tensor(shape: hidden.shape, storage: FloatBuffer(hidden.array))
+                model.runBlock(b, hidden: probe, windows: windows.count, tokens: windows[0].count, observer: capture)
+                hessians = capture.hessians()
+            }
+            for linear in linears {
+                let q: QuantizedWeight
+                do {
+                    q = try method.quantize(weight: linear.weight, hessian: hessians[linear.name], scheme: scheme)
+                } catch {
+                    throw CalibrationSet.Failure(message: "\(linear.name): \(error)")
+                }
+                layers.append(.init(name: linear.name, bits: q.bits, stats: q.stats))
+                linear.weight = q.dequantized
+            }
+            if let hidden {
+                model.runBlock(b, hidden: hidden, windows: windows.count, tokens: windows[0].count, observer: nil)
+            }
+            progress?(b + 1, model.blockCount)
+        }
+        return QuantizationSummary(method: method.name, scheme: scheme, layers: layers,
+                                   seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// Accumulates X·Xᵀ for each distinct linear input seen during a block's forward pass. Layers
+/// that receive the same input buffer in a row (q/k/v, gate/up) share one accumulator.
+final class HessianCapture: LinearInputObserver {
+    private var accumulators: [HessianAccumulator] = []
+    private var owner: [String: Int] = [:]
+    private var lastInput: UnsafePointer<Float>? = nil
+    private var lastShape = (0, 0)
+
+    func observe(layer: String, input: UnsafePointer<Float>, rows: Int, columns: Int) {
+        if let last = lastInput, last == input, lastShape == (rows, columns), let index = accumulators.indices.last {
+            owner[layer] = index
+            return
+        }
+        let acc = HessianAccumulator(inFeatures: columns)
+        acc.add(input, rows: rows)
+        accumulators.append(acc)
+        owner[layer] = accumulators.count - 1
+        lastInput = input
+        lastShape = (rows, columns)
+    }
+
+    func hessians() -> [String: Hessian] {
+        let built = accumulators.map(\.hessian)
+        return owner.mapValues { built[$0] }
+    }
+}
+
+/// What quantizing a model did: per layer storage and method statistics, and totals.
+public struct QuantizationSummary: Sendable {
+    public struct Layer: Sendable {
+        public let name: String
+        public let bits: BitAccounting
+        public let stats: [String: Double]
+    }
+    public let method: String
+    public let scheme: WeightScheme
+    public let layers: [Layer]
+    public let seconds: Double
+
+    /// Effective bits per weight over the quantized linear layers (codes + scales/zeros + extras).
+    public var effectiveBits: Double {
+        let bits = layers.reduce(0) { $0 + $1.bits.totalBits }
+        let weights = layers.reduce(0) { $0 + $1.bits.weights }
+        return Double(bits) / Double(max(weights, 1))
+    }
+
+    /// Bytes of the quantized linear layers.
+    public var quantizedBytes: Int { (layers.reduce(0) { $0 + $1.bits.totalBits } + 7) / 8 }
+
+    public var quantizedWeights: Int { layers.reduce(0) { $0 + $1.bits.weights } }
+}
