@@ -38,6 +38,8 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
+    @OptionGroup var quantization: QuantOptions
+
     func run() throws {
         try runReportingErrors {
             guard format == "text" || format == "json" else {
@@ -76,6 +78,7 @@ struct EvalCommand: ParsableCommand {
             }
             guard !inputs.isEmpty else { throw ValidationError("nothing to evaluate: give --tasks or --text") }
 
+            let quantReport = try quantization.apply(to: loaded, assets: assets, showProgress: !quiet)
             let evaluator = PerplexityEvaluator(model: loaded.model)
             var results: [(String, PerplexityResult)] = []
             for (name, body, source) in inputs {
@@ -94,7 +97,7 @@ struct EvalCommand: ParsableCommand {
                 tasks: Dictionary(uniqueKeysWithValues: results.map {
                     ($0.0, EvalReport.Task(perplexity: $0.1.perplexity, tokens: $0.1.tokens, windows: $0.1.windows))
                 }),
-                taskOrder: results.map(\.0),
+                taskOrder: results.map(\.0), quant: quantReport,
                 tokensPerSecond: totalSeconds > 0 ? totalTokens / totalSeconds : 0)
             print(format == "json" ? try report.json() : report.table())
         }

@@ -14,10 +14,11 @@ struct EvalReport: Encodable {
     var mode: String
     var tasks: [String: Task]
     var taskOrder: [String]
+    var quant: QuantOptions.Report?
     var tokensPerSecond: Double
 
     enum CodingKeys: String, CodingKey {
-        case model, architecture, context, mode, tasks
+        case model, architecture, context, mode, tasks, quant
         case tokensPerSecond = "tokens_per_second"
     }
 
@@ -30,7 +31,14 @@ struct EvalReport: Encodable {
     func table() -> String {
         let width = max(12, taskOrder.map(\.count).max() ?? 0)
         func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
-        var lines = ["model: \(model) (\(architecture)), context \(context), \(mode)",
+        var lines = ["model: \(model) (\(architecture)), context \(context), \(mode)"]
+        if let q = quant {
+            lines.append("quantized: \(q.spec) with \(q.method), "
+                         + String(format: "%.3f effective bits/weight, %d bytes in %d weights, %.1f s",
+                                  q.effectiveBits, q.bytes, q.quantizedWeights, q.seconds)
+                         + (q.gridAligned ? " — GRID-ALIGNED with \(q.alignedStorage.joined(separator: ", ")): artificially lossless" : ""))
+        }
+        lines += [
                      pad("task") + "   perplexity     tokens  windows"]
         for name in taskOrder {
             guard let t = tasks[name] else { continue }

@@ -5,8 +5,11 @@ import Tokenizers
 /// A model ready to evaluate: the network, its tokenizer and where it came from.
 public struct LoadedModel: Sendable {
     public let path: String
-    public let model: any CausalLanguageModel
+    public let model: any BlockwiseLanguageModel
     public let tokenizer: Tokenizer
+    /// Storage types ("Q4_1", "BF16" …) of the weights of the transformer blocks' linear layers:
+    /// what quantization starts from (and may align with).
+    public let blockWeightStorage: Set<String>
 }
 
 /// Opens a GGUF file or a Hugging Face model directory and builds the right architecture.
@@ -29,15 +32,19 @@ public enum ModelLoader {
         let h = try LlamaGGUF.hyperparameters(file)
         let model = try LlamaModel(hyper: h, weights: GGUFLlamaWeights(file: file, hyper: h))
         let tokenizer = try Tokenizer.fromGGUF(file)
-        return LoadedModel(path: path, model: model, tokenizer: tokenizer)
+        let storage = Set(file.tensors.filter { $0.name.hasPrefix("blk.") && $0.shape.count == 2 }.map(\.type.name))
+        return LoadedModel(path: path, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
     }
 
     static func loadHF(directory: String) throws -> LoadedModel {
         let dir = try HFModelDirectory(path: directory)
         let config = try LlamaConfig(contentsOf: dir.configPath)
         let h = try LlamaHyperparameters(config: config, file: dir.configPath)
-        let model = try LlamaModel(hyper: h, weights: DirectWeights(try dir.openTensors()))
+        let source = try dir.openTensors()
+        let model = try LlamaModel(hyper: h, weights: DirectWeights(source))
+        let storage = Set(source.tensorNames.filter { $0.hasPrefix("model.layers.") && source.shape(of: $0)?.count == 2 }
+            .compactMap { source.storageType(of: $0) })
         let tokenizer = try Tokenizer.fromTokenizerJSON(path: try dir.requireTokenizerPath())
-        return LoadedModel(path: directory, model: model, tokenizer: tokenizer)
+        return LoadedModel(path: directory, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
     }
 }

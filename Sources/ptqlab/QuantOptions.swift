@@ -1,0 +1,98 @@
+import ArgumentParser
+import Calibration
+import Evaluation
+import Foundation
+import Models
+import Quantization
+
+/// `--quant SPEC --method … [--lorc R]`: quantize the loaded model's block linears before evaluating.
+struct QuantOptions: ParsableArguments {
+    @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar).")
+    var quant: String?
+
+    @Option(help: "Method: rtn or gptq.")
+    var method: String = "gptq"
+
+    @Flag(help: "GPTQ: process columns in order of decreasing Hessian diagonal.")
+    var actOrder = false
+
+    @Flag(help: "RTN: search the clipping range per group (GPTQ's MSE grid) instead of min/max.")
+    var mseClip = false
+
+    @Option(help: "Add a rank-R LoRC correction (8-bit factors) on top of the method.")
+    var lorc: Int?
+
+    @Option(help: "Calibration corpus (its calibration part): wiki, news or books.")
+    var calib: String = "wiki"
+
+    @Option(help: "Calibration windows.")
+    var calibSamples: Int = 128
+
+    @Option(help: "Tokens per calibration window.")
+    var calibLength: Int = 512
+
+    @Option(help: "Seed for choosing calibration windows.")
+    var seed: UInt64 = 0
+
+    /// What quantizing reported, as `"quant"` in the JSON.
+    struct Report: Encodable {
+        var spec: String
+        var method: String
+        var effectiveBits: Double
+        var bytes: Int
+        var quantizedWeights: Int
+        var gridAligned: Bool
+        var alignedStorage: [String]
+        var baseStorage: [String]
+        var calibration: String?
+        var seconds: Double
+        var unquantized = "token embedding and LM head kept at full precision"
+
+        enum CodingKeys: String, CodingKey {
+            case spec, method, bytes, calibration, seconds, unquantized
+            case effectiveBits = "effective_bits", quantizedWeights = "quantized_weights"
+            case gridAligned = "grid_aligned", alignedStorage = "aligned_storage", baseStorage = "base_storage"
+        }
+    }
+
+    func apply(to loaded: LoadedModel, assets: AssetLocator, showProgress: Bool) throws -> Report? {
+        guard let quant else { return nil }
+        let spec = try QuantSpec.parse(quant)
+        guard spec.activation.bits == nil else {
+            throw ValidationError("activation quantization (\(quant)) is not implemented yet; use an a16 spec")
+        }
+        var quantizer: any WeightQuantizer
+        let calibrate: Bool
+        switch method {
+        case "rtn":
+            quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil); calibrate = false
+        case "gptq":
+            quantizer = GPTQQuantizer(actOrder: actOrder); calibrate = true
+        default:
+            throw ValidationError("--method must be rtn or gptq, got '\(method)'")
+        }
+        if let lorc { quantizer = LoRCQuantizer(base: quantizer, rank: lorc) }
+
+        var calibration: CalibrationSet? = nil
+        if calibrate {
+            let text = try Corpora.load(calib, assets: assets).calibration
+            calibration = try CalibrationSet(tokens: loaded.tokenizer.encode(text, addSpecial: true),
+                                             count: calibSamples, length: calibLength, seed: seed)
+        }
+        let progress = ProgressLine(label: "quantize \(quantizer.name)", total: loaded.model.blockCount,
+                                    unit: "block", enabled: showProgress)
+        let summary = try SequentialQuantization(method: quantizer, scheme: spec.weight, needsCalibration: calibrate)
+            .run(model: loaded.model, calibration: calibration) { done, _ in progress.update(done: done, units: done) }
+        let aligned = GridAlignment.alignedStorage(spec.weight, storageTypes: loaded.blockWeightStorage)
+        if !aligned.isEmpty {
+            printStderr("warning: \(spec) lies on the base model's own storage grid (\(aligned.joined(separator: ", "))): "
+                        + "re-quantizing is artificially lossless")
+        }
+        return Report(spec: spec.description, method: quantizer.name, effectiveBits: summary.effectiveBits,
+                      bytes: summary.quantizedBytes, quantizedWeights: summary.quantizedWeights,
+                      gridAligned: !aligned.isEmpty, alignedStorage: aligned,
+                      baseStorage: loaded.blockWeightStorage.sorted(),
+                      calibration: calibrate ? "\(calib) calibration part, \(calibSamples) × \(calibLength) tokens, seed \(seed)" : nil,
+                      seconds: summary.seconds)
+    }
+}
