@@ -11,8 +11,9 @@ public protocol LinearInputObserver: AnyObject {
 /// every family. `name` is the Hugging Face module path, e.g. `model.layers.3.self_attn.q_proj`.
 public final class Linear: @unchecked Sendable {
     public let name: String
-    /// (outFeatures, inFeatures)
-    public var weight: Tensor
+    /// (outFeatures, inFeatures). Assigning a new tensor drops the packed copy; after changing the
+    /// values in place, call `invalidatePackedWeight()`.
+    public var weight: Tensor { didSet { packedWeight.invalidate() } }
     /// (outFeatures) or nil
     public var bias: Tensor?
 
@@ -23,6 +24,15 @@ public final class Linear: @unchecked Sendable {
         self.bias = bias
     }
 
+    /// W prepared for the GEMM (a packed copy, the size of W, on AVX-512 machines), built on the
+    /// first forward pass.
+    let packedWeight = PackedLinearWeightCache()
+
+    public func invalidatePackedWeight() { packedWeight.invalidate() }
+
+    /// Bytes held by the packed copy of W (0 until the first forward pass, or with OpenBLAS).
+    public var packedWeightBytes: Int { packedWeight.current?.extraBytes ?? 0 }
+
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
@@ -32,8 +42,7 @@ public final class Linear: @unchecked Sendable {
         accumulate: Bool = false, observer: LinearInputObserver? = nil
     ) {
         observer?.observe(layer: name, input: x, rows: rows, columns: inFeatures)
-        BLAS.linear(x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, outFeatures: outFeatures,
-                    out: out, accumulate: accumulate)
+        BLAS.linear(x, rows: rows, packed: packedWeight.get(weight), out: out, accumulate: accumulate)
         if let bias {
             let n = outFeatures, bp = bias.pointer
             Parallel.forRanges(rows, minimumChunk: 64) { range in

@@ -9,6 +9,7 @@ public final class LlamaModel: BlockwiseLanguageModel, @unchecked Sendable {
     public let blocks: [LlamaBlock]
     public let finalNorm: Tensor   // (d)
     public let lmHead: Tensor      // (vocab, d); the embedding when tied
+    let lmHeadPacked = PackedLinearWeightCache()
     let rope: RopeTable
 
     public init(hyper h: LlamaHyperparameters, weights: CanonicalWeights) throws {
@@ -49,8 +50,7 @@ public final class LlamaModel: BlockwiseLanguageModel, @unchecked Sendable {
         while row < n {
             let rows = min(Self.logitChunkRows, n - row)
             // logits (rows, vocab) = x (rows, d) · lmHeadᵀ
-            BLAS.linear(x.pointer + row * d, rows: rows, inFeatures: d, weight: lmHead.pointer,
-                        outFeatures: vocab, out: chunk.pointer)
+            BLAS.linear(x.pointer + row * d, rows: rows, packed: lmHeadPacked.get(lmHead), out: chunk.pointer)
             logits(row, rows, chunk.pointer)
             row += rows
         }
