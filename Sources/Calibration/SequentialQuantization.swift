@@ -47,7 +47,7 @@ public struct SequentialQuantization {
                 } catch {
                     throw CalibrationSet.Failure(message: "\(linear.name): \(error)")
                 }
-                layers.append(.init(name: linear.name, bits: q.bits, stats: q.stats))
+                layers.append(.init(name: linear.name, result: q))
                 linear.weight = q.dequantized
             }
             if let hidden {
@@ -90,9 +90,12 @@ final class HessianCapture: LinearInputObserver {
 /// What quantizing a model did: per layer storage and method statistics, and totals.
 public struct QuantizationSummary: Sendable {
     public struct Layer: Sendable {
+        /// HF module name, e.g. `model.layers.0.self_attn.q_proj`.
         public let name: String
-        public let bits: BitAccounting
-        public let stats: [String: Double]
+        /// The method's output: dequantized weight, integer codes/scales/zeros (for export), bits.
+        public let result: QuantizedWeight
+        public var bits: BitAccounting { result.bits }
+        public var stats: [String: Double] { result.stats }
     }
     public let method: String
     public let scheme: WeightScheme
