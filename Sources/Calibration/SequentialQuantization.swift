@@ -7,17 +7,26 @@ import TensorCore
 /// for block i, run the calibration hidden states through it while accumulating one Hessian per
 /// distinct layer input (q/k/v share theirs, as do gate/up), quantize each linear with the method,
 /// put the dequantized weights in place, then run the block again so block i+1 sees the outputs of
-/// the already-quantized blocks. Methods without a Hessian (RTN) skip calibration entirely.
+/// the already-quantized blocks. With an activation scheme, each quantized linear also
+/// fake-quantizes its input (per token or per tensor, dynamic, or static from the calibration
+/// range of that input), and the block is re-run that way, as it will be deployed. Calibration is
+/// skipped when nothing needs it (RTN with dynamic or no activation quantization).
 public struct SequentialQuantization {
     public let method: any WeightQuantizer
     public let scheme: WeightScheme
-    public let needsCalibration: Bool
+    public let activation: ActivationScheme
+    /// The method needs Hessians (GPTQ, ZeroQuant); static activation ranges need calibration too.
+    public let methodNeedsHessian: Bool
 
-    public init(method: any WeightQuantizer, scheme: WeightScheme, needsCalibration: Bool) {
+    public init(method: any WeightQuantizer, scheme: WeightScheme, activation: ActivationScheme = .none,
+                needsCalibration: Bool) {
         self.method = method
         self.scheme = scheme
-        self.needsCalibration = needsCalibration
+        self.activation = activation
+        self.methodNeedsHessian = needsCalibration
     }
+
+    public var needsCalibration: Bool { methodNeedsHessian || (activation.isQuantized && activation.isStatic) }
 
     public func run(model: any BlockwiseLanguageModel, calibration: CalibrationSet?,
                     progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
@@ -32,13 +41,15 @@ public struct SequentialQuantization {
         for b in 0..<model.blockCount {
             let linears = model.linears(ofBlock: b)
             var hessians: [String: Hessian] = [:]
+            var ranges: [String: ActivationRange] = [:]
             if let hidden {
                 // Capture: one accumulator per distinct input (layers fed the same buffer share it).
-                let capture = HessianCapture()
+                let capture = HessianCapture(computeHessians: methodNeedsHessian)
                 // Run on a copy: the block's real outputs must come from the quantized weights.
                 let probe = Tensor(shape: hidden.shape, storage: FloatBuffer(hidden.array))
                 model.runBlock(b, hidden: probe, windows: windows.count, tokens: windows[0].count, observer: capture)
-                hessians = capture.hessians()
+                if methodNeedsHessian { hessians = capture.hessians() }
+                ranges = capture.ranges()
             }
             for linear in linears {
                 let q: QuantizedWeight
@@ -49,6 +60,12 @@ public struct SequentialQuantization {
                 }
                 layers.append(.init(name: linear.name, result: q))
                 linear.weight = q.dequantized
+                if activation.isQuantized {
+                    let act = activation, range = ranges[linear.name]
+                    linear.inputTransform = { x, rows, columns in
+                        ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: act, staticRange: range)
+                    }
+                }
             }
             if let hidden {
                 model.runBlock(b, hidden: hidden, windows: windows.count, tokens: windows[0].count, observer: nil)
@@ -60,13 +77,17 @@ public struct SequentialQuantization {
     }
 }
 
-/// Accumulates X·Xᵀ for each distinct linear input seen during a block's forward pass. Layers
-/// that receive the same input buffer in a row (q/k/v, gate/up) share one accumulator.
+/// Accumulates X·Xᵀ and the min/max range for each distinct linear input seen during a block's
+/// forward pass. Layers that receive the same input buffer in a row (q/k/v, gate/up) share them.
 final class HessianCapture: LinearInputObserver {
     private var accumulators: [HessianAccumulator] = []
+    private var inputRanges: [ActivationRange] = []
     private var owner: [String: Int] = [:]
+    private let computeHessians: Bool
     private var lastInput: UnsafePointer<Float>? = nil
     private var lastShape = (0, 0)
+
+    init(computeHessians: Bool = true) { self.computeHessians = computeHessians }
 
     func observe(layer: String, input: UnsafePointer<Float>, rows: Int, columns: Int) {
         if let last = lastInput, last == input, lastShape == (rows, columns), let index = accumulators.indices.last {
@@ -74,12 +95,17 @@ final class HessianCapture: LinearInputObserver {
             return
         }
         let acc = HessianAccumulator(inFeatures: columns)
-        acc.add(input, rows: rows)
+        if computeHessians { acc.add(input, rows: rows) }
         accumulators.append(acc)
+        var range = ActivationRange()
+        range.observe(input, count: rows * columns)
+        inputRanges.append(range)
         owner[layer] = accumulators.count - 1
         lastInput = input
         lastShape = (rows, columns)
     }
+
+    func ranges() -> [String: ActivationRange] { owner.mapValues { inputRanges[$0] } }
 
     func hessians() -> [String: Hessian] {
         let built = accumulators.map(\.hessian)

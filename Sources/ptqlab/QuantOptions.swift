@@ -38,6 +38,7 @@ struct QuantOptions: ParsableArguments {
     struct Report: Encodable {
         var spec: String
         var method: String
+        var activationBits: Int
         var effectiveBits: Double
         var bytes: Int
         var quantizedWeights: Int
@@ -50,6 +51,7 @@ struct QuantOptions: ParsableArguments {
 
         enum CodingKeys: String, CodingKey {
             case spec, method, bytes, calibration, seconds, unquantized
+            case activationBits = "activation_bits"
             case effectiveBits = "effective_bits", quantizedWeights = "quantized_weights"
             case gridAligned = "grid_aligned", alignedStorage = "aligned_storage", baseStorage = "base_storage"
         }
@@ -58,9 +60,6 @@ struct QuantOptions: ParsableArguments {
     func apply(to loaded: LoadedModel, assets: AssetLocator, showProgress: Bool) throws -> Report? {
         guard let quant else { return nil }
         let spec = try QuantSpec.parse(quant)
-        guard spec.activation.bits == nil else {
-            throw ValidationError("activation quantization (\(quant)) is not implemented yet; use an a16 spec")
-        }
         var quantizer: any WeightQuantizer
         let calibrate: Bool
         switch method {
@@ -73,26 +72,28 @@ struct QuantOptions: ParsableArguments {
         }
         if let lorc { quantizer = LoRCQuantizer(base: quantizer, rank: lorc) }
 
+        let pipeline = SequentialQuantization(method: quantizer, scheme: spec.weight, activation: spec.activation,
+                                              needsCalibration: calibrate)
         var calibration: CalibrationSet? = nil
-        if calibrate {
+        if pipeline.needsCalibration {
             let text = try Corpora.load(calib, assets: assets).calibration
             calibration = try CalibrationSet(tokens: loaded.tokenizer.encode(text, addSpecial: true),
                                              count: calibSamples, length: calibLength, seed: seed)
         }
         let progress = ProgressLine(label: "quantize \(quantizer.name)", total: loaded.model.blockCount,
                                     unit: "block", enabled: showProgress)
-        let summary = try SequentialQuantization(method: quantizer, scheme: spec.weight, needsCalibration: calibrate)
-            .run(model: loaded.model, calibration: calibration) { done, _ in progress.update(done: done, units: done) }
+        let summary = try pipeline.run(model: loaded.model, calibration: calibration) { done, _ in progress.update(done: done, units: done) }
         let aligned = GridAlignment.alignedStorage(spec.weight, storageTypes: loaded.blockWeightStorage)
         if !aligned.isEmpty {
             printStderr("warning: \(spec) lies on the base model's own storage grid (\(aligned.joined(separator: ", "))): "
                         + "re-quantizing is artificially lossless")
         }
-        return Report(spec: spec.description, method: quantizer.name, effectiveBits: summary.effectiveBits,
+        return Report(spec: spec.description, method: quantizer.name, activationBits: spec.activation.bits ?? 16,
+                      effectiveBits: summary.effectiveBits,
                       bytes: summary.quantizedBytes, quantizedWeights: summary.quantizedWeights,
                       gridAligned: !aligned.isEmpty, alignedStorage: aligned,
                       baseStorage: loaded.blockWeightStorage.sorted(),
-                      calibration: calibrate ? "\(calib) calibration part, \(calibSamples) × \(calibLength) tokens, seed \(seed)" : nil,
+                      calibration: pipeline.needsCalibration ? "\(calib) calibration part, \(calibSamples) × \(calibLength) tokens, seed \(seed)" : nil,
                       seconds: summary.seconds)
     }
 }

@@ -78,4 +78,27 @@ import Testing
         // 3 bits + (16-bit scale + 16-bit zero) / 32 = 4 bits per weight on every layer
         #expect(abs(rtnSummary.effectiveBits - 4) < 1e-9 && abs(gptqSummary.effectiveBits - 4) < 1e-9)
     }
+
+    /// W8A8: every quantized linear fake-quantizes its input; 8-bit activations move the logits a
+    /// little but not nothing: per-token (one range per row) under 5% relative error; static
+    /// per-tensor ranges (from calibration, even for RTN; held-out values beyond them are clipped)
+    /// are coarser, under 15%.
+    @Test(arguments: ["w8a8-row-sym-tok", "w8a8-row-sym-tensor-static"])
+    func activationQuantization(_ specText: String) throws {
+        let spec = try QuantSpec.parse(specText)
+        let heldOut = (0..<2).map { Self.randomTokens(32, seed: 200 + UInt64($0)) }
+        let base = try Self.logits(try Self.tinyModel(), heldOut)
+        let model = try Self.tinyModel()
+        let pipeline = SequentialQuantization(method: RTNQuantizer(), scheme: spec.weight, activation: spec.activation,
+                                              needsCalibration: false)
+        #expect(pipeline.needsCalibration == spec.activation.isStatic)
+        let calib = try CalibrationSet(tokens: Self.randomTokens(2000, seed: 4), count: 8, length: 32)
+        _ = try pipeline.run(model: model, calibration: pipeline.needsCalibration ? calib : nil)
+        #expect(model.linearLayers.allSatisfy { $0.inputTransform != nil })
+        let q = try Self.logits(model, heldOut)
+        let num = zip(base, q).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+        let den = base.reduce(0.0) { $0 + Double($1 * $1) }
+        let rel = (num / den).squareRoot()
+        #expect(rel > 1e-5 && rel < (spec.activation.isStatic ? 0.15 : 0.05), "relative logit error \(rel)")
+    }
 }

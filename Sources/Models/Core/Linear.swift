@@ -33,6 +33,12 @@ public final class Linear: @unchecked Sendable {
     /// Bytes held by the packed copy of W (0 until the first forward pass, or with OpenBLAS).
     public var packedWeightBytes: Int { packedWeight.current?.extraBytes ?? 0 }
 
+    /// Applied to (a copy of) the input before the product, e.g. activation fake-quantization:
+    /// (x (rows, columns) in place, rows, columns). The observer still sees the untransformed input.
+    public typealias InputTransform = @Sendable (UnsafeMutablePointer<Float>, Int, Int) -> Void
+    public var inputTransform: InputTransform?
+    private var transformedInput = FloatBuffer(count: 0)
+
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
@@ -42,7 +48,16 @@ public final class Linear: @unchecked Sendable {
         accumulate: Bool = false, observer: LinearInputObserver? = nil
     ) {
         observer?.observe(layer: name, input: x, rows: rows, columns: inFeatures)
-        BLAS.linear(x, rows: rows, packed: packedWeight.get(weight), out: out, accumulate: accumulate)
+        var input = x
+        if let inputTransform {
+            // The input buffer is shared (q/k/v read the same one): transform a private copy.
+            let count = rows * inFeatures
+            if transformedInput.count < count { transformedInput = FloatBuffer(count: count, zeroed: false) }
+            transformedInput.pointer.update(from: x, count: count)
+            inputTransform(transformedInput.pointer, rows, inFeatures)
+            input = UnsafePointer(transformedInput.pointer)
+        }
+        BLAS.linear(input, rows: rows, packed: packedWeight.get(weight), out: out, accumulate: accumulate)
         if let bias {
             let n = outFeatures, bp = bias.pointer
             Parallel.forRanges(rows, minimumChunk: 64) { range in
