@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 WINDOWS="${1:-40}"
 OUT="${2:-study-out/smollm2_quant_table.jsonl}"
 mkdir -p "$(dirname "$OUT")"
-BIN=.build/release/ptqlab
+BIN=${PTQLAB_BIN:-.build/release/ptqlab}
 run() { "$BIN" eval --tasks wiki,news,books --context 512 --max-windows "$WINDOWS" --format json --quiet "$@" >> "$OUT"; }
 run
 for spec in w8a16-row-asym w4a16-row-asym w4a16-g128-asym w3a16-g128-asym w3a16-row-asym; do
