@@ -64,7 +64,8 @@ struct EvalCommand: ParsableCommand {
                 mode = .sliding(stride: stride)
             }
             let options = PerplexityOptions(context: ctx, maxWindows: maxWindows, mode: mode,
-                                            batchWindows: batch, bosToken: loaded.tokenizer.bosTokenId)
+                                            batchWindows: batch,
+                                            bosToken: loaded.tokenizer.addsBos ? loaded.tokenizer.bosTokenId : nil)
 
             // Texts to evaluate, in order.
             var inputs: [(name: String, text: String, source: String)] = []

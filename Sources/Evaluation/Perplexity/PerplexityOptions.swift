@@ -4,7 +4,7 @@ public enum PerplexityMode: Sendable, Equatable, CustomStringConvertible {
     /// window dropped, every token after the first of each window scored.
     case nonOverlapping
     /// llama.cpp's `llama-perplexity`: non-overlapping windows whose first token is replaced by
-    /// BOS (when the tokenizer has one), only the second half of each window scored.
+    /// BOS (when the tokenizer adds BOS, as llama.cpp does), only the second half of each window scored.
     case llamaCppHalfWindow
     /// Hugging Face's sliding window: windows of `context` tokens starting every `stride` tokens,
     /// each scoring only the tokens not scored by the previous window.
@@ -25,7 +25,7 @@ public struct PerplexityOptions: Sendable {
     public var mode: PerplexityMode
     /// Windows run together in one forward pass.
     public var batchWindows: Int
-    /// Token put first in each llama.cpp window.
+    /// Token put first in each llama.cpp window (the BOS, when the tokenizer adds one).
     public var bosToken: Int32?
 
     public init(context: Int, maxWindows: Int? = nil, mode: PerplexityMode = .nonOverlapping,
