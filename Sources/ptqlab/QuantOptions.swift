@@ -10,7 +10,7 @@ struct QuantOptions: ParsableArguments {
     @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar).")
     var quant: String?
 
-    @Option(help: "Method: rtn or gptq.")
+    @Option(help: "Method: rtn, gptq or zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian).")
     var method: String = "gptq"
 
     @Flag(help: "GPTQ: process columns in order of decreasing Hessian diagonal.")
@@ -67,8 +67,10 @@ struct QuantOptions: ParsableArguments {
             quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil); calibrate = false
         case "gptq":
             quantizer = GPTQQuantizer(actOrder: actOrder); calibrate = true
+        case "zq-local":
+            quantizer = ZeroQuantLocalQuantizer(); calibrate = true
         default:
-            throw ValidationError("--method must be rtn or gptq, got '\(method)'")
+            throw ValidationError("--method must be rtn, gptq or zq-local, got '\(method)'")
         }
         if let lorc { quantizer = LoRCQuantizer(base: quantizer, rank: lorc) }
 
