@@ -1,3 +1,4 @@
+import Calibration
 import Export
 import Evaluation
 import Foundation
