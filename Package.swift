@@ -38,12 +38,14 @@ let package = Package(
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
         .target(name: "Quantization", dependencies: ["TensorCore"], swiftSettings: fastMath),
         .target(name: "Calibration", dependencies: ["TensorCore", "Models", "Quantization"], swiftSettings: fastMath),
+        .target(name: "Export", dependencies: ["TensorCore", "ModelFormats", "Models", "Quantization", "Calibration"],
+                swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
                 swiftSettings: fastMath),
         .executableTarget(
             name: "ptqlab",
             dependencies: [
-                "TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Calibration", "Evaluation",
+                "TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Calibration", "Evaluation", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -58,6 +60,8 @@ let package = Package(
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Models", "ModelFormats", "Quantization", "TensorCore"],
                     swiftSettings: fastMath),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tokenizers", "ModelFormats"], swiftSettings: fastMath),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Calibration", "Evaluation", "Models", "ModelFormats",
+                                                        "Quantization", "TensorCore", "Tokenizers"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
     ]
 )

@@ -58,8 +58,21 @@ struct QuantOptions: ParsableArguments {
     }
 
     func apply(to loaded: LoadedModel, assets: AssetLocator, showProgress: Bool) throws -> Report? {
-        guard let quant else { return nil }
-        let spec = try QuantSpec.parse(quant)
+        guard quant != nil else { return nil }
+        return try run(on: loaded, assets: assets, showProgress: showProgress).report
+    }
+
+    /// The parsed `--quant` spec.
+    func parsedSpec() throws -> QuantSpec {
+        guard let quant else { throw ValidationError("--quant SPEC is required, e.g. --quant w4a16-g32-asym") }
+        return try QuantSpec.parse(quant)
+    }
+
+    /// Quantizes the loaded model's block linears in place (sequential quantization, calibrating
+    /// when the method needs it) and returns the report and the per-layer results (for export).
+    func run(on loaded: LoadedModel, assets: AssetLocator, showProgress: Bool) throws
+        -> (report: Report, summary: QuantizationSummary) {
+        let spec = try parsedSpec()
         var quantizer: any WeightQuantizer
         let calibrate: Bool
         switch method {
@@ -90,12 +103,13 @@ struct QuantOptions: ParsableArguments {
             printStderr("warning: \(spec) lies on the base model's own storage grid (\(aligned.joined(separator: ", "))): "
                         + "re-quantizing is artificially lossless")
         }
-        return Report(spec: spec.description, method: quantizer.name, activationBits: spec.activation.bits ?? 16,
-                      effectiveBits: summary.effectiveBits,
-                      bytes: summary.quantizedBytes, quantizedWeights: summary.quantizedWeights,
-                      gridAligned: !aligned.isEmpty, alignedStorage: aligned,
-                      baseStorage: loaded.blockWeightStorage.sorted(),
-                      calibration: pipeline.needsCalibration ? "\(calib) calibration part, \(calibSamples) × \(calibLength) tokens, seed \(seed)" : nil,
-                      seconds: summary.seconds)
+        let report = Report(spec: spec.description, method: quantizer.name, activationBits: spec.activation.bits ?? 16,
+                            effectiveBits: summary.effectiveBits,
+                            bytes: summary.quantizedBytes, quantizedWeights: summary.quantizedWeights,
+                            gridAligned: !aligned.isEmpty, alignedStorage: aligned,
+                            baseStorage: loaded.blockWeightStorage.sorted(),
+                            calibration: pipeline.needsCalibration ? "\(calib) calibration part, \(calibSamples) × \(calibLength) tokens, seed \(seed)" : nil,
+                            seconds: summary.seconds)
+        return (report, summary)
     }
 }

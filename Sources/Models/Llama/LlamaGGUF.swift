@@ -62,8 +62,14 @@ public enum LlamaGGUF {
         return h
     }
 
+    /// Whether llama.cpp's converter permutes the rows of Q and K (and their biases) for this
+    /// architecture (see `GGUFLlamaWeights`).
+    public static func permutesQK(architecture: String) -> Bool {
+        architecture == "llama" || architecture == "mistral"
+    }
+
     /// HF name → GGUF name for the llama tensor layout.
-    static func ggufName(_ hf: String) -> String? {
+    public static func ggufName(_ hf: String) -> String? {
         let fixed = ["model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
                      "lm_head.weight": "output.weight"]
         if let f = fixed[hf] { return f }
@@ -93,7 +99,7 @@ public struct GGUFLlamaWeights: CanonicalWeights {
     public init(file: GGUFFile, hyper: LlamaHyperparameters) {
         self.file = file
         self.hyper = hyper
-        permuted = hyper.architecture == "llama" || hyper.architecture == "mistral"
+        permuted = LlamaGGUF.permutesQK(architecture: hyper.architecture)
     }
 
     public var sourcePath: String { file.sourcePath }

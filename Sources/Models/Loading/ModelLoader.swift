@@ -40,7 +40,8 @@ public enum ModelLoader {
         let dir = try HFModelDirectory(path: directory)
         let config = try LlamaConfig(contentsOf: dir.configPath)
         let h = try LlamaHyperparameters(config: config, file: dir.configPath)
-        let source = try dir.openTensors()
+        // GPTQ checkpoints (config.json `quantization_config`) are dequantized on load.
+        let source = try dir.openWeights()
         let model = try LlamaModel(hyper: h, weights: DirectWeights(source))
         let storage = Set(source.tensorNames.filter { $0.hasPrefix("model.layers.") && source.shape(of: $0)?.count == 2 }
             .compactMap { source.storageType(of: $0) })

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Evaluation
+import Export
+import Foundation
+import ModelFormats
+import Models
+import TensorCore
+
+/// `ptqlab quantize MODEL --quant SPEC --method rtn|gptq … --out PATH`: quantizes like `eval --quant`
+/// (same options, same sequential pipeline), then writes a model other tools load:
+/// PATH ending in `.gguf` → GGUF with ggml block types (GGUF source only; see `GGUFExporter`),
+/// otherwise a Hugging Face GPTQ checkpoint directory (see `GPTQExporter`).
+struct QuantizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantize",
+        abstract: "Quantize a model and write it as GGUF (PATH.gguf) or as a Hugging Face GPTQ directory (any other PATH).")
+
+    @Argument(help: "GGUF file or Hugging Face model directory (default: the pinned SmolLM2-135M).")
+    var model: String?
+
+    @OptionGroup var quantization: QuantOptions
+
+    @Option(help: "Output: a .gguf file, or a directory for the Hugging Face GPTQ format.")
+    var out: String
+
+    @Option(help: "GPTQ directory: dtype of the tensors that are not quantized (f32 keeps them exact, or f16).")
+    var floatDtype: String = "f32"
+
+    @Option(help: "Output format: text or json.")
+    var format: String = "text"
+
+    @Flag(help: "No progress line on stderr.")
+    var quiet = false
+
+    struct Output: Encodable {
+        var model: String
+        var quant: QuantOptions.Report
+        var export: ExportReport
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            guard format == "text" || format == "json" else {
+                throw ValidationError("--format must be text or json, got '\(format)'")
+            }
+            guard let floatType = ["f32": FloatDType.f32, "f16": .f16][floatDtype] else {
+                throw ValidationError("--float-dtype must be f32 or f16, got '\(floatDtype)'")
+            }
+            let assets = AssetLocator()
+            let modelPath = try model ?? assets.defaultModel
+            let spec = try quantization.parsedSpec()
+            guard !spec.activation.isQuantized else {
+                throw ValidationError("\(spec): activation quantization is applied at run time and cannot be stored in "
+                                      + "an exported checkpoint; export the a16 weights and evaluate with eval --quant")
+            }
+            let toGGUF = out.lowercased().hasSuffix(".gguf")
+            var isDirectory: ObjCBool = false
+            let sourceIsDirectory = FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory) && isDirectory.boolValue
+
+            // Everything that can be refused is refused before quantizing.
+            if toGGUF {
+                try GGUFExporter.check(scheme: spec.weight, lowRank: quantization.lorc != nil)
+                if quantization.method == "gptq" && quantization.actOrder {
+                    throw ExportError("--act-order permutes group membership (g_idx), which ggml blocks cannot hold; "
+                                      + "drop --act-order or write a GPTQ directory")
+                }
+                if sourceIsDirectory {
+                    throw ExportError("GGUF export needs a GGUF source (its metadata and tokenizer are copied); "
+                                      + "for a Hugging Face directory, write a GPTQ directory instead (--out DIR)")
+                }
+            } else {
+                try GPTQLayerPacking.check(scheme: spec.weight, lowRank: quantization.lorc != nil)
+            }
+
+            let loaded = try ModelLoader.load(path: modelPath)
+            guard let llama = loaded.model as? LlamaModel else {
+                throw ExportError("export supports the Llama family, not \(loaded.model.architecture)")
+            }
+            let (quantReport, summary) = try quantization.run(on: loaded, assets: assets, showProgress: !quiet)
+            let exported: ExportReport
+            if toGGUF {
+                exported = try GGUFExporter.export(summary, source: GGUFFile(path: modelPath), to: out)
+            } else {
+                let config = sourceIsDirectory
+                    ? try HFModelDirectory(path: modelPath).loadConfig()
+                    : try HFConfigFromGGUF.config(of: GGUFFile(path: modelPath))
+                exported = try GPTQExporter.export(summary, model: llama, config: config,
+                                                   sourceDirectory: sourceIsDirectory ? modelPath : nil,
+                                                   to: out, floatType: floatType)
+            }
+            if format == "json" {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let output = Output(model: modelPath, quant: quantReport, export: exported)
+                print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            } else {
+                print("quantized \(modelPath) with \(quantReport.method) \(quantReport.spec): "
+                      + "\(String(format: "%.3f", quantReport.effectiveBits)) bits/weight over \(quantReport.quantizedWeights) weights")
+                print("wrote \(exported.format) \(exported.path): \(exported.quantizedLayers) layers as \(exported.quantizedStorage), "
+                      + "\(exported.tensors) tensors, \(exported.bytes) bytes of tensor data")
+                for note in exported.notes { print("  note: \(note)") }
+            }
+        }
+    }
+}

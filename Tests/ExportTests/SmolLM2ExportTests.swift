@@ -1,0 +1,79 @@
+import Calibration
+import Export
+import Evaluation
+import Foundation
+import ModelFormats
+import Models
+import Quantization
+import Testing
+
+/// `ptqlab eval` loads both exports back (ModelLoader) and its perplexity equals the in-memory
+/// fake-quantized model's: SmolLM2-135M, RTN, 4 windows of 128 tokens of the wiki held-out part.
+///
+/// - GGUF Q4_0 (w4a16-g32-sym): exact, every reloaded linear equals ours bit for bit.
+/// - GGUF Q4_1 (w4a16-g32-asym): m = −scale·zero is rounded to f16, so weights move by ≤ half an
+///   f16 ulp of scale·zero; perplexity agrees to 1e−3 relative (observed ≈ 1.3e−4).
+/// - HF GPTQ (w4a16-g128-asym, with SmolLM2's tokenizer.json copied in): exact, 1e−9 relative.
+@Suite(.serialized) struct SmolLM2ExportTests {
+    static let options = PerplexityOptions(context: 128, maxWindows: 4)
+
+    func perplexity(_ loaded: LoadedModel, assets: AssetLocator) throws -> Double {
+        let tokens = loaded.tokenizer.encode(try Corpora.load("wiki", assets: assets).evaluation, addSpecial: true)
+        return try PerplexityEvaluator(model: loaded.model).evaluate(tokens: tokens, options: Self.options, showProgress: false).perplexity
+    }
+
+    func quantized(_ spec: String, assets: AssetLocator) throws -> (LoadedModel, QuantizationSummary) {
+        let loaded = try ModelLoader.load(path: try assets.defaultModel)
+        let summary = try SequentialQuantization(method: RTNQuantizer(), scheme: try QuantSpec.parse(spec).weight,
+                                                 needsCalibration: false).run(model: loaded.model, calibration: nil)
+        return (loaded, summary)
+    }
+
+    func sameLinears(_ a: LoadedModel, _ b: LoadedModel) -> Bool {
+        guard let x = a.model as? LlamaModel, let y = b.model as? LlamaModel else { return false }
+        return zip(x.linearLayers, y.linearLayers).allSatisfy { $0.weight.array == $1.weight.array }
+    }
+
+    @Test(arguments: [("w4a16-g32-asym", "Q4_1", 1e-3), ("w4a16-g32-sym", "Q4_0", 1e-12)])
+    func ggufPerplexityMatchesInMemory(spec: String, type: String, tolerance: Double) throws {
+        let assets = AssetLocator()
+        let (memory, summary) = try quantized(spec, assets: assets)
+        let dir = try ExportTestSupport.temporaryDirectory("gguf")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/model.gguf"
+        let report = try GGUFExporter.export(summary, source: GGUFFile(path: try assets.defaultModel), to: path)
+        #expect(report.quantizedStorage == type && report.quantizedLayers == 210)
+
+        let file = try GGUFFile(path: path), source = try GGUFFile(path: try assets.defaultModel)
+        #expect(file.tensor(named: "blk.0.attn_q.weight")?.type.name == type)
+        #expect(file.tensor(named: "token_embd.weight")?.type == source.tensor(named: "token_embd.weight")?.type)
+        #expect(file.metadata["general.file_type"]?.asInt == Int(GGUFBlockType.fileType(GGMLType(name: type)!)))
+        #expect(file.metadataKeys.count == source.metadataKeys.count + 2)
+
+        let reloaded = try ModelLoader.load(path: path)
+        if type == "Q4_0" { #expect(sameLinears(memory, reloaded)) }
+        let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
+        let relative = abs(got - expected) / expected
+        #expect(relative <= tolerance, "\(spec): GGUF \(got) vs in memory \(expected) (relative \(relative))")
+    }
+
+    @Test func gptqPerplexityMatchesInMemory() throws {
+        let assets = AssetLocator()
+        let (memory, summary) = try quantized("w4a16-g128-asym", assets: assets)
+        let dir = try ExportTestSupport.temporaryDirectory("gptq-smollm2")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try HFConfigFromGGUF.config(of: GGUFFile(path: try assets.defaultModel))
+        let report = try GPTQExporter.export(summary, model: try #require(memory.model as? LlamaModel), config: config,
+                                             sourceDirectory: nil, to: dir)
+        #expect(report.notes.contains { $0.contains("no tokenizer.json") })
+        try FileManager.default.copyItem(
+            atPath: ExportTestSupport.packageRoot.appendingPathComponent("Fixtures/tokenizers/smollm2/tokenizer.json").path,
+            toPath: dir + "/tokenizer.json")
+
+        let reloaded = try ModelLoader.load(path: dir)
+        #expect(reloaded.blockWeightStorage == ["GPTQ_INT4"])
+        #expect(sameLinears(memory, reloaded))
+        let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
+        #expect(abs(got - expected) / expected <= 1e-9, "GPTQ \(got) vs in memory \(expected)")
+    }
+}
