@@ -44,9 +44,11 @@ public struct SequentialQuantization {
             var ranges: [String: ActivationRange] = [:]
             if let hidden {
                 // Capture: one accumulator per distinct input (layers fed the same buffer share it).
-                let capture = HessianCapture(computeHessians: methodNeedsHessian)
+                let capture = HessianCapture(computeHessians: methodNeedsHessian,
+                                             computeRanges: activation.isQuantized && activation.isStatic)
                 // Run on a copy: the block's real outputs must come from the quantized weights.
-                let probe = Tensor(shape: hidden.shape, storage: FloatBuffer(hidden.array))
+                let probe = Tensor(zeros: hidden.shape)
+                probe.pointer.update(from: hidden.pointer, count: hidden.count)
                 model.runBlock(b, hidden: probe, windows: windows.count, tokens: windows[0].count, observer: capture)
                 if methodNeedsHessian { hessians = capture.hessians() }
                 ranges = capture.ranges()
@@ -84,10 +86,14 @@ final class HessianCapture: LinearInputObserver {
     private var inputRanges: [ActivationRange] = []
     private var owner: [String: Int] = [:]
     private let computeHessians: Bool
+    private let computeRanges: Bool
     private var lastInput: UnsafePointer<Float>? = nil
     private var lastShape = (0, 0)
 
-    init(computeHessians: Bool = true) { self.computeHessians = computeHessians }
+    init(computeHessians: Bool = true, computeRanges: Bool = true) {
+        self.computeHessians = computeHessians
+        self.computeRanges = computeRanges
+    }
 
     func observe(layer: String, input: UnsafePointer<Float>, rows: Int, columns: Int) {
         if let last = lastInput, last == input, lastShape == (rows, columns), let index = accumulators.indices.last {
@@ -98,7 +104,7 @@ final class HessianCapture: LinearInputObserver {
         if computeHessians { acc.add(input, rows: rows) }
         accumulators.append(acc)
         var range = ActivationRange()
-        range.observe(input, count: rows * columns)
+        if computeRanges { range.observe(input, count: rows * columns) }
         inputRanges.append(range)
         owner[layer] = accumulators.count - 1
         lastInput = input

@@ -133,4 +133,19 @@ import TensorCore
         }}
         #expect(worst < 1e-4, "worst \(worst)")
     }
+
+    @Test func parallelSyrkMatchesNaive() {
+        var g = LCG(state: 6)
+        let n = 40, k = 1100   // k split across cores
+        let a = g.array(k * n), c0 = g.array(n * n)
+        var c = c0
+        BLAS.parallelSyrkUpperAtA(n: n, k: k, alpha: 0.5, a: a, lda: n, beta: 0.25, c: &c, ldc: n)
+        var worst = 0.0
+        for r in 0..<n { for col in r..<n {
+            var ref = 0.25 * Double(c0[r * n + col])
+            for i in 0..<k { ref += 0.5 * Double(a[i * n + r]) * Double(a[i * n + col]) }
+            worst = max(worst, abs(Double(c[r * n + col]) - ref))
+        }}
+        #expect(worst < 1e-3, "worst \(worst)")  // sums of 1100 products of magnitude ≤ 1, f32
+    }
 }

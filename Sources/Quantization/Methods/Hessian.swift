@@ -50,8 +50,8 @@ public final class HessianAccumulator {
         let m = batchSamples ?? rows
         guard rows > 0, m > 0 else { return }
         let total = samples + m
-        BLAS.syrkUpperAtA(n: size, k: rows, alpha: 2 / Float(total), a: x, lda: size,
-                          beta: Float(samples) / Float(total), c: upper.pointer, ldc: size)
+        BLAS.parallelSyrkUpperAtA(n: size, k: rows, alpha: 2 / Float(total), a: x, lda: size,
+                                  beta: Float(samples) / Float(total), c: upper.pointer, ldc: size)
         samples = total
     }
 

@@ -62,13 +62,46 @@ public enum BLAS {
                      c: out, ldc: outFeatures)
     }
 
-    /// C (n×n) += alpha · Aᵀ·A for A (k×n) row-major, upper triangle only (the Hessian update X·Xᵀ
-    /// of calibration inputs stored as rows).
+    /// C (n×n) = alpha · Aᵀ·A + beta · C for A (k×n) row-major, upper triangle only (the Hessian
+    /// update X·Xᵀ of calibration inputs stored as rows). Single-threaded; see `parallelSyrkUpperAtA`.
     public static func syrkUpperAtA(
         n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, blasint(n), blasint(k), alpha, a, blasint(lda),
                     beta, c, blasint(ldc))
+    }
+
+    /// `syrkUpperAtA` split over the rows of A across all cores: each core accumulates its share
+    /// into a private n×n buffer with single-threaded BLAS, then the parts are added into C.
+    public static func parallelSyrkUpperAtA(
+        n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let parts = min(Parallel.coreCount, k / 256)
+        guard parts > 1 else {
+            syrkUpperAtA(n: n, k: k, alpha: alpha, a: a, lda: lda, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let partial = FloatBuffer(count: (parts - 1) * n * n, zeroed: false)
+        Parallel.forEach(parts) { p in
+            let r0 = k * p / parts, r1 = k * (p + 1) / parts
+            if p == 0 {
+                syrkUpperAtA(n: n, k: r1 - r0, alpha: alpha, a: a, lda: lda, beta: beta, c: c, ldc: ldc)
+            } else {
+                syrkUpperAtA(n: n, k: r1 - r0, alpha: alpha, a: a + r0 * lda, lda: lda, beta: 0,
+                             c: partial.pointer + (p - 1) * n * n, ldc: n)
+            }
+        }
+        // C's upper triangle += the other parts' upper triangles
+        Parallel.forRanges(n, minimumChunk: 32) { rows in
+            for r in rows {
+                let dst = c + r * ldc
+                for p in 1..<parts {
+                    let src = partial.pointer + (p - 1) * n * n + r * n
+                    for col in r..<n { dst[col] += src[col] }
+                }
+            }
+        }
     }
 }
