@@ -71,7 +71,8 @@ final class LlamaScratch {
         let sizes = [n * h.hiddenSize, n * h.heads * h.headDim, n * h.kvHeads * h.headDim,
                      n * h.kvHeads * h.headDim, n * h.heads * h.headDim, n * h.intermediateSize,
                      n * h.intermediateSize]
-        storage = sizes.map { FloatBuffer(count: $0) }
+        // Every buffer is fully written before it is read (GEMM outputs with beta 0, attention output).
+        storage = sizes.map { FloatBuffer(count: $0, zeroed: false) }
         normed = storage[0].pointer; q = storage[1].pointer; k = storage[2].pointer; v = storage[3].pointer
         attention = storage[4].pointer; gate = storage[5].pointer; up = storage[6].pointer
     }
