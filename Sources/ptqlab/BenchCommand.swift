@@ -1,13 +1,15 @@
 import ArgumentParser
+import Calibration
 import Evaluation
 import Foundation
 import ModelFormats
 import Models
+import Quantization
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Forward-pass throughput (tokens/s) beside peers run on the same machine in the same run.")
+        abstract: "Forward-pass throughput (tokens/s), or with --gptq whole-model GPTQ time, beside peers run on the same machine in the same run.")
 
     @Argument(help: "GGUF file or Hugging Face model directory (default: the pinned SmolLM2-135M).")
     var model: String?
@@ -27,6 +29,24 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure PTQLab only.")
     var noPeers = false
 
+    @Option(help: "Threads for the PyTorch peer (default: all cores).")
+    var peerThreads: Int?
+
+    @Option(help: ArgumentHelp("Instead of forward throughput: time GPTQ of the whole model with this weight-only spec (e.g. w4a16-row-asym), calibration passes included, beside the reference GPTQ procedure run with PyTorch (scripts/peers/torch_gptq.py).", valueName: "spec"))
+    var gptq: String?
+
+    @Flag(help: "With --gptq: act-order, on both sides.")
+    var actOrder = false
+
+    @Option(help: "With --gptq: calibration windows (wiki calibration part, seed 0, as eval --method gptq).")
+    var calibSamples: Int = 128
+
+    @Option(help: "With --gptq: tokens per calibration window.")
+    var calibLength: Int = 512
+
+    @Option(help: "With --gptq: first wiki held-out windows (of --calib-length tokens) on which both quantized models' perplexity is reported, as a sanity check (0: none).")
+    var checkWindows: Int = 4
+
     @Option(help: "Output format: text or json.")
     var format: String = "text"
 
@@ -34,6 +54,11 @@ struct BenchCommand: ParsableCommand {
         try runReportingErrors {
             let assets = AssetLocator()
             let modelPath = try model ?? assets.defaultModel
+            if let gptq {
+                let report = try benchGPTQ(spec: gptq, modelPath: modelPath, assets: assets)
+                print(format == "json" ? try report.json() : report.table())
+                return
+            }
             let loaded = try ModelLoader.load(path: modelPath)
             // Real text, so attention patterns are realistic: the first windows of wiki's held-out part.
             let text = try Corpora.load("wiki", assets: assets).evaluation
@@ -106,7 +131,7 @@ struct BenchCommand: ParsableCommand {
         return rows
     }
 
-    var threads: String { String(ProcessInfo.processInfo.activeProcessorCount) }
+    var threads: String { String(peerThreads ?? ProcessInfo.processInfo.activeProcessorCount) }
 
     func peerRow(_ out: String, suffix: String) throws -> BenchRow {
         guard let line = out.split(separator: "\n").last,
@@ -144,6 +169,205 @@ struct BenchReport: Encodable {
         for r in rows {
             lines.append(pad(r.name) + String(format: " %11.1f %10.2f×", r.tokensPerSecond, r.tokensPerSecond / base))
         }
+        return lines.joined(separator: "\n")
+    }
+}
+
+// MARK: - Whole-model GPTQ time (--gptq)
+
+extension BenchCommand {
+    /// Times PTQLab's sequential GPTQ (embedding the calibration windows, every block's capture
+    /// pass with its Hessians, GPTQ of its 7 linears, the re-run on the quantized block; model
+    /// loading excluded) `reps` times on a freshly loaded model, then the PyTorch peer `reps`
+    /// times on the same calibration windows and scheme; the best time of each side is compared.
+    func benchGPTQ(spec text: String, modelPath: String, assets: AssetLocator) throws -> GPTQBenchReport {
+        let spec = try QuantSpec.parse(text)
+        let scheme = spec.weight
+        guard !spec.activation.isQuantized else {
+            throw ValidationError("--gptq takes a weight-only spec (a16): the reference quantizes weights only")
+        }
+        guard scheme.storage == .f16 else { throw ValidationError("--gptq: the peer stores scales as f16, drop f32scale") }
+        let group: Int
+        switch scheme.granularity {
+        case .perRow: group = -1
+        case .group(let k): group = k
+        case .perTensor: throw ValidationError("--gptq: per-tensor has no counterpart in the peer; use row or gK")
+        }
+        guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+        guard let root = RepositoryFiles.root() else {
+            throw ValidationError("--gptq needs the peer script: scripts/peers not found (run from the PTQLab checkout)")
+        }
+        let py = python ?? root + "/.venv-peers/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: py) else {
+            throw ValidationError("--gptq needs a Python with torch + transformers: no \(py) (run scripts/setup-peers.sh or pass --python)")
+        }
+
+        // The calibration set `eval --quant SPEC --method gptq` builds (QuantOptions.run).
+        var loaded = try ModelLoader.load(path: modelPath)
+        let calibText = try Corpora.load("wiki", assets: assets).calibration
+        let calibration = try CalibrationSet(tokens: loaded.tokenizer.encode(calibText, addSpecial: true),
+                                             count: calibSamples, length: calibLength, seed: 0)
+        let heldOut = loaded.tokenizer.encode(try Corpora.load("wiki", assets: assets).evaluation, addSpecial: true)
+        let checkCount = min(checkWindows, heldOut.count / calibLength)
+        let check = Array(heldOut.prefix(checkCount * calibLength))
+        func perplexity(_ model: any CausalLanguageModel) throws -> Double? {
+            guard checkCount > 0 else { return nil }
+            return try PerplexityEvaluator(model: model)
+                .evaluate(tokens: check, options: PerplexityOptions(context: calibLength), showProgress: false).perplexity
+        }
+        let fullPrecision = try perplexity(loaded.model)
+
+        var oursTimes: [Double] = []
+        var summary: QuantizationSummary? = nil
+        for rep in 0..<reps {
+            if rep > 0 { loaded = try ModelLoader.load(path: modelPath) }
+            let pipeline = SequentialQuantization(method: GPTQQuantizer(actOrder: actOrder), scheme: scheme,
+                                                  needsCalibration: true)
+            let progress = ProgressLine(label: "ptqlab gptq (run \(rep + 1)/\(reps))", total: loaded.model.blockCount,
+                                        unit: "block", enabled: format == "text")
+            let start = Date()
+            summary = try pipeline.run(model: loaded.model, calibration: calibration) { done, _ in
+                progress.update(done: done, units: done)
+            }
+            oursTimes.append(Date().timeIntervalSince(start))
+        }
+        guard let summary else { throw ValidationError("no GPTQ run") }
+        let gptqSeconds = summary.layers.reduce(0) { $0 + ($1.stats["seconds"] ?? 0) }
+        let ours = GPTQBenchReport.Side(
+            name: "ptqlab", seconds: oursTimes.min()!, runs: oursTimes, forwardSeconds: oursTimes.last! - gptqSeconds,
+            gptqSeconds: gptqSeconds, layers: summary.layers.count,
+            lossPerToken: summary.layers.reduce(0) { $0 + ($1.stats["gptq.loss"] ?? 0) },
+            perplexity: try perplexity(loaded.model), threads: ProcessInfo.processInfo.activeProcessorCount, loadSeconds: nil)
+
+        // The peer, on the same windows.
+        let tmp = FileManager.default.temporaryDirectory
+        let calibFile = tmp.appendingPathComponent("ptqlab-gptq-bench-\(getpid())-calib.json")
+        let checkFile = tmp.appendingPathComponent("ptqlab-gptq-bench-\(getpid())-check.json")
+        defer {
+            try? FileManager.default.removeItem(at: calibFile)
+            try? FileManager.default.removeItem(at: checkFile)
+        }
+        try JSONEncoder().encode(calibration.windows).write(to: calibFile)
+        var arguments = [root + "/scripts/peers/torch_gptq.py", modelPath, "--calib", calibFile.path,
+                         "--bits", String(scheme.bits), "--group", String(group), "--threads", threads]
+        if scheme.symmetric { arguments.append("--sym") }
+        if actOrder { arguments.append("--act-order") }
+        if checkCount > 0 {
+            let windows = (0..<checkCount).map { Array(check[($0 * calibLength)..<(($0 + 1) * calibLength)]) }
+            try JSONEncoder().encode(windows).write(to: checkFile)
+            arguments += ["--eval", checkFile.path]
+        }
+        var peerRuns: [PeerGPTQResult] = []
+        for rep in 0..<reps {
+            if format == "text" { printStderr("bench: PyTorch GPTQ peer, run \(rep + 1)/\(reps) …") }
+            let out = try Subprocess.run(py, arguments)
+            guard let line = out.split(separator: "\n").last,
+                  let result = try? JSONDecoder().decode(PeerGPTQResult.self, from: Data(line.utf8)) else {
+                throw ValidationError("GPTQ peer printed no result:\n\(out)")
+            }
+            peerRuns.append(result)
+        }
+        let best = peerRuns.min { $0.seconds < $1.seconds }!
+        let peer = GPTQBenchReport.Side(
+            name: best.peer, seconds: best.seconds, runs: peerRuns.map(\.seconds), forwardSeconds: best.forwardSeconds,
+            gptqSeconds: best.gptqSeconds, layers: best.layers,
+            // The reference's H is 2/windows·ΣXᵀX, ours 2/rows·ΣXᵀX: its loss is window length × ours.
+            lossPerToken: best.loss / Double(calibLength),
+            perplexity: best.perplexity, threads: best.threads, loadSeconds: best.loadSeconds)
+
+        return GPTQBenchReport(
+            model: modelPath, spec: spec.description, actOrder: actOrder, blocks: loaded.model.blockCount,
+            calibration: "wiki calibration part, \(calibSamples) × \(calibLength) tokens, seed 0",
+            sameLayers: Set(summary.layers.map(\.name)) == Set(best.layerNames),
+            checkWindows: checkCount, fullPrecisionPerplexity: fullPrecision,
+            ours: ours, peer: peer, ratio: peer.seconds / max(ours.seconds, 1e-9))
+    }
+}
+
+/// The JSON line scripts/peers/torch_gptq.py prints.
+struct PeerGPTQResult: Decodable {
+    var peer: String
+    var seconds: Double
+    var layers: Int
+    var threads: Int
+    var loadSeconds: Double
+    var forwardSeconds: Double
+    var gptqSeconds: Double
+    var loss: Double
+    var layerNames: [String]
+    var perplexity: Double?
+    enum CodingKeys: String, CodingKey {
+        case peer, seconds, layers, threads, loss, perplexity
+        case loadSeconds = "load_seconds", forwardSeconds = "forward_seconds", gptqSeconds = "gptq_seconds"
+        case layerNames = "layer_names"
+    }
+}
+
+struct GPTQBenchReport: Encodable {
+    struct Side: Encodable {
+        var name: String
+        /// Best of `runs`: calibration forward passes + Hessians + GPTQ of every linear.
+        var seconds: Double
+        var runs: [Double]
+        /// Of the best run (ours: the last): everything but the GPTQ layer solves, and those.
+        var forwardSeconds: Double
+        var gptqSeconds: Double
+        var layers: Int
+        /// Σ over layers of the GPTQ loss, PTQLab's normalisation (H averaged over tokens).
+        var lossPerToken: Double
+        var perplexity: Double?
+        var threads: Int
+        var loadSeconds: Double?
+        enum CodingKeys: String, CodingKey {
+            case name, seconds, runs, layers, perplexity, threads
+            case forwardSeconds = "forward_seconds", gptqSeconds = "gptq_seconds", lossPerToken = "loss"
+            case loadSeconds = "load_seconds"
+        }
+    }
+    var model: String
+    var spec: String
+    var actOrder: Bool
+    var blocks: Int
+    var calibration: String
+    var sameLayers: Bool
+    var checkWindows: Int
+    var fullPrecisionPerplexity: Double?
+    var ours: Side
+    var peer: Side
+    /// Peer seconds / ours.
+    var ratio: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, spec, blocks, calibration, ours, peer, ratio
+        case actOrder = "act_order", sameLayers = "same_layers", checkWindows = "check_windows"
+        case fullPrecisionPerplexity = "full_precision_perplexity"
+    }
+
+    func json() throws -> String {
+        let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try enc.encode(self), as: UTF8.self)
+    }
+
+    func table() -> String {
+        let name = { (s: Side) in "\(s.name) (\(s.threads) threads)" }
+        let width = max(30, name(ours).count, name(peer).count)
+        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
+        func ppl(_ x: Double?) -> String { x.map { String(format: "%10.3f", $0) } ?? "         -" }
+        var lines = [
+            "GPTQ \(spec)\(actOrder ? " act-order" : ""), whole model: \(blocks) blocks, \(model)",
+            "calibration: \(calibration); times exclude model loading, best of \(ours.runs.count)",
+            pad("") + "   seconds  forward+H     solves  layers  loss/token  ppl(\(checkWindows) wiki)",
+        ]
+        for s in [ours, peer] {
+            lines.append(pad(name(s)) + String(format: " %9.1f %10.1f %10.1f %7d %11.2f", s.seconds, s.forwardSeconds,
+                                                  s.gptqSeconds, s.layers, s.lossPerToken) + " " + ppl(s.perplexity))
+        }
+        lines.append(String(format: "ratio (PyTorch / PTQLab): %.2f×", ratio))
+        lines.append("runs: ptqlab " + ours.runs.map { String(format: "%.1f", $0) }.joined(separator: ", ")
+                     + " s; peer " + peer.runs.map { String(format: "%.1f", $0) }.joined(separator: ", ") + " s"
+                     + (peer.loadSeconds.map { String(format: " (its model loading: %.1f s, not counted)", $0) } ?? ""))
+        lines.append("same quantized layers on both sides: \(sameLayers ? "yes" : "NO") (\(ours.layers) = \(ours.layers / max(blocks, 1)) per block × \(blocks))"
+                     + (fullPrecisionPerplexity.map { String(format: "; full-precision ppl %.3f", $0) } ?? ""))
         return lines.joined(separator: "\n")
     }
 }
