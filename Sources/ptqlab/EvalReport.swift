@@ -36,7 +36,7 @@ struct EvalReport: Encodable {
             lines.append("quantized: \(q.spec) with \(q.method), "
                          + String(format: "%.3f effective bits/weight, %d bytes in %d weights, %.1f s",
                                   q.effectiveBits, q.bytes, q.quantizedWeights, q.seconds)
-                         + (q.gridAligned ? " — GRID-ALIGNED with \(q.alignedStorage.joined(separator: ", ")): artificially lossless" : ""))
+                         + (q.gridAligned ? " — GRID-ALIGNED with \(q.alignedStorage.joined(separator: ", ")): error understated" : ""))
         }
         lines += [
                      pad("task") + "   perplexity     tokens  windows"]

@@ -101,7 +101,7 @@ struct QuantOptions: ParsableArguments {
         let aligned = GridAlignment.alignedStorage(spec.weight, storageTypes: loaded.blockWeightStorage)
         if !aligned.isEmpty {
             printStderr("warning: \(spec) lies on the base model's own storage grid (\(aligned.joined(separator: ", "))): "
-                        + "re-quantizing is artificially lossless")
+                        + "the base weights already fit this grid, so its error is understated (not representative of a full-precision model)")
         }
         let report = Report(spec: spec.description, method: quantizer.name, activationBits: spec.activation.bits ?? 16,
                             effectiveBits: summary.effectiveBits,

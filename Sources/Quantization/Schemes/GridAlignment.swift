@@ -1,7 +1,9 @@
 /// Detects when a weight scheme's grid can represent a base model's storage grid (almost)
-/// exactly, which makes re-quantization artificially lossless: e.g. 4-bit asymmetric group-32 on a
+/// exactly, which makes re-quantization artificially cheap: e.g. 4-bit asymmetric group-32 on a
 /// Q4_1 GGUF, whose 32-weight blocks already hold at most 16 levels on an affine grid. The DESIGN
-/// requires every report to say so.
+/// requires every report to say so. (With our grid conventions — ranges that include 0, an integer
+/// zero-point — re-quantizing such blocks is not exactly lossless, but its error is far below what
+/// the same scheme costs a full-precision model.)
 ///
 /// Rule: a base block type stores each block of `block` weights on a grid of 2^bits levels
 /// (symmetric: d·q, or asymmetric: d·q + m). A scheme aligns when each of its groups lies inside
