@@ -204,10 +204,10 @@ extension BenchCommand {
 
         // The calibration set `eval --quant SPEC --method gptq` builds (QuantOptions.run).
         var loaded = try ModelLoader.load(path: modelPath)
-        let calibText = try Corpora.load("wiki", assets: assets).calibration
-        let calibration = try CalibrationSet(tokens: loaded.tokenizer.encode(calibText, addSpecial: true),
-                                             count: calibSamples, length: calibLength, seed: 0)
-        let heldOut = loaded.tokenizer.encode(try Corpora.load("wiki", assets: assets).evaluation, addSpecial: true)
+        let wiki = try Corpora.load("wiki", assets: assets)
+        let calibration = try QuantOptions.calibrationSet(from: wiki, loaded: loaded, count: calibSamples,
+                                                          length: calibLength, seed: 0)
+        let heldOut = loaded.tokenizer.encode(wiki.evaluation, addSpecial: true)
         let checkCount = min(checkWindows, heldOut.count / calibLength)
         let check = Array(heldOut.prefix(checkCount * calibLength))
         func perplexity(_ model: any CausalLanguageModel) throws -> Double? {

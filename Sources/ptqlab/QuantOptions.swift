@@ -62,6 +62,14 @@ struct QuantOptions: ParsableArguments {
         return try run(on: loaded, assets: assets, showProgress: showProgress).report
     }
 
+    /// Calibration windows drawn from a corpus' calibration part, tokenized as the model does
+    /// (shared by `eval --quant`, `quantize` and `bench --gptq`, so they calibrate identically).
+    static func calibrationSet(from corpus: CorpusText, loaded: LoadedModel, count: Int, length: Int,
+                               seed: UInt64) throws -> CalibrationSet {
+        try CalibrationSet(tokens: loaded.tokenizer.encode(corpus.calibration, addSpecial: true),
+                           count: count, length: length, seed: seed)
+    }
+
     /// The parsed `--quant` spec.
     func parsedSpec() throws -> QuantSpec {
         guard let quant else { throw ValidationError("--quant SPEC is required, e.g. --quant w4a16-g32-asym") }
@@ -91,9 +99,8 @@ struct QuantOptions: ParsableArguments {
                                               needsCalibration: calibrate)
         var calibration: CalibrationSet? = nil
         if pipeline.needsCalibration {
-            let text = try Corpora.load(calib, assets: assets).calibration
-            calibration = try CalibrationSet(tokens: loaded.tokenizer.encode(text, addSpecial: true),
-                                             count: calibSamples, length: calibLength, seed: seed)
+            calibration = try Self.calibrationSet(from: try Corpora.load(calib, assets: assets), loaded: loaded,
+                                                  count: calibSamples, length: calibLength, seed: seed)
         }
         let progress = ProgressLine(label: "quantize \(quantizer.name)", total: loaded.model.blockCount,
                                     unit: "block", enabled: showProgress)
