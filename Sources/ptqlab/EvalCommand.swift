@@ -35,6 +35,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: String = "text"
 
+    @Flag(help: "With --quant: also KL divergence and top-1 agreement against the unquantized model on every perplexity task (or name single tasks as kl:wiki).")
+    var kl = false
+
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
@@ -68,25 +71,45 @@ struct EvalCommand: ParsableCommand {
                                             bosToken: loaded.tokenizer.addsBos ? loaded.tokenizer.bosTokenId : nil)
 
             // Texts to evaluate, in order.
-            var inputs: [(name: String, text: String, source: String)] = []
+            var inputs: [(name: String, text: String, source: String, kl: Bool)] = []
             let taskNames = tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 ?? (text.isEmpty ? Corpora.builtInNames : [])
-            for name in taskNames where !name.isEmpty {
-                inputs.append((name, try Corpora.load(name, assets: assets).evaluation, "corpus \(name)"))
+            for entry in taskNames where !entry.isEmpty {
+                let klTask = entry.hasPrefix("kl:")
+                let name = klTask ? String(entry.dropFirst(3)) : entry
+                inputs.append((name, try Corpora.load(name, assets: assets).evaluation, "corpus \(name)", kl || klTask))
             }
             for path in text {
-                inputs.append(((path as NSString).lastPathComponent, try TextFile.load(path: path).evaluation, path))
+                inputs.append(((path as NSString).lastPathComponent, try TextFile.load(path: path).evaluation, path, kl))
             }
             guard !inputs.isEmpty else { throw ValidationError("nothing to evaluate: give --tasks or --text") }
+            let wantsKL = inputs.contains(where: \.kl)
+            if wantsKL && quantization.quant == nil {
+                throw ValidationError("KL divergence compares a quantized model with its base model: give --quant SPEC")
+            }
+            // The unquantized model, loaded a second time, is the reference for KL.
+            let base = wantsKL ? try ModelLoader.load(path: modelPath) : nil
 
             let quantReport = try quantization.apply(to: loaded, assets: assets, showProgress: !quiet)
             let evaluator = PerplexityEvaluator(model: loaded.model)
             var results: [(String, PerplexityResult)] = []
-            for (name, body, source) in inputs {
+            var divergences: [String: KLDivergenceResult] = [:]
+            for (name, body, source, klTask) in inputs {
                 let tokens = loaded.tokenizer.encode(body, addSpecial: true)
                 do {
-                    let r = try evaluator.evaluate(tokens: tokens, options: options, label: name, showProgress: !quiet)
-                    results.append((name, r))
+                    if klTask, let base {
+                        // One pass of each model gives both the KL and the quantized perplexity.
+                        let d = try KLDivergenceEvaluator(base: base.model, quantized: loaded.model)
+                            .evaluate(tokens: tokens, options: options, label: "kl:" + name, showProgress: !quiet)
+                        divergences[name] = d
+                        results.append((name, PerplexityResult(
+                            perplexity: d.quantizedPerplexity, tokens: d.tokens, windows: d.windows,
+                            meanNLL: log(d.quantizedPerplexity), seconds: d.seconds,
+                            tokensPerSecond: Double(d.windows * ctx) / max(d.seconds, 1e-9))))
+                    } else {
+                        let r = try evaluator.evaluate(tokens: tokens, options: options, label: name, showProgress: !quiet)
+                        results.append((name, r))
+                    }
                 } catch let e as PerplexityError {
                     throw PerplexityError("\(source): \(e.message)")
                 }
@@ -96,9 +119,11 @@ struct EvalCommand: ParsableCommand {
             let report = EvalReport(
                 model: modelPath, architecture: loaded.model.architecture, context: ctx, mode: mode.description,
                 tasks: Dictionary(uniqueKeysWithValues: results.map {
-                    ($0.0, EvalReport.Task(perplexity: $0.1.perplexity, tokens: $0.1.tokens, windows: $0.1.windows))
+                    ($0.0, EvalReport.Task(perplexity: $0.1.perplexity, tokens: $0.1.tokens, windows: $0.1.windows,
+                                           kl: divergences[$0.0]))
                 }),
                 taskOrder: results.map(\.0), quant: quantReport,
+                kl: divergences.isEmpty ? nil : EvalReport.KLSummary(divergences.values),
                 tokensPerSecond: totalSeconds > 0 ? totalTokens / totalSeconds : 0)
             print(format == "json" ? try report.json() : report.table())
         }

@@ -46,6 +46,33 @@ import Testing
         #expect((slide["tasks"] as? [String: [String: Any]])?["sample.txt"]?["tokens"] as? Int == 127 + 64 + 64)
     }
 
+    /// `kl:news` with a quantized model: the task gains a "kl" object and the report a token-weighted
+    /// "kl" summary. 8-bit per-row RTN barely moves the distributions (llama.cpp measures KL ≈ 0.001
+    /// for q8_0); 4-bit per-row RTN moves them far more.
+    @Test func klDivergenceAgainstTheBaseModel() throws {
+        func kl(_ spec: String) throws -> (task: [String: Any], summary: [String: Any]) {
+            let o = try json(["eval", "--tasks", "kl:news", "--quant", spec, "--method", "rtn", "--context", "128",
+                              "--max-windows", "2", "--format", "json", "--quiet"])
+            let task = try #require((o["tasks"] as? [String: [String: Any]])?["news"])
+            return (try #require(task["kl"] as? [String: Any]), try #require(o["kl"] as? [String: Any]))
+        }
+        let w8 = try kl("w8a16-row-asym"), w4 = try kl("w4a16-row-asym")
+        let m8 = try #require(w8.task["mean"] as? Double), m4 = try #require(w4.task["mean"] as? Double)
+        #expect(m8 > 0 && m8 < 0.02, "W8 KL \(m8)")
+        #expect(m4 > 10 * m8, "W4 KL \(m4) vs W8 \(m8)")
+        #expect((w8.task["top1_agreement"] as? Double ?? 0) > 0.9)
+        #expect(w8.task["tokens"] as? Int == 2 * 127 && w8.summary["tokens"] as? Int == 2 * 127)
+        #expect(w8.summary["mean"] as? Double == m8)
+        let base = try #require(w8.task["base_perplexity"] as? Double)
+        #expect(base > 3 && base < 200)
+    }
+
+    @Test func klNeedsAQuantizedModel() throws {
+        let r = try CLI.run(["eval", "--tasks", "news", "--kl", "--context", "128", "--max-windows", "1", "--quiet"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--quant"), "\(r.stderr)")
+    }
+
     @Test func inspectReportsStorageTypes() throws {
         let r = try CLI.run(["inspect", "--format", "json"])
         #expect(r.status == 0)

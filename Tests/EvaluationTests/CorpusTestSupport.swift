@@ -20,8 +20,15 @@ enum CorpusFixtures {
     }
 
     /// A fresh temporary directory, removed by the caller with `removeItem`.
+    /// One directory per test process, removed when the process exits.
+    static let scratchRoot: String = {
+        let path = NSTemporaryDirectory() + "ptqlab-evaluation-tests-\(ProcessInfo.processInfo.processIdentifier)"
+        atexit { try? FileManager.default.removeItem(atPath: CorpusFixtures.scratchRoot) }
+        return path
+    }()
+
     static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "ptqlab-corpus-tests-" + UUID().uuidString
+        let path = scratchRoot + "/" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -65,8 +65,16 @@ enum ExportTestSupport {
     }
 
     /// A new empty directory under the system temporary directory.
+    /// One directory per test process, removed when the process exits.
+    static let scratchRoot: URL = {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ptqlab-export-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        atexit { try? FileManager.default.removeItem(at: ExportTestSupport.scratchRoot) }
+        return url
+    }()
+
     static func temporaryDirectory(_ label: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptqlab-export-\(label)-\(UUID().uuidString)")
+        let url = scratchRoot.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url.path
     }

@@ -37,8 +37,8 @@ enum GGUFTestSupport {
 
     /// A fresh path in the temporary directory.
     static func temporaryPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory
-            .appendingPathComponent("ptqlab-gguf-\(UUID().uuidString)-\(name)").path
+        try? FileManager.default.createDirectory(at: TestFiles.scratchRoot, withIntermediateDirectories: true)
+        return TestFiles.scratchRoot.appendingPathComponent("gguf-\(UUID().uuidString)-\(name)").path
     }
 
     /// Writes bytes to a temporary file and returns its path.

@@ -48,6 +48,16 @@ public struct PerplexityResult: Sendable, Codable, Equatable {
     public var seconds: Double
     /// Tokens run through the model (scored or not) per second.
     public var tokensPerSecond: Double
+
+    public init(perplexity: Double, tokens: Int, windows: Int, meanNLL: Double, seconds: Double,
+                tokensPerSecond: Double) {
+        self.perplexity = perplexity
+        self.tokens = tokens
+        self.windows = windows
+        self.meanNLL = meanNLL
+        self.seconds = seconds
+        self.tokensPerSecond = tokensPerSecond
+    }
 }
 
 public struct PerplexityError: Error, CustomStringConvertible, Sendable {

@@ -1,0 +1,113 @@
+import Foundation
+import ModelFormats
+import Models
+import TensorCore
+import Testing
+@testable import Evaluation
+
+/// The per-row kernel against a double-precision softmax on random logits of a real vocabulary's
+/// size and magnitude. Tolerance 1e-6 absolute + 1e-4 relative: f32 terms summed in 16 lanes over
+/// 49,152 entries.
+@Suite struct KLDivergenceKernelTests {
+    static func reference(_ a: [Float], _ b: [Float]) -> Double {
+        func logSoftmax(_ x: [Float]) -> [Double] {
+            let m = Double(x.max()!)
+            let lse = m + Foundation.log(x.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) })
+            return x.map { Double($0) - lse }
+        }
+        let la = logSoftmax(a), lb = logSoftmax(b)
+        return zip(la, lb).reduce(0.0) { $0 + Foundation.exp($1.0) * ($1.0 - $1.1) }
+    }
+
+    @Test(arguments: [0.01, 0.3, 2.0] as [Float])
+    func rowMatchesDoublePrecision(noise: Float) {
+        var rng = SystemRandomNumberGenerator()
+        let n = 49_152 + 7   // a ragged tail after the 16-lane loop
+        let a = (0..<n).map { _ in Float.random(in: -8...12, using: &rng) }
+        let b = a.map { $0 + Float.random(in: -noise...noise, using: &rng) }
+        let kl = a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                KLDivergence.row(pa.baseAddress!, pb.baseAddress!, n,
+                                 lseA: SIMDMath.logSumExp(pa.baseAddress!, n), lseB: SIMDMath.logSumExp(pb.baseAddress!, n))
+            }
+        }
+        let expected = Self.reference(a, b)
+        #expect(expected > 0)
+        #expect(abs(kl - expected) <= 1e-6 + 1e-4 * expected, "\(kl) vs \(expected)")
+    }
+
+    @Test func identicalRowsHaveZeroDivergence() {
+        let a = (0..<1000).map { Float($0 % 37) * 0.25 - 3 }
+        let kl = a.withUnsafeBufferPointer { p in
+            let lse = SIMDMath.logSumExp(p.baseAddress!, a.count)
+            return KLDivergence.row(p.baseAddress!, p.baseAddress!, a.count, lseA: lse, lseB: lse)
+        }
+        #expect(abs(kl) < 1e-7)
+    }
+
+    @Test func argmaxTakesTheFirstOfTies() {
+        let x: [Float] = [1, 5, 2, 5, -1]
+        #expect(x.withUnsafeBufferPointer { KLDivergence.argmax($0.baseAddress!, x.count) } == 1)
+    }
+}
+
+/// The evaluator on the tiny transformers Llama: against itself KL is 0 and top-1 agreement 1;
+/// against a perturbed copy it equals a brute-force computation over every scored row in double
+/// precision (tolerance 1e-5 relative: the same f32 logits, summed in a different order), and its
+/// perplexities equal PerplexityEvaluator's.
+@Suite struct KLDivergenceEvaluatorTests {
+    static func tinyModel() throws -> LlamaModel {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let hd = try HFModelDirectory(path: url.path + "/Fixtures/models/tiny-llama")
+        let config = try LlamaConfig(contentsOf: hd.configPath)
+        return try LlamaModel(hyper: LlamaHyperparameters(config: config, file: hd.configPath),
+                              weights: DirectWeights(try hd.openTensors()))
+    }
+
+    static let tokens: [Int32] = (0..<96).map { Int32(($0 * 37 + 11) % 160) }
+    static let options = PerplexityOptions(context: 24, batchWindows: 3)
+
+    @Test func selfDivergenceIsZero() throws {
+        let a = try Self.tinyModel(), b = try Self.tinyModel()
+        let r = try KLDivergenceEvaluator(base: a, quantized: b).evaluate(tokens: Self.tokens, options: Self.options,
+                                                                           showProgress: false)
+        #expect(r.tokens == 4 * 23 && r.windows == 4)
+        #expect(abs(r.mean) < 1e-6 && r.max < 1e-5)
+        #expect(r.top1Agreement == 1)
+        #expect(r.basePerplexity == r.quantizedPerplexity)
+    }
+
+    @Test func perturbedModelMatchesBruteForce() throws {
+        let base = try Self.tinyModel(), quant = try Self.tinyModel()
+        for linear in quant.linearLayers {
+            let w = linear.weight
+            for i in 0..<w.count { w.pointer[i] *= (i % 3 == 0 ? 1.3 : 0.8) }
+            linear.invalidatePackedWeight()
+        }
+        let r = try KLDivergenceEvaluator(base: base, quantized: quant).evaluate(tokens: Self.tokens, options: Self.options,
+                                                                                  showProgress: false)
+        // brute force: every logit row of both models, double-precision softmax
+        let windows = (0..<4).map { Array(Self.tokens[($0 * 24)..<(($0 + 1) * 24)]) }
+        func allLogits(_ m: LlamaModel) throws -> [[Float]] {
+            var rows: [[Float]] = []
+            try m.forward(windows: windows, observer: nil) { _, n, v in
+                for r in 0..<n { rows.append(Array(UnsafeBufferPointer(start: v + r * m.vocabularySize, count: m.vocabularySize))) }
+            }
+            return rows
+        }
+        let la = try allLogits(base), lb = try allLogits(quant)
+        var kls: [Double] = [], same = 0
+        for row in la.indices where row % 24 != 23 {
+            kls.append(KLDivergenceKernelTests.reference(la[row], lb[row]))
+            if la[row].firstIndex(of: la[row].max()!) == lb[row].firstIndex(of: lb[row].max()!) { same += 1 }
+        }
+        let mean = kls.reduce(0, +) / Double(kls.count)
+        #expect(mean > 1e-3, "the perturbation should move the distributions")
+        #expect(abs(r.mean - mean) <= 1e-5 * mean, "\(r.mean) vs \(mean)")
+        #expect(abs(r.max - kls.max()!) <= 1e-5 * kls.max()!)
+        #expect(r.top1Agreement == Double(same) / Double(kls.count))
+        let ppl = try PerplexityEvaluator(model: quant).evaluate(tokens: Self.tokens, options: Self.options, showProgress: false)
+        #expect(abs(r.quantizedPerplexity - ppl.perplexity) <= 1e-9 * ppl.perplexity)
+    }
+}
