@@ -37,7 +37,6 @@ public final class Linear: @unchecked Sendable {
     /// (x (rows, columns) in place, rows, columns). The observer still sees the untransformed input.
     public typealias InputTransform = @Sendable (UnsafeMutablePointer<Float>, Int, Int) -> Void
     public var inputTransform: InputTransform?
-    private var transformedInput = FloatBuffer(count: 0)
 
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
@@ -48,16 +47,21 @@ public final class Linear: @unchecked Sendable {
         accumulate: Bool = false, observer: LinearInputObserver? = nil
     ) {
         observer?.observe(layer: name, input: x, rows: rows, columns: inFeatures)
-        var input = x
         if let inputTransform {
-            // The input buffer is shared (q/k/v read the same one): transform a private copy.
+            // The input buffer is shared (q/k/v read the same one): transform a private copy, held
+            // only for this call (a per-layer buffer kept between calls would cost every layer the
+            // largest input it ever saw: rows × in floats, e.g. 400 MB per layer for a whole
+            // calibration set).
             let count = rows * inFeatures
-            if transformedInput.count < count { transformedInput = FloatBuffer(count: count, zeroed: false) }
-            transformedInput.pointer.update(from: x, count: count)
-            inputTransform(transformedInput.pointer, rows, inFeatures)
-            input = UnsafePointer(transformedInput.pointer)
+            let copy = FloatBuffer(count: count, zeroed: false)
+            copy.pointer.update(from: x, count: count)
+            inputTransform(copy.pointer, rows, inFeatures)
+            withExtendedLifetime(copy) {
+                BLAS.linear(copy.pointer, rows: rows, packed: packedWeight.get(weight), out: out, accumulate: accumulate)
+            }
+        } else {
+            BLAS.linear(x, rows: rows, packed: packedWeight.get(weight), out: out, accumulate: accumulate)
         }
-        BLAS.linear(input, rows: rows, packed: packedWeight.get(weight), out: out, accumulate: accumulate)
         if let bias {
             let n = outFeatures, bp = bias.pointer
             Parallel.forRanges(rows, minimumChunk: 64) { range in
