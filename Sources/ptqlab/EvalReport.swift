@@ -12,7 +12,7 @@ struct EvalReport: Encodable {
     var architecture: String
     var context: Int
     var mode: String
-    var tasks: [String: Task]
+    var tasks: [String: TaskResult]
     var taskOrder: [String]
     var quant: QuantOptions.Report?
     var tokensPerSecond: Double
@@ -38,13 +38,19 @@ struct EvalReport: Encodable {
                                   q.effectiveBits, q.bytes, q.quantizedWeights, q.seconds)
                          + (q.gridAligned ? " — GRID-ALIGNED with \(q.alignedStorage.joined(separator: ", ")): error understated" : ""))
         }
-        lines += [
-                     pad("task") + "   perplexity     tokens  windows"]
-        for name in taskOrder {
-            guard let t = tasks[name] else { continue }
-            lines.append(pad(name) + String(format: " %12.4f %10d %8d", t.perplexity, t.tokens, t.windows))
+        let perplexities = taskOrder.compactMap { name in
+            if case .perplexity(let t)? = tasks[name] { (name, t) } else { nil }
         }
-        lines.append(String(format: "%.1f tokens/s", tokensPerSecond))
+        if !perplexities.isEmpty {
+            lines.append(pad("task") + "   perplexity     tokens  windows")
+            for (name, t) in perplexities {
+                lines.append(pad(name) + String(format: " %12.4f %10d %8d", t.perplexity, t.tokens, t.windows))
+            }
+            lines.append(String(format: "%.1f tokens/s", tokensPerSecond))
+        }
+        lines += ZeroShotReport.table(taskOrder.compactMap { name in
+            if case .zeroShot(let z)? = tasks[name] { z.result } else { nil }
+        })
         return lines.joined(separator: "\n")
     }
 }
