@@ -40,7 +40,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var quantization: QuantOptions
 
-    @OptionGroup(title: "Zero-shot tasks") var zeroShot: ZeroShotOptions
+    @OptionGroup(title: "Zero-shot tasks") var zeroShot: ZeroShotArguments
 
     func run() throws {
         try runReportingErrors {
@@ -73,7 +73,7 @@ struct EvalCommand: ParsableCommand {
             var inputs: [(name: String, text: String, source: String)] = []
             let taskNames = tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 ?? (text.isEmpty ? Corpora.builtInNames : [])
-            let (corpusNames, zeroShotNames) = try ZeroShotOptions.partition(taskNames)
+            let (corpusNames, zeroShotNames) = try ZeroShotArguments.partition(taskNames)
             for name in corpusNames {
                 inputs.append((name, try Corpora.load(name, assets: assets).evaluation, "corpus \(name)"))
             }

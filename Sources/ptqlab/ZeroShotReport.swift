@@ -21,7 +21,7 @@ extension EvalReport {
 ///  ["acc_per_char": …,] ["acc_uncond": …,] "n": docs evaluated, "documents_available": docs in
 ///  the task, "subset": bool, ["subset_seed": k,] "primary_metric": name from config.json,
 ///  ["primary_score": its value,] "requests", "requests_per_second", "tokens", "seconds",
-///  "truncated_requests", "variant", "kind", "prefix_sharing"}
+///  "truncated_requests", "max_length" (window in tokens), "variant", "kind", "prefix_sharing"}
 /// Continuation tasks (LAMBADA) have acc (greedy match), perplexity (per token),
 /// word_perplexity (the harness's per-document perplexity) and bits_per_byte instead.
 /// A standard error is null when it is undefined (fewer than 2 documents).
@@ -54,6 +54,7 @@ struct ZeroShotReport: Encodable {
         try c.encode(r.tokens, forKey: Key("tokens"))
         try c.encode(r.seconds, forKey: Key("seconds"))
         try c.encode(r.truncatedRequests, forKey: Key("truncated_requests"))
+        try c.encode(r.maxLength, forKey: Key("max_length"))
         try c.encode(r.variant, forKey: Key("variant"))
         try c.encode(r.kind.rawValue, forKey: Key("kind"))
         try c.encode(r.prefixSharing, forKey: Key("prefix_sharing"))

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import TensorCore
 import Tokenizers
 
 /// How a zero-shot task is run.
@@ -49,6 +50,8 @@ public struct ZeroShotResult: Sendable, Equatable {
     public var tokens: Int
     /// Requests whose context lost tokens to the model's window.
     public var truncatedRequests: Int
+    /// Window the requests were truncated to (tokens).
+    public var maxLength: Int
     /// Encoding and scoring time.
     public var seconds: Double
     public var requestsPerSecond: Double
@@ -115,41 +118,61 @@ public struct ZeroShotEvaluator {
             documents: documents.count, availableDocuments: task.documents.count,
             subset: documents.count < task.documents.count, subsetSeed: options.limit.map { _ in options.subsetSeed },
             requests: requests, tokens: tokensRun, truncatedRequests: groups.joined().filter(\.truncated).count,
+            maxLength: encoder.maxLength,
             seconds: seconds, requestsPerSecond: Double(requests) / max(seconds, 1e-9),
             prefixSharing: scorer.usesPrefixSharing, documentIDs: documents.map(\.id), scores: conditional)
     }
 
-    /// Encodes each document's requests (consecutive requests with the same context share one
-    /// tokenization of it); errors say which task, file line, doc_id and choice.
+    /// Encodes each document's requests, documents in parallel (consecutive requests with the
+    /// same context share one tokenization of it); errors say which task, file line, doc_id and
+    /// choice (the first failing document in file order).
     func encode(_ requestLists: [[ZeroShotRequest]], documents: [ZeroShotDocument], task: ZeroShotTask,
                 encoder: HarnessEncoder) throws -> [[EncodedRequest]] {
-        var groups: [[EncodedRequest]] = []
-        groups.reserveCapacity(requestLists.count)
-        for (doc, requests) in zip(documents, requestLists) {
-            var group: [EncodedRequest] = []
-            var i = 0
-            while i < requests.count {
-                var j = i + 1
-                while j < requests.count && requests[j].context == requests[i].context { j += 1 }
-                do {
-                    group += try encoder.encode(context: requests[i].context, continuations: requests[i..<j].map(\.continuation))
-                } catch {
-                    // find the failing choice to name it
-                    for k in i..<j {
-                        do {
-                            _ = try encoder.encode(context: requests[k].context, continuation: requests[k].continuation)
+        var groups = [[EncodedRequest]](repeating: [], count: requestLists.count)
+        var failures = [ZeroShotError?](repeating: nil, count: requestLists.count)
+        groups.withUnsafeMutableBufferPointer { out in
+            failures.withUnsafeMutableBufferPointer { errors in
+                let outBox = UncheckedSendable(out), errorBox = UncheckedSendable(errors)
+                Parallel.forRanges(requestLists.count, minimumChunk: 64) { range in
+                    for d in range {
+                        do throws(ZeroShotError) {
+                            outBox.value[d] = try Self.encode(requestLists[d], encoder: encoder)
                         } catch {
-                            let which = requests.count > 1 ? "choice \(k): " : ""
-                            throw ZeroShotError(file: task.source, line: doc.line,
-                                                "task \(task.name), doc_id \(doc.id): \(which)\(error.message)")
+                            let doc = documents[d]
+                            errorBox.value[d] = ZeroShotError(file: task.source, line: doc.line,
+                                                              "task \(task.name), doc_id \(doc.id): \(error.message)")
+                            return
                         }
                     }
-                    throw error
                 }
-                i = j
             }
-            groups.append(group)
         }
+        if let first = failures.lazy.compactMap({ $0 }).first { throw first }
         return groups
+    }
+
+    /// One document's requests; an error names the failing choice when there are several.
+    static func encode(_ requests: [ZeroShotRequest], encoder: HarnessEncoder) throws(ZeroShotError) -> [EncodedRequest] {
+        var group: [EncodedRequest] = []
+        var i = 0
+        while i < requests.count {
+            var j = i + 1
+            while j < requests.count && requests[j].context == requests[i].context { j += 1 }
+            do {
+                group += try encoder.encode(context: requests[i].context, continuations: requests[i..<j].map(\.continuation))
+            } catch {
+                // encode one by one to name the failing choice
+                for k in i..<j {
+                    do {
+                        _ = try encoder.encode(context: requests[k].context, continuation: requests[k].continuation)
+                    } catch {
+                        throw ZeroShotError((requests.count > 1 ? "choice \(k): " : "") + error.message)
+                    }
+                }
+                throw error
+            }
+            i = j
+        }
+        return group
     }
 }

@@ -5,7 +5,7 @@ import Models
 
 /// `eval`'s zero-shot options, and the split of `--tasks` into perplexity corpora and zero-shot
 /// tasks (a name is a zero-shot task when `ZeroShotTasks.isZeroShotTask` says so).
-struct ZeroShotOptions: ParsableArguments {
+struct ZeroShotArguments: ParsableArguments {
     @Option(help: "Zero-shot tasks: evaluate a stable subset of N documents per task (the same N documents every run; see --subset-seed). The output says it is a subset.")
     var limit: Int?
 
@@ -49,7 +49,7 @@ struct ZeroShotOptions: ParsableArguments {
 
     func evaluate(_ tasks: [ZeroShotTask], loaded: LoadedModel, maxLength: Int, quiet: Bool) throws -> [ZeroShotResult] {
         let evaluator = ZeroShotEvaluator(model: loaded.model, tokenizer: loaded.tokenizer)
-        let options = Evaluation.ZeroShotOptions(limit: limit, subsetSeed: subsetSeed, calibrated: calibrated,
+        let options = ZeroShotOptions(limit: limit, subsetSeed: subsetSeed, calibrated: calibrated,
                                                  batchTokens: zeroShotBatchTokens, sharePrefixes: !noPrefixSharing,
                                                  maxLength: maxLength)
         return try tasks.map { task in
