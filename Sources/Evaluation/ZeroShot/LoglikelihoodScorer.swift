@@ -85,11 +85,12 @@ public struct LoglikelihoodScorer {
         while g < groups.count {
             var batch = PrefixSharedBatch(prefixes: [], continuations: [])
             var rows: [RowTarget] = []
-            var requests = 0
+            var requests = 0, tokens = 0
             while g < groups.count {
                 let group = groups[g], p = Self.sharedPrefixLength(group)
                 let cost = p + group.reduce(0) { $0 + $1.input.count - p }
-                if !batch.continuations.isEmpty && batch.tokenCount + cost > batchTokens { break }
+                if !batch.continuations.isEmpty && tokens + cost > batchTokens { break }
+                tokens += cost
                 let prefix: Int? = p > 0 ? batch.prefixes.count : nil
                 if p > 0 { batch.prefixes.append(Array(group[0].input[0..<p])) }
                 for (i, r) in group.enumerated() {
@@ -104,7 +105,7 @@ public struct LoglikelihoodScorer {
                 accumulate(logits, rows: rows[first..<(first + count)], into: &scores)
             }
             requestsDone += requests
-            tokensRun += batch.tokenCount
+            tokensRun += tokens
             progress(requestsDone, tokensRun)
         }
     }
