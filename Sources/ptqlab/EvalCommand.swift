@@ -6,12 +6,12 @@ import Models
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Perplexity of a model on built-in corpora (wiki, news, books) or any UTF-8 text file.")
+        abstract: "Perplexity of a model on built-in corpora (wiki, news, books) or any UTF-8 text file, and zero-shot task accuracy (piqa, hellaswag, lambada, …).")
 
     @Argument(help: "GGUF file or Hugging Face model directory (default: the pinned SmolLM2-135M).")
     var model: String?
 
-    @Option(help: "Comma-separated tasks: wiki, news, books (default: all three, or none when --text is given).")
+    @Option(help: "Comma-separated tasks: perplexity corpora wiki, news, books (default: all three, or none when --text is given) and zero-shot tasks \(ZeroShotTasks.usage).")
     var tasks: String?
 
     @Option(help: "A UTF-8 text file to evaluate (its whole text is held out).")
@@ -42,6 +42,8 @@ struct EvalCommand: ParsableCommand {
     var quiet = false
 
     @OptionGroup var quantization: QuantOptions
+
+    @OptionGroup(title: "Zero-shot tasks") var zeroShot: ZeroShotArguments
 
     func run() throws {
         try runReportingErrors {
@@ -74,7 +76,8 @@ struct EvalCommand: ParsableCommand {
             var inputs: [(name: String, text: String, source: String, kl: Bool)] = []
             let taskNames = tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 ?? (text.isEmpty ? Corpora.builtInNames : [])
-            for entry in taskNames where !entry.isEmpty {
+            let (corpusNames, zeroShotNames) = try ZeroShotArguments.partition(taskNames)
+            for entry in corpusNames {
                 let klTask = entry.hasPrefix("kl:")
                 let name = klTask ? String(entry.dropFirst(3)) : entry
                 inputs.append((name, try Corpora.load(name, assets: assets).evaluation, "corpus \(name)", kl || klTask))
@@ -82,7 +85,8 @@ struct EvalCommand: ParsableCommand {
             for path in text {
                 inputs.append(((path as NSString).lastPathComponent, try TextFile.load(path: path).evaluation, path, kl))
             }
-            guard !inputs.isEmpty else { throw ValidationError("nothing to evaluate: give --tasks or --text") }
+            let zeroShotTasks = try zeroShot.load(zeroShotNames, assets: assets)
+            guard !inputs.isEmpty || !zeroShotTasks.isEmpty else { throw ValidationError("nothing to evaluate: give --tasks or --text") }
             let wantsKL = inputs.contains(where: \.kl)
             if wantsKL && quantization.quant == nil {
                 throw ValidationError("KL divergence compares a quantized model with its base model: give --quant SPEC")
@@ -114,15 +118,16 @@ struct EvalCommand: ParsableCommand {
                     throw PerplexityError("\(source): \(e.message)")
                 }
             }
+            let zeroShotResults = try zeroShot.evaluate(zeroShotTasks, loaded: loaded, maxLength: context ?? maxContext, quiet: quiet)
             let totalTokens = results.reduce(0.0) { $0 + $1.1.tokensPerSecond * $1.1.seconds }
             let totalSeconds = results.reduce(0.0) { $0 + $1.1.seconds }
             let report = EvalReport(
                 model: modelPath, architecture: loaded.model.architecture, context: ctx, mode: mode.description,
-                tasks: Dictionary(uniqueKeysWithValues: results.map {
-                    ($0.0, EvalReport.Task(perplexity: $0.1.perplexity, tokens: $0.1.tokens, windows: $0.1.windows,
-                                           kl: divergences[$0.0]))
-                }),
-                taskOrder: results.map(\.0), quant: quantReport,
+                tasks: Dictionary(results.map {
+                    ($0.0, .perplexity(EvalReport.Task(perplexity: $0.1.perplexity, tokens: $0.1.tokens, windows: $0.1.windows,
+                                                       kl: divergences[$0.0])))
+                } + zeroShotResults.map { ($0.task, .zeroShot(ZeroShotReport(result: $0))) }) { first, _ in first },
+                taskOrder: results.map(\.0) + zeroShotResults.map(\.task), quant: quantReport,
                 kl: divergences.isEmpty ? nil : EvalReport.KLSummary(divergences.values),
                 tokensPerSecond: totalSeconds > 0 ? totalTokens / totalSeconds : 0)
             print(format == "json" ? try report.json() : report.table())

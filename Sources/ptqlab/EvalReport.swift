@@ -33,7 +33,7 @@ struct EvalReport: Encodable {
     var architecture: String
     var context: Int
     var mode: String
-    var tasks: [String: Task]
+    var tasks: [String: TaskResult]
     var taskOrder: [String]
     var quant: QuantOptions.Report?
     var kl: KLSummary?
@@ -60,23 +60,30 @@ struct EvalReport: Encodable {
                                   q.effectiveBits, q.bytes, q.quantizedWeights, q.seconds)
                          + (q.gridAligned ? " — GRID-ALIGNED with \(q.alignedStorage.joined(separator: ", ")): error understated" : ""))
         }
-        let withKL = kl != nil
-        lines.append(pad("task") + "   perplexity     tokens  windows"
-                     + (withKL ? "  base ppl    mean KL    median KL   KL p99   top-1 agree" : ""))
-        for name in taskOrder {
-            guard let t = tasks[name] else { continue }
-            var line = pad(name) + String(format: " %12.4f %10d %8d", t.perplexity, t.tokens, t.windows)
-            if let d = t.kl {
-                line += String(format: "  %8.4f  %9.5f±%.5f  %9.5f  %7.4f  %6.2f%%±%.2f", d.basePerplexity, d.mean,
-                               d.stderr, d.median, d.p99, 100 * d.top1Agreement, 100 * d.top1AgreementStderr)
+        let perplexities = taskOrder.compactMap { name in
+            if case .perplexity(let t)? = tasks[name] { (name, t) } else { nil }
+        }
+        if !perplexities.isEmpty {
+            let withKL = kl != nil
+            lines.append(pad("task") + "   perplexity     tokens  windows"
+                         + (withKL ? "  base ppl    mean KL    median KL   KL p99   top-1 agree" : ""))
+            for (name, t) in perplexities {
+                var line = pad(name) + String(format: " %12.4f %10d %8d", t.perplexity, t.tokens, t.windows)
+                if let d = t.kl {
+                    line += String(format: "  %8.4f  %9.5f±%.5f  %9.5f  %7.4f  %6.2f%%±%.2f", d.basePerplexity, d.mean,
+                                   d.stderr, d.median, d.p99, 100 * d.top1Agreement, 100 * d.top1AgreementStderr)
+                }
+                lines.append(line)
             }
-            lines.append(line)
+            if let kl {
+                lines.append(String(format: "KL divergence from the unquantized model over %d tokens: mean %.5f, top-1 agreement %.2f%%",
+                                    kl.tokens, kl.mean, 100 * kl.top1Agreement))
+            }
+            lines.append(String(format: "%.1f tokens/s", tokensPerSecond))
         }
-        if let kl {
-            lines.append(String(format: "KL divergence from the unquantized model over %d tokens: mean %.5f, top-1 agreement %.2f%%",
-                                kl.tokens, kl.mean, 100 * kl.top1Agreement))
-        }
-        lines.append(String(format: "%.1f tokens/s", tokensPerSecond))
+        lines += ZeroShotReport.table(taskOrder.compactMap { name in
+            if case .zeroShot(let z)? = tasks[name] { z.result } else { nil }
+        })
         return lines.joined(separator: "\n")
     }
 }

@@ -34,23 +34,34 @@ public final class LlamaBlock: @unchecked Sendable {
     /// x (B·T, d) residual stream, updated in place.
     func forward(_ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, h: LlamaHyperparameters,
                  rope: RopeTable, scratch: LlamaScratch, observer: LinearInputObserver?) {
-        let n = windows * tokens, d = h.hiddenSize
+        forward(x, rows: windows * tokens, h: h, scratch: scratch, observer: observer) { q, k, v, out in
+            // rotate q, k per window (positions restart at 0 in every window)
+            for b in 0..<windows {
+                rope.apply(q + b * tokens * h.heads * h.headDim, tokens: tokens, heads: h.heads, headDim: h.headDim)
+                rope.apply(k + b * tokens * h.kvHeads * h.headDim, tokens: tokens, heads: h.kvHeads, headDim: h.headDim)
+            }
+            CausalAttention.forward(q: q, k: k, v: v, out: out, windows: windows, tokens: tokens, heads: h.heads,
+                                    kvHeads: h.kvHeads, headDim: h.headDim, scale: 1 / Float(h.headDim).squareRoot(),
+                                    slidingWindow: h.slidingWindow)
+        }
+    }
+
+    /// x (N, d) residual stream, updated in place, for any row layout: `attend(q, k, v, out)`
+    /// applies RoPE to q (N, heads·hd) and k (N, kvHeads·hd) in place and writes the attention
+    /// output (N, heads·hd), knowing which rows form which sequence.
+    func forward(_ x: UnsafeMutablePointer<Float>, rows n: Int, h: LlamaHyperparameters, scratch: LlamaScratch,
+                 observer: LinearInputObserver?,
+                 attend: (_ q: UnsafeMutablePointer<Float>, _ k: UnsafeMutablePointer<Float>,
+                          _ v: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>) -> Void) {
+        let d = h.hiddenSize
         // normed (N, d) = rmsnorm(x)
         RMSNorm.apply(x, rows: n, n: d, weight: inputNorm.pointer, eps: h.rmsNormEps, out: scratch.normed)
         // q (N, heads·hd), k/v (N, kvHeads·hd)
         q.forward(scratch.normed, rows: n, into: scratch.q, observer: observer)
         k.forward(scratch.normed, rows: n, into: scratch.k, observer: observer)
         v.forward(scratch.normed, rows: n, into: scratch.v, observer: observer)
-        // rotate q, k per window (positions restart at 0 in every window)
-        for b in 0..<windows {
-            rope.apply(scratch.q + b * tokens * h.heads * h.headDim, tokens: tokens, heads: h.heads, headDim: h.headDim)
-            rope.apply(scratch.k + b * tokens * h.kvHeads * h.headDim, tokens: tokens, heads: h.kvHeads, headDim: h.headDim)
-        }
         // attn (N, heads·hd)
-        CausalAttention.forward(q: scratch.q, k: scratch.k, v: scratch.v, out: scratch.attention,
-                                windows: windows, tokens: tokens, heads: h.heads, kvHeads: h.kvHeads,
-                                headDim: h.headDim, scale: 1 / Float(h.headDim).squareRoot(),
-                                slidingWindow: h.slidingWindow)
+        attend(scratch.q, scratch.k, scratch.v, scratch.attention)
         // x += attn · Woᵀ
         o.forward(scratch.attention, rows: n, into: x, accumulate: true, observer: observer)
         // MLP: x += down(silu(gate(n2)) * up(n2))

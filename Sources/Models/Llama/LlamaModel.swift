@@ -44,13 +44,19 @@ public final class LlamaModel: BlockwiseLanguageModel, @unchecked Sendable {
         logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void
     ) throws {
         let x = try hiddenStates(windows: windows, observer: observer)
-        let n = x.shape[0], d = hyper.hiddenSize, vocab = hyper.vocabSize
+        lmHeadLogits(x.pointer, rows: x.shape[0], logits: logits)
+    }
+
+    /// Logits of normalised hidden states x (n, d), handed out in chunks of `logitChunkRows` rows.
+    func lmHeadLogits(_ x: UnsafePointer<Float>, rows n: Int,
+                      logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
+        let d = hyper.hiddenSize, vocab = hyper.vocabSize
         let chunk = FloatBuffer(count: min(n, Self.logitChunkRows) * vocab, zeroed: false)
         var row = 0
         while row < n {
             let rows = min(Self.logitChunkRows, n - row)
             // logits (rows, vocab) = x (rows, d) · lmHeadᵀ
-            BLAS.linear(x.pointer + row * d, rows: rows, packed: lmHeadPacked.get(lmHead), out: chunk.pointer)
+            BLAS.linear(x + row * d, rows: rows, packed: lmHeadPacked.get(lmHead), out: chunk.pointer)
             logits(row, rows, chunk.pointer)
             row += rows
         }
@@ -79,18 +85,20 @@ public final class LlamaModel: BlockwiseLanguageModel, @unchecked Sendable {
         guard t <= hyper.maxContext else {
             throw ModelInputError("window of \(t) tokens exceeds the model's context of \(hyper.maxContext)")
         }
-        let d = hyper.hiddenSize
-        let x = Tensor(zeros: [windows.count * t, d])
-        // x (N, d) = embedding rows
-        for (w, window) in windows.enumerated() {
-            for (i, id) in window.enumerated() {
-                guard id >= 0 && Int(id) < hyper.vocabSize else {
-                    throw ModelInputError("token id \(id) outside the vocabulary of \(hyper.vocabSize)")
-                }
-                (x.pointer + (w * t + i) * d).update(from: embedding.pointer + Int(id) * d, count: d)
-            }
-        }
+        let x = Tensor(zeros: [windows.count * t, hyper.hiddenSize])
+        for (w, window) in windows.enumerated() { try embed(window, into: x.pointer + w * t * hyper.hiddenSize) }
         return x
+    }
+
+    /// x (tokens.count, d) = embedding rows of `tokens`.
+    func embed(_ tokens: [Int32], into x: UnsafeMutablePointer<Float>) throws {
+        let d = hyper.hiddenSize
+        for (i, id) in tokens.enumerated() {
+            guard id >= 0 && Int(id) < hyper.vocabSize else {
+                throw ModelInputError("token id \(id) outside the vocabulary of \(hyper.vocabSize)")
+            }
+            (x + i * d).update(from: embedding.pointer + Int(id) * d, count: d)
+        }
     }
 
     public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
