@@ -48,10 +48,12 @@ public struct ModelSummary: Sendable, Encodable {
 }
 
 public enum ModelInspector {
-    public static func summarize(path: String) throws -> ModelSummary {
+    /// `path`: a GGUF file, a Hugging Face model directory or a model name (see `ModelLoader.load`).
+    public static func summarize(path argument: String) throws -> ModelSummary {
+        let path = try NamedModel.resolve(argument)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw FormatError(file: path, field: "path", "no such file or directory")
+            throw FormatError(file: path, field: "path", "no such file or directory (nor a model name: \(NamedModel.names))")
         }
         if isDir.boolValue { return try summarizeHF(path) }
         let file = try GGUFFile(path: path)

@@ -14,10 +14,14 @@ public struct LoadedModel: Sendable {
 
 /// Opens a GGUF file or a Hugging Face model directory and builds the right architecture.
 public enum ModelLoader {
-    public static func load(path: String) throws -> LoadedModel {
+    /// `path` is a GGUF file, a Hugging Face model directory or a model name (`NamedModel`:
+    /// qwen2.5-coder-0.5b, gemma3-270m, smollm2-135m), whose installed file is joined from its
+    /// chunks on first use.
+    public static func load(path argument: String) throws -> LoadedModel {
+        let path = try NamedModel.resolve(argument)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw FormatError(file: path, field: "path", "no such file or directory")
+            throw FormatError(file: path, field: "path", "no such file or directory (nor a model name: \(NamedModel.names))")
         }
         return isDir.boolValue ? try loadHF(directory: path) : try loadGGUF(path: path)
     }
