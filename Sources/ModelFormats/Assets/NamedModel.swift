@@ -71,6 +71,19 @@ public struct NamedModel: Sendable {
         }
     }
 
+    /// Whether the model's file, its joined file or all of its chunks are under `root` (without
+    /// joining or hashing anything): what tests check before using a model they may skip.
+    public func isInstalled(root: String) -> Bool {
+        let manager = FileManager.default
+        switch source {
+        case .file(let relative):
+            return manager.fileExists(atPath: root + "/" + relative)
+        case let .chunks(relatives, _, joinedName):
+            return manager.fileExists(atPath: root + "/joined/" + joinedName)
+                || relatives.allSatisfy { manager.fileExists(atPath: root + "/" + $0) }
+        }
+    }
+
     /// `path(root:)` with the root discovered from the environment (`AssetsRoot.discover()`).
     public func path() throws -> String {
         let root = AssetsRoot.discover()
