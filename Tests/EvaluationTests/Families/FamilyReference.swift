@@ -7,9 +7,17 @@ import Tokenizers
 
 /// A model family's reference numbers from PyTorch transformers loading the same GGUF
 /// (Fixtures/reference/<model>.json, from scripts/reference/family_reference.py), and the checks
-/// the Qwen2 and Gemma 3 suites share.
+/// the Qwen2 and Gemma 3 suites share. Token ids are llama.cpp's (llama-cpp-python tokenizing with
+/// the same GGUF), with transformers' GGUF tokenizer recorded beside them; PyTorch ran on
+/// llama.cpp's ids, which ours must equal exactly.
 struct FamilyReference: Decodable {
-    struct Corpus: Decodable { let count: Int; let sha256: String; let head: [Int32] }
+    struct TransformersTokens: Decodable { let count: Int; let sha256: String; let agreeing_prefix: Int }
+    struct Corpus: Decodable {
+        let count: Int
+        let sha256: String
+        let head: [Int32]
+        let transformers: TransformersTokens
+    }
     struct Position: Decodable {
         let position: Int
         let lse: Double
@@ -21,6 +29,7 @@ struct FamilyReference: Decodable {
         let text: String
         let ids_plain: [Int32]
         let ids: [Int32]
+        let ids_transformers: [Int32]
         let positions: [Position]
     }
     struct LongPrompt: Decodable { let corpus: String; let tokens: Int; let positions: [Position] }
@@ -29,6 +38,7 @@ struct FamilyReference: Decodable {
 
     let adds_bos: Bool
     let vocab: Int
+    let tokenizer_reference: String
     let tokenizer: [String: Corpus]
     let probe_ids: [Int]
     let prompts: [Prompt]
@@ -58,16 +68,18 @@ struct FamilyReference: Decodable {
         ProcessInfo.processInfo.environment["PTQLAB_FAMILY_WINDOWS"].flatMap(Int.init) ?? 1
     }
 
-    /// Our ids for each corpus's held-out text are exactly transformers': count, first ids, SHA-256.
+    /// Our ids for each corpus's held-out text are exactly llama.cpp's: count, first ids, SHA-256;
+    /// and the prompts' ids too.
     func checkCorpusTokens(_ tokenizer: Tokenizer, label: String) throws {
+        #expect(tokenizer_reference.hasPrefix("llama.cpp"), "the fixture's ids should come from llama.cpp")
         let assets = AssetLocator()
         for name in Corpora.builtInNames {
             let expected = try #require(self.tokenizer[name])
             let ids = tokenizer.encode(try Corpora.load(name, assets: assets).evaluation, addSpecial: true)
-            #expect(ids.count == expected.count, "\(label) \(name): \(ids.count) tokens, transformers gives \(expected.count)")
+            #expect(ids.count == expected.count, "\(label) \(name): \(ids.count) tokens, llama.cpp gives \(expected.count)")
             #expect(Array(ids.prefix(64)) == expected.head, "\(label) \(name): first tokens differ")
             let bytes = ids.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }  // little-endian int32
-            #expect(SHA256.hex(bytes: bytes) == expected.sha256, "\(label) \(name): token ids differ from transformers'")
+            #expect(SHA256.hex(bytes: bytes) == expected.sha256, "\(label) \(name): token ids differ from llama.cpp's")
         }
         for prompt in prompts {
             #expect(tokenizer.encode(prompt.text, addSpecial: false) == prompt.ids_plain, "\(label): \(prompt.text.debugDescription)")

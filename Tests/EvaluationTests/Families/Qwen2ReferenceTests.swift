@@ -10,7 +10,7 @@ import Tokenizers
 /// (Fixtures/reference/qwen2.5-coder-0.5b.json, from scripts/reference/family_reference.py).
 /// Skipped when the model is not installed (`make setup`).
 ///
-/// Tolerances: tokenization is exact. Logits: f32 on both sides with different summation orders
+/// Tolerances: tokenization is exact (llama.cpp's ids; transformers' GGUF tokenizer gives the same). Logits: f32 on both sides with different summation orders
 /// over 24 layers, on logits of magnitude ~10–40 (measured: ≤ 1.6e-4): probe logits and
 /// log-sum-exp within 1e-3, argmax identical. Perplexity: each window's NLL sum within 1e-4 relative (measured: ≤ 1e-5).
 @Suite(.enabled(if: FamilyReference.isInstalled(.qwen25Coder), "Qwen2.5-Coder-0.5B not installed: run `make setup`"))
@@ -35,6 +35,11 @@ struct Qwen2ReferenceTests {
         let tokenizer = try Self.loaded.get().tokenizer
         #expect(!tokenizer.addsBos && ref.adds_bos == tokenizer.addsBos)
         try ref.checkCorpusTokens(tokenizer, label: "Qwen2.5")
+        // transformers' tokenizer built from the GGUF agrees everywhere.
+        for (name, corpus) in ref.tokenizer {
+            #expect(corpus.transformers.sha256 == corpus.sha256 && corpus.transformers.count == corpus.count, "\(name)")
+        }
+        for prompt in ref.prompts { #expect(prompt.ids_transformers == prompt.ids) }
     }
 
     @Test func logitsMatchPyTorch() throws {
