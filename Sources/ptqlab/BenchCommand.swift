@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Forward-pass throughput (tokens/s), or with --gptq whole-model GPTQ time, beside peers run on the same machine in the same run.")
 
-    @Argument(help: "GGUF file or Hugging Face model directory (default: the pinned SmolLM2-135M).")
+    @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m (default: the pinned SmolLM2-135M).")
     var model: String?
 
     @Option(help: "Tokens per window.")
@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let assets = AssetLocator()
-            let modelPath = try model ?? assets.defaultModel
+            let modelPath = try assets.model(model)
             if let gptq {
                 let report = try benchGPTQ(spec: gptq, modelPath: modelPath, assets: assets)
                 print(format == "json" ? try report.json() : report.table())

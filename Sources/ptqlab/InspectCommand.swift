@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Architecture, tensor count, storage types with bits/weight, and tokenizer of a model.")
 
-    @Argument(help: "GGUF file or Hugging Face model directory (default: the pinned SmolLM2-135M).")
+    @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m (default: the pinned SmolLM2-135M).")
     var model: String?
 
     @Option(help: "Output format: text or json.")
@@ -16,7 +16,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let path = try model ?? AssetLocator().defaultModel
+            let path = try AssetLocator().model(model)
             let s = try ModelInspector.summarize(path: path)
             if format == "json" {
                 let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -27,6 +27,7 @@ struct InspectCommand: ParsableCommand {
             var lines = ["model:        \(s.path)",
                          "format:       \(s.format)",
                          "architecture: \(s.architecture)\(s.name.map { " (\($0))" } ?? "")",
+                         "family:       \(s.family)",
                          "tensors:      \(s.tensorCount)",
                          String(format: "parameters:   %d (%.1f M), %.1f MiB, %.3f bits/weight overall",
                                 s.parameters, Double(s.parameters) / 1e6, Double(s.bytes) / 1048576, s.bitsPerWeight),

@@ -15,7 +15,7 @@ struct QuantizeCommand: ParsableCommand {
         commandName: "quantize",
         abstract: "Quantize a model and write it as GGUF (PATH.gguf) or as a Hugging Face GPTQ directory (any other PATH).")
 
-    @Argument(help: "GGUF file or Hugging Face model directory (default: the pinned SmolLM2-135M).")
+    @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m (default: the pinned SmolLM2-135M).")
     var model: String?
 
     @OptionGroup var quantization: QuantOptions
@@ -47,7 +47,7 @@ struct QuantizeCommand: ParsableCommand {
                 throw ValidationError("--float-dtype must be f32 or f16, got '\(floatDtype)'")
             }
             let assets = AssetLocator()
-            let modelPath = try model ?? assets.defaultModel
+            let modelPath = try assets.model(model)
             let spec = try quantization.parsedSpec()
             guard !spec.activation.isQuantized else {
                 throw ValidationError("\(spec): activation quantization is applied at run time and cannot be stored in "

@@ -117,6 +117,21 @@ import TensorCore
         }
     }
 
+    /// GeGLU with PyTorch's tanh-approximated GELU (`gelu_pytorch_tanh`, Gemma), computed in
+    /// double: ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))·up. Covers large negative inputs, where
+    /// 1 + tanh cancels, and very large ones (the exponential saturates).
+    @Test func gegluTanhMatchesReference() {
+        var g = LCG(state: 5)
+        var gate = g.array(61).map { $0 * 10 } + [-200, -40, 0, 40, 200]
+        let up = g.array(gate.count), orig = gate
+        Activations.gegluTanh(gate: &gate, up: up, count: gate.count)
+        for i in 0..<gate.count {
+            let x = Double(orig[i])
+            let gelu = 0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+            #expect(abs(Double(gate[i]) - gelu * Double(up[i])) < 1e-5 * max(1, abs(x)), "x = \(x)")
+        }
+    }
+
     @Test(arguments: [false, true])
     func parallelGemmMatchesNaive(_ transB: Bool) {
         var g = LCG(state: 5)

@@ -34,7 +34,7 @@ struct LlamaCppVocabTests {
         }
     }
 
-    @Test(arguments: ["gpt-2", "qwen2", "llama-bpe"])
+    @Test(arguments: ["gpt-2", "qwen2", "llama-bpe", "llama-spm", "phi-3"])
     func vocabularyVectorsMatch(_ name: String) throws {
         let base = TestPaths.llamaCppVocabs + "/ggml-vocab-\(name).gguf"
         let tokenizer = try Tokenizer.fromGGUF(GGUFFile(path: base))
@@ -67,13 +67,28 @@ struct LlamaCppVocabTests {
         #expect(gpt2.encode("<|endoftext|>", parseSpecial: false).count > 1)
     }
 
+    @Test func sentencePieceSettingsFollowLlamaCpp() throws {
+        let spm = try Tokenizer.fromGGUF(GGUFFile(path: TestPaths.llamaCppVocabs + "/ggml-vocab-llama-spm.gguf"))
+        #expect(spm.kind == "SentencePiece BPE (scores, byte fallback, space prefix), 32000 tokens")
+        #expect(spm.addsBos && !spm.addsEos && spm.bosTokenId == 1 && spm.eosTokenId == 2)
+        // BOS, then the space prefix: "Hello" is "▁Hello"; a special token starts a new prefixed fragment.
+        #expect(spm.encode("Hello world") == [1, 15043, 3186])
+        #expect(spm.tokenString(15043) == "▁Hello")
+        #expect(spm.encode("</s>Hello", addSpecial: false, parseSpecial: true) == [2, 15043])
+        #expect(spm.decode([1, 15043, 3186], skipSpecial: true) == "Hello world")
+        // Byte fallback: a character outside the vocabulary becomes its UTF-8 bytes.
+        let ids = spm.encode("𝔘", addSpecial: false)
+        #expect(ids.allSatisfy { spm.tokenKind($0) == .byte || spm.tokenString($0) == "▁" })
+        #expect(spm.decode(ids) == "𝔘")
+    }
+
     @Test func ggufLoaderRejectsOtherTokenizerModels() throws {
-        let path = TestPaths.llamaCppVocabs + "/ggml-vocab-llama-spm.gguf"
+        let path = TestPaths.llamaCppVocabs + "/ggml-vocab-bert-bge.gguf"
         #expect {
             try Tokenizer.fromGGUF(GGUFFile(path: path))
         } throws: { error in
             guard let error = error as? FormatError else { return false }
-            return error.field == "tokenizer.ggml.model" && error.message.contains("SentencePiece")
+            return error.field == "tokenizer.ggml.model" && error.message.contains("'bert'")
         }
     }
 }

@@ -23,6 +23,8 @@ public struct ModelSummary: Sendable, Encodable {
     public var path: String
     public var format: String
     public var architecture: String
+    /// The model family and the code that runs it, e.g. "Qwen2 (Llama code path, q/k/v biases)".
+    public var family: String
     public var name: String?
     public var tensorCount: Int
     public var parameters: Int
@@ -34,12 +36,13 @@ public struct ModelSummary: Sendable, Encodable {
     public var bitsPerWeight: Double { parameters > 0 ? Double(bytes) * 8 / Double(parameters) : 0 }
 
     enum CodingKeys: String, CodingKey {
-        case path, format, architecture, name, tensorCount, parameters, bytes, bitsPerWeight, storage, hyperparameters, tokenizer
+        case path, format, architecture, family, name, tensorCount, parameters, bytes, bitsPerWeight, storage, hyperparameters, tokenizer
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(path, forKey: .path); try c.encode(format, forKey: .format)
-        try c.encode(architecture, forKey: .architecture); try c.encodeIfPresent(name, forKey: .name)
+        try c.encode(architecture, forKey: .architecture); try c.encode(family, forKey: .family)
+        try c.encodeIfPresent(name, forKey: .name)
         try c.encode(tensorCount, forKey: .tensorCount); try c.encode(parameters, forKey: .parameters)
         try c.encode(bytes, forKey: .bytes); try c.encode(bitsPerWeight, forKey: .bitsPerWeight)
         try c.encode(storage, forKey: .storage); try c.encode(hyperparameters, forKey: .hyperparameters)
@@ -48,10 +51,12 @@ public struct ModelSummary: Sendable, Encodable {
 }
 
 public enum ModelInspector {
-    public static func summarize(path: String) throws -> ModelSummary {
+    /// `path`: a GGUF file, a Hugging Face model directory or a model name (see `ModelLoader.load`).
+    public static func summarize(path argument: String) throws -> ModelSummary {
+        let path = try NamedModel.resolve(argument)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw FormatError(file: path, field: "path", "no such file or directory")
+            throw FormatError(file: path, field: "path", "no such file or directory (nor a model name: \(NamedModel.names))")
         }
         if isDir.boolValue { return try summarizeHF(path) }
         let file = try GGUFFile(path: path)
@@ -63,10 +68,14 @@ public enum ModelInspector {
         }
         let arch = file.metadata["general.architecture"]?.asString ?? "unknown"
         var hyper: [String: String] = [:]
-        if let h = try? LlamaGGUF.hyperparameters(file) { hyper = describe(h) }
+        if arch == Gemma3GGUF.architecture {
+            if let h = try? Gemma3GGUF.hyperparameters(file) { hyper = describe(h) }
+        } else if let h = try? LlamaGGUF.hyperparameters(file) {
+            hyper = describe(h)
+        }
         let tok = (try? Tokenizer.fromGGUF(file))?.kind ?? "none or unsupported (\(file.metadata["tokenizer.ggml.model"]?.asString ?? "absent"))"
         return ModelSummary(
-            path: path, format: "GGUF v\(file.version)", architecture: arch,
+            path: path, format: "GGUF v\(file.version)", architecture: arch, family: family(arch),
             name: file.metadata["general.name"]?.asString, tensorCount: file.tensors.count,
             parameters: groups.values.reduce(0) { $0 + $1.parameters }, bytes: groups.values.reduce(0) { $0 + $1.bytes },
             storage: groups.values.sorted { $0.parameters > $1.parameters }, hyperparameters: hyper, tokenizer: tok)
@@ -87,10 +96,33 @@ public enum ModelInspector {
         let h = try LlamaHyperparameters(config: config, file: dir.configPath)
         let tok = try dir.tokenizerPath.map { try Tokenizer.fromTokenizerJSON(path: $0).kind } ?? "none (no tokenizer.json)"
         return ModelSummary(
-            path: path, format: "Hugging Face safetensors", architecture: h.architecture, name: nil,
+            path: path, format: "Hugging Face safetensors", architecture: h.architecture, family: family(h.architecture), name: nil,
             tensorCount: source.tensorNames.count, parameters: groups.values.reduce(0) { $0 + $1.parameters },
             bytes: groups.values.reduce(0) { $0 + $1.bytes }, storage: groups.values.sorted { $0.parameters > $1.parameters },
             hyperparameters: describe(h), tokenizer: tok)
+    }
+
+    /// The family an architecture belongs to and the code that runs it.
+    public static func family(_ architecture: String) -> String {
+        switch architecture {
+        case "llama": "Llama (LlamaModel)"
+        case "mistral": "Mistral (LlamaModel, sliding window)"
+        case "qwen2": "Qwen2 (LlamaModel, q/k/v biases)"
+        case Gemma3GGUF.architecture: "Gemma 3 (Gemma3Model: sandwich norms, QK-norm, GeGLU, local/global attention)"
+        default: "unsupported (loadable: \(ModelLoader.supportedGGUFArchitectures.joined(separator: ", ")))"
+        }
+    }
+
+    static func describe(_ h: Gemma3Hyperparameters) -> [String: String] {
+        [
+            "layers": "\(h.layers)", "hidden_size": "\(h.hiddenSize)", "intermediate_size": "\(h.intermediateSize)",
+            "heads": "\(h.heads)", "kv_heads": "\(h.kvHeads)", "head_dim": "\(h.headDim)", "vocab_size": "\(h.vocabSize)",
+            "context": "\(h.maxContext)", "tied_embeddings": "true", "rms_norm_eps": "\(h.rmsNormEps)",
+            "sliding_window": "\(h.slidingWindow)",
+            "global_layers": (0..<h.layers).filter(h.isGlobal(layer:)).map(String.init).joined(separator: ","),
+            "query_pre_attn_scalar": "\(h.queryPreAttentionScalar)",
+            "final_logit_softcap": h.finalLogitSoftcap.map { "\($0)" } ?? "none",
+        ]
     }
 
     static func describe(_ h: LlamaHyperparameters) -> [String: String] {

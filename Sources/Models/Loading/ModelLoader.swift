@@ -14,10 +14,14 @@ public struct LoadedModel: Sendable {
 
 /// Opens a GGUF file or a Hugging Face model directory and builds the right architecture.
 public enum ModelLoader {
-    public static func load(path: String) throws -> LoadedModel {
+    /// `path` is a GGUF file, a Hugging Face model directory or a model name (`NamedModel`:
+    /// qwen2.5-coder-0.5b, gemma3-270m, smollm2-135m), whose installed file is joined from its
+    /// chunks on first use.
+    public static func load(path argument: String) throws -> LoadedModel {
+        let path = try NamedModel.resolve(argument)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw FormatError(file: path, field: "path", "no such file or directory")
+            throw FormatError(file: path, field: "path", "no such file or directory (nor a model name: \(NamedModel.names))")
         }
         return isDir.boolValue ? try loadHF(directory: path) : try loadGGUF(path: path)
     }
@@ -25,16 +29,23 @@ public enum ModelLoader {
     static func loadGGUF(path: String) throws -> LoadedModel {
         let file = try GGUFFile(path: path)
         let arch = file.metadata["general.architecture"]?.asString ?? "?"
-        guard LlamaGGUF.architectures.contains(arch) else {
+        let model: any BlockwiseLanguageModel
+        if LlamaGGUF.architectures.contains(arch) {
+            let h = try LlamaGGUF.hyperparameters(file)
+            model = try LlamaModel(hyper: h, weights: GGUFLlamaWeights(file: file, hyper: h))
+        } else if arch == Gemma3GGUF.architecture {
+            model = try Gemma3Model(hyper: try Gemma3GGUF.hyperparameters(file), weights: GGUFGemma3Weights(file: file))
+        } else {
             throw FormatError(file: path, field: "general.architecture",
-                              "architecture '\(arch)' is not supported yet (supported: \(LlamaGGUF.architectures.sorted().joined(separator: ", ")))")
+                              "architecture '\(arch)' is not supported yet (supported: \(supportedGGUFArchitectures.joined(separator: ", ")))")
         }
-        let h = try LlamaGGUF.hyperparameters(file)
-        let model = try LlamaModel(hyper: h, weights: GGUFLlamaWeights(file: file, hyper: h))
         let tokenizer = try Tokenizer.fromGGUF(file)
         let storage = Set(file.tensors.filter { $0.name.hasPrefix("blk.") && $0.shape.count == 2 }.map(\.type.name))
         return LoadedModel(path: path, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
     }
+
+    /// `general.architecture` values `load` accepts.
+    public static var supportedGGUFArchitectures: [String] { (LlamaGGUF.architectures.union([Gemma3GGUF.architecture])).sorted() }
 
     static func loadHF(directory: String) throws -> LoadedModel {
         let dir = try HFModelDirectory(path: directory)

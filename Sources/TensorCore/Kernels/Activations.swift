@@ -24,3 +24,26 @@ public enum Activations {
         return VectorExp.exp(v)[0]
     }
 }
+
+extension Activations {
+    /// gate (rows, n), up (rows, n): gate <- gelu_tanh(gate) * up, with
+    /// gelu_tanh(g) = ½·g·(1 + tanh(√(2/π)·(g + 0.044715·g³))) = g / (1 + exp(−2·√(2/π)·(g + 0.044715·g³)))
+    /// (the second form avoids the cancellation in 1 + tanh for negative g).
+    public static func gegluTanh(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        let c = Float((2.0 / Double.pi).squareRoot()) * 2
+        Parallel.forRanges(count / 16, minimumChunk: 4096) { range in
+            for b in range {
+                let i = b * 16
+                let g = SIMDMath.load16(gate + i)
+                let inner = c * (g + 0.044715 * g * g * g)
+                let s = g / (1 + VectorExp.exp(-inner))
+                SIMDMath.store16(s * SIMDMath.load16(up + i), gate + i)
+            }
+        }
+        var i = (count / 16) * 16
+        while i < count {
+            let g = gate[i]
+            gate[i] = g / (1 + expScalar(-c * (g + 0.044715 * g * g * g))) * up[i]; i += 1
+        }
+    }
+}
