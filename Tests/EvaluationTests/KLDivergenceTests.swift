@@ -5,9 +5,10 @@ import TensorCore
 import Testing
 @testable import Evaluation
 
-/// The per-row kernel against a double-precision softmax on random logits of a real vocabulary's
-/// size and magnitude. Tolerance 1e-6 absolute + 1e-4 relative: f32 terms summed in 16 lanes over
-/// 49,152 entries.
+/// The per-row kernel against a double-precision softmax on seeded random logits of a real
+/// vocabulary's size and magnitude. Tolerance 5e-6 absolute + 1e-4 relative: the kernel works in
+/// f32, and an f32 log-sum-exp of magnitude ~12–20 is only known to ~1–2e-6 (its ulp); that error
+/// enters the KL one for one (Σp = 1), which matters only for the tiniest divergences.
 @Suite struct KLDivergenceKernelTests {
     static func reference(_ a: [Float], _ b: [Float]) -> Double {
         func logSoftmax(_ x: [Float]) -> [Double] {
@@ -21,7 +22,7 @@ import Testing
 
     @Test(arguments: [0.01, 0.3, 2.0] as [Float])
     func rowMatchesDoublePrecision(noise: Float) {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SplitMix(seed: UInt64(noise * 1000))
         let n = 49_152 + 7   // a ragged tail after the 16-lane loop
         let a = (0..<n).map { _ in Float.random(in: -8...12, using: &rng) }
         let b = a.map { $0 + Float.random(in: -noise...noise, using: &rng) }
@@ -33,7 +34,20 @@ import Testing
         }
         let expected = Self.reference(a, b)
         #expect(expected > 0)
-        #expect(abs(kl - expected) <= 1e-6 + 1e-4 * expected, "\(kl) vs \(expected)")
+        #expect(abs(kl - expected) <= 5e-6 + 1e-4 * expected, "\(kl) vs \(expected)")
+    }
+
+    /// Reproducible random numbers for the test (SplitMix64).
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
     }
 
     @Test func identicalRowsHaveZeroDivergence() {
