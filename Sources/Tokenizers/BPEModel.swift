@@ -102,7 +102,7 @@ struct BPEModel: Sendable {
         var previous = Array(-1..<(count - 1))
         var alive = [Bool](repeating: true, count: count)
         var pairs = [UInt64](repeating: Self.noMerge, count: count)
-        var heap = MinHeap(capacity: count)
+        var heap = MinHeap<UInt64>(capacity: count)
 
         func refreshPair(at position: Int) {
             let right = next[position]

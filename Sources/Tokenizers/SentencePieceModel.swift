@@ -31,7 +31,7 @@ struct SentencePieceModel: Sendable {
         var next: Int32
     }
 
-    private struct Bigram {
+    private struct Bigram: HeapOrdered {
         var score: Float
         var left: Int32
         var right: Int32
@@ -61,19 +61,18 @@ struct SentencePieceModel: Sendable {
                                       next: offset + length == n ? -1 : index + 1))
                 offset += length
             }
-            var queue: [Bigram] = []
-            queue.reserveCapacity(symbols.count)
+            var queue = MinHeap<Bigram>(capacity: symbols.count)
 
             func tryAdd(_ left: Int32, _ right: Int32) {
                 guard left >= 0, right >= 0 else { return }
                 let l = symbols[Int(left)], r = symbols[Int(right)]
                 let size = Int(l.length + r.length)
                 guard let id = vocabulary.lookup(p + Int(l.start), size), Int(id) < scores.count else { return }
-                Self.push(Bigram(score: scores[Int(id)], left: left, right: right, size: Int32(size)), &queue)
+                queue.push(Bigram(score: scores[Int(id)], left: left, right: right, size: Int32(size)))
             }
 
             for i in 1..<symbols.count { tryAdd(Int32(i - 1), Int32(i)) }
-            while let bigram = Self.pop(&queue) {
+            while let bigram = queue.pop() {
                 let left = Int(bigram.left), right = Int(bigram.right)
                 // skip pairs one of whose symbols has been merged since
                 guard symbols[left].length > 0, symbols[right].length > 0,
@@ -114,37 +113,5 @@ struct SentencePieceModel: Sendable {
         case 0xF: 4
         default: 1
         }
-    }
-
-    // MARK: - Binary heap ordered by `precedes`
-
-    private static func push(_ bigram: Bigram, _ heap: inout [Bigram]) {
-        heap.append(bigram)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].precedes(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private static func pop(_ heap: inout [Bigram]) -> Bigram? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                guard left < heap.count else { break }
-                let right = left + 1
-                let first = right < heap.count && heap[right].precedes(heap[left]) ? right : left
-                guard heap[first].precedes(heap[parent]) else { break }
-                heap.swapAt(first, parent)
-                parent = first
-            }
-        }
-        return top
     }
 }
