@@ -24,6 +24,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, zlib1g-dev, libbz2-dev).
@@ -42,10 +44,17 @@ let package = Package(
                 swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
                 swiftSettings: fastMath),
+        // Studies: YAML grid → experiments → SQLite results (GRDB; Debian libsqlite3-dev) → analysis and reports.
+        .target(name: "Study", dependencies: [
+            "TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Evaluation",
+            .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
+        ], resources: [.copy("Bundled")], swiftSettings: fastMath),
+        .target(name: "StudyReport", dependencies: ["Study"], swiftSettings: fastMath),
         .executableTarget(
             name: "ptqlab",
             dependencies: [
                 "TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Calibration", "Evaluation", "Export",
+                "Study", "StudyReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -62,6 +71,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tokenizers", "ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Calibration", "Evaluation", "Models", "ModelFormats",
                                                         "Quantization", "TensorCore", "Tokenizers"], swiftSettings: fastMath),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Quantization"], swiftSettings: fastMath),
+        .testTarget(name: "StudyReportTests", dependencies: ["StudyReport", "Study"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
     ]
 )

