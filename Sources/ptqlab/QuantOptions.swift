@@ -81,30 +81,22 @@ struct QuantOptions: ParsableArguments {
     func run(on loaded: LoadedModel, assets: AssetLocator, showProgress: Bool) throws
         -> (report: Report, summary: QuantizationSummary) {
         let spec = try parsedSpec()
-        var quantizer: any WeightQuantizer
-        let calibrate: Bool
-        switch method {
-        case "rtn":
-            quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil); calibrate = false
-        case "gptq":
-            quantizer = GPTQQuantizer(actOrder: actOrder); calibrate = true
-        case "zq-local":
-            quantizer = ZeroQuantLocalQuantizer(); calibrate = true
-        default:
+        guard QuantRecipe.methods.contains(method) else {
             throw ValidationError("--method must be rtn, gptq or zq-local, got '\(method)'")
         }
-        if let lorc { quantizer = LoRCQuantizer(base: quantizer, rank: lorc) }
-
-        let pipeline = SequentialQuantization(method: quantizer, scheme: spec.weight, activation: spec.activation,
-                                              needsCalibration: calibrate)
+        var recipe = QuantRecipe(spec: spec.description, method: method, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc)
+        if let problem = recipe.problem() { throw ValidationError(problem) }
         var calibration: CalibrationSet? = nil
-        if pipeline.needsCalibration {
+        if try recipe.needsCalibration() {
+            let settings = CalibrationSettings(corpus: calib, samples: calibSamples, length: calibLength, seed: seed)
+            recipe.calibration = settings
             calibration = try Self.calibrationSet(from: try Corpora.load(calib, assets: assets), loaded: loaded,
                                                   count: calibSamples, length: calibLength, seed: seed)
         }
+        let quantizer = try recipe.makeQuantizer()
         let progress = ProgressLine(label: "quantize \(quantizer.name)", total: loaded.model.blockCount,
                                     unit: "block", enabled: showProgress)
-        let summary = try pipeline.run(model: loaded.model, calibration: calibration) { done, _ in progress.update(done: done, units: done) }
+        let summary = try recipe.run(on: loaded.model, calibration: calibration) { done, _ in progress.update(done: done, units: done) }
         let aligned = GridAlignment.alignedStorage(spec.weight, storageTypes: loaded.blockWeightStorage)
         if !aligned.isEmpty {
             printStderr("warning: \(spec) lies on the base model's own storage grid (\(aligned.joined(separator: ", "))): "
@@ -115,7 +107,7 @@ struct QuantOptions: ParsableArguments {
                             bytes: summary.quantizedBytes, quantizedWeights: summary.quantizedWeights,
                             gridAligned: !aligned.isEmpty, alignedStorage: aligned,
                             baseStorage: loaded.blockWeightStorage.sorted(),
-                            calibration: pipeline.needsCalibration ? "\(calib) calibration part, \(calibSamples) × \(calibLength) tokens, seed \(seed)" : nil,
+                            calibration: recipe.calibration?.description,
                             seconds: summary.seconds)
         return (report, summary)
     }

@@ -1,0 +1,90 @@
+import Foundation
+import Models
+import Quantization
+
+/// Everything that decides how a model's block linears are quantized: the spec, the method and
+/// its options, and (when the method or a static activation range needs it) the calibration data.
+/// Shared by `eval --quant`, `quantize`, `bench --gptq` and study experiments, so all of them
+/// quantize identically.
+public struct QuantRecipe: Codable, Hashable, Sendable {
+    /// The methods a recipe can name.
+    public static let methods = ["rtn", "gptq", "zq-local"]
+
+    /// Canonical spec text (`QuantSpec.description`), e.g. `w4a16-g128-asym`.
+    public var spec: String
+    /// rtn, gptq or zq-local.
+    public var method: String
+    /// GPTQ: columns in order of decreasing Hessian diagonal.
+    public var actOrder: Bool
+    /// RTN: MSE search of the clipping range instead of min/max.
+    public var mseClip: Bool
+    /// LoRC rank on top of the method (8-bit factors), or nil.
+    public var lorcRank: Int?
+    /// Calibration windows; nil when nothing needs calibration (see `needsCalibration`).
+    public var calibration: CalibrationSettings?
+
+    public init(spec: String, method: String, actOrder: Bool = false, mseClip: Bool = false, lorcRank: Int? = nil,
+                calibration: CalibrationSettings? = nil) {
+        self.spec = spec; self.method = method; self.actOrder = actOrder; self.mseClip = mseClip
+        self.lorcRank = lorcRank; self.calibration = calibration
+    }
+
+    /// The parsed spec.
+    public func parsedSpec() throws -> QuantSpec { try QuantSpec.parse(spec) }
+
+    /// Whether the method needs Hessians from calibration data.
+    public var methodNeedsHessian: Bool { method != "rtn" }
+
+    /// Whether this recipe quantizes from calibration data (Hessians, or static activation ranges).
+    public func needsCalibration() throws -> Bool {
+        let parsed = try parsedSpec()
+        return methodNeedsHessian || (parsed.activation.isQuantized && parsed.activation.isStatic)
+    }
+
+    /// Why this recipe cannot run, or nil: an unknown method, an option of another method, a bad spec.
+    public func problem() -> String? {
+        do { _ = try parsedSpec() } catch { return "\(spec): \(error)" }
+        guard Self.methods.contains(method) else { return "unknown method '\(method)' (methods: \(Self.methods.joined(separator: ", ")))" }
+        if actOrder && method != "gptq" { return "act-order is a GPTQ option; \(method) has no column order" }
+        if mseClip && method != "rtn" { return "mse-clip is an RTN option; \(method) chooses its own grid" }
+        if let lorcRank, lorcRank <= 0 { return "LoRC rank must be positive, got \(lorcRank)" }
+        return nil
+    }
+
+    /// The weight quantizer this recipe names.
+    public func makeQuantizer() throws -> any WeightQuantizer {
+        if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
+        var quantizer: any WeightQuantizer
+        switch method {
+        case "rtn": quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil)
+        case "gptq": quantizer = GPTQQuantizer(actOrder: actOrder)
+        default: quantizer = ZeroQuantLocalQuantizer()
+        }
+        if let lorcRank { quantizer = LoRCQuantizer(base: quantizer, rank: lorcRank) }
+        return quantizer
+    }
+
+    /// Quantizes the model's block linears in place (sequential, block by block).
+    public func run(on model: any BlockwiseLanguageModel, calibration windows: CalibrationSet?,
+                    progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
+        let parsed = try parsedSpec()
+        let pipeline = SequentialQuantization(method: try makeQuantizer(), scheme: parsed.weight,
+                                              activation: parsed.activation, needsCalibration: methodNeedsHessian)
+        return try pipeline.run(model: model, calibration: pipeline.needsCalibration ? windows : nil, progress: progress)
+    }
+}
+
+/// Which calibration windows a recipe draws: `samples` windows of `length` tokens from the
+/// calibration part of `corpus`, chosen with `seed`.
+public struct CalibrationSettings: Codable, Hashable, Sendable, CustomStringConvertible {
+    public var corpus: String
+    public var samples: Int
+    public var length: Int
+    public var seed: UInt64
+
+    public init(corpus: String = "wiki", samples: Int = 128, length: Int = 512, seed: UInt64 = 0) {
+        self.corpus = corpus; self.samples = samples; self.length = length; self.seed = seed
+    }
+
+    public var description: String { "\(corpus) calibration part, \(samples) × \(length) tokens, seed \(seed)" }
+}

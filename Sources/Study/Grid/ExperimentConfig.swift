@@ -1,0 +1,51 @@
+import Calibration
+import Foundation
+import ModelFormats
+import Quantization
+
+/// One experiment: a model, a quantization recipe (nil for the base row) and what to measure.
+/// Its `id` hashes everything that affects the result, so a rerun, another shard or another
+/// machine recognises a finished experiment.
+public struct ExperimentConfig: Codable, Hashable, Sendable {
+    /// Bump when a change of the program changes what an experiment measures.
+    public static let protocolVersion = 1
+
+    /// The model as the study names it, and a fingerprint of its file(s) (see `ModelFingerprint`).
+    public var model: String
+    public var modelFingerprint: String
+    public var recipe: QuantRecipe?
+    public var evaluation: EvaluationPlan
+    public var protocolVersion: Int
+
+    public init(model: String, modelFingerprint: String, recipe: QuantRecipe?, evaluation: EvaluationPlan) {
+        self.model = model
+        self.modelFingerprint = modelFingerprint
+        self.recipe = recipe
+        self.evaluation = recipe == nil ? evaluation.withoutKL : evaluation
+        self.protocolVersion = Self.protocolVersion
+    }
+
+    public var isBase: Bool { recipe == nil }
+
+    /// Canonical JSON (sorted keys): what the identity hashes and what the database keeps.
+    public var canonicalJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The first 16 hex digits of SHA-256 of the canonical JSON.
+    public var id: String { String(SHA256.hex(canonicalJSON).prefix(16)) }
+
+    /// One line for listings: `smollm2-135m w4a16-g128-asym gptq+lorc8 seed 0`.
+    public var label: String {
+        guard let recipe else { return "\(model) base" }
+        var method = recipe.method
+        if recipe.actOrder { method += "+act-order" }
+        if recipe.mseClip { method += "+mse-clip" }
+        if let r = recipe.lorcRank { method += "+lorc\(r)" }
+        var text = "\(model) \(recipe.spec) \(method)"
+        if let seed = recipe.calibration?.seed { text += " seed \(seed)" }
+        return text
+    }
+}

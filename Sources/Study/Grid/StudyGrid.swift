@@ -1,0 +1,171 @@
+import Calibration
+import Evaluation
+import Foundation
+import Quantization
+
+/// A study expanded into experiments, in the order they run, plus the combinations it rejected.
+public struct StudyGrid: Sendable {
+    public struct Rejection: Sendable, Equatable, CustomStringConvertible {
+        public var label: String
+        public var reason: String
+        public var description: String { "\(label): \(reason)" }
+    }
+
+    public var name: String
+    public var models: [String]
+    public var experiments: [ExperimentConfig]
+    public var rejected: [Rejection]
+
+    /// Expands a study file. `fingerprint` identifies a model's contents (`ModelFingerprint.of`);
+    /// `shape` describes a model for the checks that depend on it (group size wider than every
+    /// linear, LoRC rank above a layer's dimension). Throws for a malformed study (naming the
+    /// field); impossible combinations are listed in `rejected`, each with its reason.
+    public static func expand(_ study: StudyFile, source: String,
+                              fingerprint: (String) throws -> String = ModelFingerprint.of,
+                              shape: (String) throws -> ModelShape?) throws -> StudyGrid {
+        let models = study.models.values
+        guard !models.isEmpty else { throw StudyError("\(source): models: list at least one model") }
+        guard !study.name.isEmpty else { throw StudyError("\(source): name: must not be empty") }
+        let specs = try expandSchemes(study.schemes, source: source)
+        let methods = study.methods
+        for (i, m) in methods.enumerated() where !QuantRecipe.methods.contains(m.name) {
+            throw StudyError("\(source): methods[\(i)]: unknown method '\(m.name)' (methods: \(QuantRecipe.methods.joined(separator: ", ")))")
+        }
+        let calibration = try calibrationDefaults(study.calibration, source: source)
+        let seeds = (study.seeds?.values ?? [0])
+        guard seeds.allSatisfy({ $0 >= 0 }) else { throw StudyError("\(source): seeds: must be non-negative") }
+        let plan = try evaluationPlan(study.evaluation, source: source)
+
+        var experiments: [ExperimentConfig] = []
+        var rejected: [Rejection] = []
+        var seen = Set<String>()
+        for model in models {
+            let print = try fingerprint(model)
+            let modelShape = try shape(model)
+            let base = ExperimentConfig(model: model, modelFingerprint: print, recipe: nil, evaluation: plan)
+            if seen.insert(base.id).inserted { experiments.append(base) }
+            var quantized: [(ExperimentConfig, Int)] = []   // (experiment, listing order)
+            for spec in specs {
+                for method in methods {
+                    for seed in seeds {
+                        var recipe = QuantRecipe(spec: spec.description, method: method.name, actOrder: method.actOrder,
+                                                 mseClip: method.mseClip, lorcRank: method.lorc)
+                        let label = "\(model) \(spec) \(method.name)\(method.lorc.map { "+lorc\($0)" } ?? "")"
+                        if let problem = recipe.problem() ?? shapeProblem(spec, lorc: method.lorc, model: model, shape: modelShape) {
+                            let r = Rejection(label: label, reason: problem)
+                            if !rejected.contains(r) { rejected.append(r) }
+                            continue
+                        }
+                        if try recipe.needsCalibration() {
+                            recipe.calibration = CalibrationSettings(corpus: calibration.corpus, samples: calibration.samples,
+                                                                     length: calibration.length, seed: UInt64(seed))
+                        }
+                        let experiment = ExperimentConfig(model: model, modelFingerprint: print, recipe: recipe, evaluation: plan)
+                        if seen.insert(experiment.id).inserted { quantized.append((experiment, quantized.count)) }
+                    }
+                }
+            }
+            // Uncalibrated recipes first, then grouped by calibration set (built once per group).
+            quantized.sort { a, b in
+                let ka = a.0.recipe?.calibration.map { "1 \($0.corpus) \($0.samples) \($0.length) \($0.seed)" } ?? "0"
+                let kb = b.0.recipe?.calibration.map { "1 \($0.corpus) \($0.samples) \($0.length) \($0.seed)" } ?? "0"
+                return ka != kb ? ka < kb : a.1 < b.1
+            }
+            experiments += quantized.map(\.0)
+        }
+        return StudyGrid(name: study.name, models: models, experiments: experiments, rejected: rejected)
+    }
+
+    /// The experiments of shard `index` of `count`: every count-th experiment of the run order,
+    /// starting at `index` (deterministic for a given study file).
+    public func shard(_ index: Int, of count: Int) -> [ExperimentConfig] {
+        experiments.enumerated().filter { $0.offset % count == index }.map(\.element)
+    }
+
+    static func shapeProblem(_ spec: QuantSpec, lorc: Int?, model: String, shape: ModelShape?) -> String? {
+        guard let shape else { return nil }
+        if case .group(let k) = spec.weight.granularity, k >= shape.minInFeatures {
+            return "group size \(k) is not smaller than the narrowest linear input of \(model) (\(shape.minInFeatures)): it would be per-row quantization under another name"
+        }
+        if let lorc, lorc >= shape.minDimension {
+            return "LoRC rank \(lorc) is not below the smallest linear dimension of \(model) (\(shape.minDimension)): the correction would store the whole error"
+        }
+        return nil
+    }
+
+    static func expandSchemes(_ entries: [StudyFile.SchemeEntry], source: String) throws -> [QuantSpec] {
+        var specs: [QuantSpec] = []
+        func add(_ text: String, field: String) throws {
+            do {
+                let spec = try QuantSpec.parse(text)
+                if !specs.contains(spec) { specs.append(spec) }
+            } catch {
+                throw StudyError("\(source): \(field): '\(text)': \(error)")
+            }
+        }
+        for (i, entry) in entries.enumerated() {
+            let field = "schemes[\(i)]"
+            if let list = entry.spec?.values {
+                guard entry.bits == nil && entry.granularity == nil && entry.symmetry == nil && entry.activation == nil else {
+                    throw StudyError("\(source): \(field): give either spec or bits/granularity/symmetry/activation, not both")
+                }
+                for text in list { try add(text, field: field + ".spec") }
+                continue
+            }
+            guard let bits = entry.bits?.values, !bits.isEmpty else {
+                throw StudyError("\(source): \(field): missing field 'bits' (or give 'spec')")
+            }
+            let granularities = entry.granularity?.values ?? ["row"]
+            let symmetries = entry.symmetry?.values ?? ["asym"]
+            for s in symmetries where s != "sym" && s != "asym" {
+                throw StudyError("\(source): \(field).symmetry: expected sym or asym, got '\(s)'")
+            }
+            let activations = entry.activation?.values ?? ["a16"]
+            for b in bits {
+                for g in granularities {
+                    for s in symmetries {
+                        for a in activations {
+                            let act = (a == "none" || a == "a16") ? "a16" : a
+                            let parts = act.split(separator: "-", maxSplits: 1).map(String.init)
+                            let prefix = parts[0], suffix = parts.count > 1 ? "-" + parts[1] : ""
+                            try add("w\(b)\(prefix)-\(g)-\(s)\(suffix)", field: field)
+                        }
+                    }
+                }
+            }
+        }
+        return specs
+    }
+
+    static func calibrationDefaults(_ entry: StudyFile.CalibrationEntry?, source: String) throws -> CalibrationSettings {
+        let c = CalibrationSettings(corpus: entry?.corpus ?? "wiki", samples: entry?.samples ?? 128, length: entry?.length ?? 512)
+        guard Corpora.builtInNames.contains(c.corpus) else {
+            throw StudyError("\(source): calibration.corpus: unknown corpus '\(c.corpus)' (corpora: \(Corpora.builtInNames.joined(separator: ", ")))")
+        }
+        guard c.samples > 0 else { throw StudyError("\(source): calibration.samples: must be positive, got \(c.samples)") }
+        guard c.length > 1 else { throw StudyError("\(source): calibration.length: must be at least 2, got \(c.length)") }
+        return c
+    }
+
+    static func evaluationPlan(_ e: StudyFile.EvaluationEntry, source: String) throws -> EvaluationPlan {
+        let corpora = e.perplexity?.corpora.values ?? []
+        let tasks = e.zeroShot?.tasks.values ?? []
+        let kl = e.kl?.corpora.values ?? []
+        for c in corpora + kl where !Corpora.builtInNames.contains(c) {
+            throw StudyError("\(source): evaluation: unknown corpus '\(c)' (corpora: \(Corpora.builtInNames.joined(separator: ", ")))")
+        }
+        for t in tasks where !ZeroShotTasks.isZeroShotTask(t) || t.hasPrefix("file:") {
+            throw StudyError("\(source): evaluation.zero_shot.tasks: unknown task '\(t)' (tasks: \(ZeroShotTasks.builtInNames.joined(separator: ", ")))")
+        }
+        guard !(corpora.isEmpty && tasks.isEmpty && kl.isEmpty) else {
+            throw StudyError("\(source): evaluation: nothing to measure: give perplexity corpora, zero_shot tasks or kl corpora")
+        }
+        if let c = e.context, c < 2 { throw StudyError("\(source): evaluation.context: must be at least 2, got \(c)") }
+        if let w = e.perplexity?.maxWindows, w <= 0 { throw StudyError("\(source): evaluation.perplexity.max_windows: must be positive") }
+        if let w = e.kl?.maxWindows, w <= 0 { throw StudyError("\(source): evaluation.kl.max_windows: must be positive") }
+        if let l = e.zeroShot?.limit, l <= 0 { throw StudyError("\(source): evaluation.zero_shot.limit: must be positive") }
+        return EvaluationPlan(context: e.context, corpora: corpora, maxWindows: e.perplexity?.maxWindows,
+                              zeroShotTasks: tasks, limit: e.zeroShot?.limit, subsetSeed: e.zeroShot?.subsetSeed ?? 0,
+                              klCorpora: kl, klMaxWindows: e.kl?.maxWindows ?? e.perplexity?.maxWindows)
+    }
+}

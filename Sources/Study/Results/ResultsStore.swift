@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+
+/// The results database (SQLite through GRDB): one row per finished experiment, written in its
+/// own transaction once the experiment has finished, so a process killed at any moment leaves
+/// only whole rows, and a rerun skips every id already present.
+public final class ResultsStore: @unchecked Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // Every commit reaches the disk before the next experiment starts.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch let error as DatabaseError {
+            throw StudyError("\(path): not a PTQLab results database (\(error.message ?? "\(error)"))")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "experiment") { t in
+                t.primaryKey("id", .text)
+                t.column("study", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("architecture", .text).notNull()
+                t.column("method", .text).notNull()
+                t.column("spec", .text)
+                t.column("weight_bits", .integer)
+                t.column("group_size", .integer)
+                t.column("symmetric", .boolean)
+                t.column("activation_bits", .integer).notNull()
+                t.column("lorc_rank", .integer)
+                t.column("act_order", .boolean).notNull()
+                t.column("seed", .integer)
+                t.column("effective_bits", .double).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("grid_aligned", .boolean).notNull()
+                t.column("perplexity", .text).notNull()       // JSON {corpus: ppl}
+                t.column("mean_perplexity", .double)
+                t.column("zero_shot", .text).notNull()        // JSON {task: TaskScore}
+                t.column("kl_divergence", .double)
+                t.column("top1_agreement", .double)
+                t.column("quantize_seconds", .double).notNull()
+                t.column("evaluate_seconds", .double).notNull()
+                t.column("config", .text).notNull()           // ExperimentConfig, canonical JSON
+                t.column("metrics", .text).notNull()          // every measured number, JSON
+                t.column("machine", .text).notNull()
+                t.column("program_version", .text).notNull()
+                t.column("finished_at", .text).notNull()
+            }
+            try db.create(index: "experiment_model", on: "experiment", columns: ["model", "method"])
+        }
+        return migrator
+    }
+
+    static let columns = ["id", "study", "model", "architecture", "method", "spec", "weight_bits", "group_size", "symmetric",
+                          "activation_bits", "lorc_rank", "act_order", "seed", "effective_bits", "bytes", "grid_aligned",
+                          "perplexity", "mean_perplexity", "zero_shot", "kl_divergence", "top1_agreement",
+                          "quantize_seconds", "evaluate_seconds", "config", "metrics", "machine", "program_version", "finished_at"]
+
+    /// Ids of the experiments already in the database.
+    public func finishedIDs() throws -> Set<String> {
+        try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM experiment")) }
+    }
+
+    public func count() throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiment") ?? 0 }
+    }
+
+    /// Inserts a finished experiment in one transaction; false when its id was already present.
+    @discardableResult
+    public func insert(_ record: ExperimentRecord) throws -> Bool {
+        try queue.write { db in
+            let placeholders = Array(repeating: "?", count: Self.columns.count).joined(separator: ", ")
+            try db.execute(sql: "INSERT OR IGNORE INTO experiment (\(Self.columns.joined(separator: ", "))) VALUES (\(placeholders))",
+                           arguments: StatementArguments(Self.values(record)))
+            return db.changesCount > 0
+        }
+    }
+
+    /// Every row, oldest first (optionally of one study).
+    public func records(study: String? = nil) throws -> [ExperimentRecord] {
+        try queue.read { db in
+            let rows = try study.map { try Row.fetchAll(db, sql: "SELECT * FROM experiment WHERE study = ? ORDER BY finished_at, id", arguments: [$0]) }
+                ?? Row.fetchAll(db, sql: "SELECT * FROM experiment ORDER BY finished_at, id")
+            return try rows.map(Self.record)
+        }
+    }
+
+    /// Copies every row of the databases at `paths` that this one lacks (by id). Returns how many
+    /// rows were added, and how many were already present.
+    public func merge(from paths: [String]) throws -> (added: Int, duplicates: Int) {
+        var added = 0, duplicates = 0
+        for source in paths {
+            let other = try ResultsStore(path: source)
+            for record in try other.records() {
+                if try insert(record) { added += 1 } else { duplicates += 1 }
+            }
+        }
+        return (added, duplicates)
+    }
+
+    static func values(_ r: ExperimentRecord) -> [(any DatabaseValueConvertible)?] {
+        [r.id, r.study, r.model, r.architecture, r.method, r.spec, r.weightBits, r.groupSize, r.symmetric,
+         r.activationBits, r.lorcRank, r.actOrder, r.seed.map { Int64(bitPattern: $0) }, r.effectiveBits, r.bytes, r.gridAligned,
+         jsonText(r.perplexity), r.meanPerplexity, jsonText(r.zeroShot), r.klDivergence, r.top1Agreement,
+         r.quantizeSeconds, r.evaluateSeconds, r.configJSON, r.metricsJSON, r.machine, r.programVersion, r.finishedAt]
+    }
+
+    static func record(_ row: Row) throws -> ExperimentRecord {
+        let id: String = row["id"]
+        func json<T: Decodable>(_ column: String, _ type: T.Type) throws -> T {
+            let text: String = row[column]
+            do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
+                throw StudyError("experiment \(id): column \(column): malformed JSON (\(error))")
+            }
+        }
+        let seed: Int64? = row["seed"]
+        return ExperimentRecord(
+            id: id, study: row["study"], model: row["model"], architecture: row["architecture"], method: row["method"],
+            spec: row["spec"], weightBits: row["weight_bits"], groupSize: row["group_size"], symmetric: row["symmetric"],
+            activationBits: row["activation_bits"], lorcRank: row["lorc_rank"], actOrder: row["act_order"],
+            seed: seed.map { UInt64(bitPattern: $0) }, effectiveBits: row["effective_bits"], bytes: row["bytes"],
+            gridAligned: row["grid_aligned"], perplexity: try json("perplexity", [String: Double].self),
+            meanPerplexity: row["mean_perplexity"], zeroShot: try json("zero_shot", [String: TaskScore].self),
+            klDivergence: row["kl_divergence"], top1Agreement: row["top1_agreement"],
+            quantizeSeconds: row["quantize_seconds"], evaluateSeconds: row["evaluate_seconds"],
+            configJSON: row["config"], metricsJSON: row["metrics"], machine: row["machine"],
+            programVersion: row["program_version"], finishedAt: row["finished_at"])
+    }
+
+    static func jsonText<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

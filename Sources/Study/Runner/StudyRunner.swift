@@ -1,0 +1,147 @@
+import Calibration
+import Evaluation
+import Foundation
+import Models
+import Quantization
+
+/// Runs a study's experiments into a results database, in an order that reuses work: each model
+/// is loaded once (its weights restored between experiments), its corpora tokenized once, each
+/// calibration set built once, and the base model's evaluation is its own experiment, run once.
+/// Experiments whose id is already in the database are skipped, so a killed run resumes.
+public final class StudyRunner {
+    public struct Summary: Sendable {
+        public var ran = 0
+        public var skipped = 0
+        public var failed: [(label: String, error: String)] = []
+        public var seconds = 0.0
+    }
+
+    let study: String
+    let store: ResultsStore
+    let assets: AssetLocator
+    let showProgress: Bool
+
+    public init(study: String, store: ResultsStore, assets: AssetLocator = AssetLocator(), showProgress: Bool = true) {
+        self.study = study
+        self.store = store
+        self.assets = assets
+        self.showProgress = showProgress
+    }
+
+    /// Runs `experiments` (a study grid or one shard of it) and returns what happened.
+    /// `estimate` gives each experiment's expected seconds for the ETA.
+    public func run(_ experiments: [ExperimentConfig], estimate: (ExperimentConfig) -> Double) throws -> Summary {
+        let start = Date()
+        var summary = Summary()
+        let done = try store.finishedIDs()
+        let pending = experiments.filter { !done.contains($0.id) }
+        summary.skipped = experiments.count - pending.count
+        if summary.skipped > 0 {
+            log("study \(study): \(summary.skipped) of \(experiments.count) experiments already in \(store.path), skipped")
+        }
+        var estimatedDone = 0.0, actualDone = 0.0
+        let estimatedTotal = pending.reduce(0) { $0 + estimate($1) }
+        var session: ModelSession? = nil
+        for (k, experiment) in pending.enumerated() {
+            let remaining = estimatedTotal - estimatedDone
+            let pace = estimatedDone > 0 ? actualDone / estimatedDone : 1
+            log(String(format: "study %@ [%d/%d] %@  elapsed %@  ETA %@", study, k + 1 + summary.skipped, experiments.count,
+                       experiment.label, Self.clock(Date().timeIntervalSince(start)), Self.clock(remaining * pace)))
+            let began = Date()
+            do {
+                if session?.name != experiment.model {
+                    session = nil   // free the previous model before loading the next
+                    session = try ModelSession(name: experiment.model, assets: assets)
+                }
+                let record = try runOne(experiment, session: session!)
+                try store.insert(record)
+                summary.ran += 1
+            } catch {
+                summary.failed.append((experiment.label, "\(error)"))
+                log("study \(study): \(experiment.label) failed: \(error)")
+            }
+            estimatedDone += estimate(experiment)
+            actualDone += Date().timeIntervalSince(began)
+        }
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    func runOne(_ experiment: ExperimentConfig, session: ModelSession) throws -> ExperimentRecord {
+        let loaded = session.loaded
+        session.snapshot.restore()
+        var metrics = ExperimentMetrics(context: session.context(experiment.evaluation))
+        var quantizeSeconds = 0.0
+        var spec: QuantSpec? = nil
+        var effectiveBits = 32.0
+        var bytes = session.snapshot.weightCount * 4
+        var aligned: [String] = []
+        if let recipe = experiment.recipe {
+            let parsed = try recipe.parsedSpec()
+            spec = parsed
+            let calibration = try recipe.calibration.map { try session.calibration($0) }
+            let progress = ProgressLine(label: "quantize \(recipe.method)", total: loaded.model.blockCount, unit: "block",
+                                        enabled: showProgress)
+            let result = try recipe.run(on: loaded.model, calibration: calibration) { done, _ in progress.update(done: done, units: done) }
+            quantizeSeconds = result.seconds
+            effectiveBits = result.effectiveBits
+            bytes = result.quantizedBytes
+            aligned = GridAlignment.alignedStorage(parsed.weight, storageTypes: loaded.blockWeightStorage)
+            metrics.quantization = .init(spec: recipe.spec, method: result.method, effectiveBits: result.effectiveBits,
+                                         bytes: result.quantizedBytes, quantizedWeights: result.quantizedWeights,
+                                         alignedStorage: aligned, baseStorage: loaded.blockWeightStorage.sorted(),
+                                         calibration: recipe.calibration?.description, seconds: result.seconds)
+        }
+        let evalStart = Date()
+        try ExperimentMeasurement(session: session, showProgress: showProgress)
+            .measure(experiment.evaluation, quantized: experiment.recipe != nil, into: &metrics)
+        let evaluateSeconds = Date().timeIntervalSince(evalStart)
+        return makeRecord(experiment, architecture: loaded.model.architecture, spec: spec, metrics: metrics,
+                          effectiveBits: effectiveBits, bytes: bytes, gridAligned: !aligned.isEmpty,
+                          quantizeSeconds: quantizeSeconds, evaluateSeconds: evaluateSeconds)
+    }
+
+    func makeRecord(_ experiment: ExperimentConfig, architecture: String, spec: QuantSpec?, metrics: ExperimentMetrics,
+                    effectiveBits: Double, bytes: Int, gridAligned: Bool, quantizeSeconds: Double,
+                    evaluateSeconds: Double) -> ExperimentRecord {
+        let ppl = metrics.perplexity.mapValues(\.perplexity)
+        let mean = ppl.isEmpty ? nil : ppl.values.reduce(0, +) / Double(ppl.count)
+        let zeroShot = metrics.zeroShot.compactMapValues { task -> TaskScore? in
+            guard let acc = task.metrics.first(where: { $0.name == "acc" }) else { return nil }
+            let norm = task.metrics.first { $0.name == "acc_norm" }
+            return TaskScore(acc: acc.value, accStderr: acc.stderr ?? 0, accNorm: norm?.value, accNormStderr: norm?.stderr,
+                             n: task.documents)
+        }
+        let klTokens = metrics.kl.values.reduce(0) { $0 + $1.tokens }
+        let kl = klTokens > 0 ? metrics.kl.values.reduce(0.0) { $0 + $1.mean * Double($1.tokens) } / Double(klTokens) : nil
+        let top1 = klTokens > 0 ? metrics.kl.values.reduce(0.0) { $0 + $1.top1Agreement * Double($1.tokens) } / Double(klTokens) : nil
+        var granularity: Int? = nil
+        if let spec {
+            switch spec.weight.granularity {
+            case .perRow: granularity = nil
+            case .perTensor: granularity = 0
+            case .group(let k): granularity = k
+            }
+        }
+        let recipe = experiment.recipe
+        return ExperimentRecord(
+            id: experiment.id, study: study, model: experiment.model, architecture: architecture,
+            method: recipe?.method ?? "base", spec: recipe?.spec, weightBits: spec?.weight.bits, groupSize: granularity,
+            symmetric: spec?.weight.symmetric, activationBits: spec?.activation.bits ?? 16, lorcRank: recipe?.lorcRank,
+            actOrder: recipe?.actOrder ?? false, seed: recipe?.calibration?.seed, effectiveBits: effectiveBits, bytes: bytes,
+            gridAligned: gridAligned, perplexity: ppl, meanPerplexity: mean, zeroShot: zeroShot, klDivergence: kl,
+            top1Agreement: top1, quantizeSeconds: quantizeSeconds, evaluateSeconds: evaluateSeconds,
+            configJSON: experiment.canonicalJSON, metricsJSON: ResultsStore.jsonText(metrics),
+            machine: MachineInfo.describe(), programVersion: MachineInfo.programVersion, finishedAt: MachineInfo.timestamp())
+    }
+
+    func log(_ line: String) {
+        guard showProgress else { return }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds.rounded()))
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

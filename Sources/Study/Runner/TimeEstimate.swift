@@ -1,0 +1,57 @@
+import Foundation
+
+/// A rough cost model for `--dry-run` and the ETA, calibrated on this project's 2-core machine
+/// (SmolLM2-135M: ~1,000 tokens/s forward; GPTQ at 128 × 512 calibration tokens ≈ 5 minutes,
+/// dominated by accumulating X·Xᵀ). The runner rescales the remaining estimate by how fast the
+/// finished experiments actually went.
+public struct TimeEstimate: Sendable {
+    /// Forward throughput ≈ forwardConstant / weights (tokens per second).
+    public var forwardConstant = 1.4e11
+    /// Sustained FLOP/s of the Hessian accumulation (ssyrk).
+    public var hessianFlops = 5e10
+    /// RTN weights per second.
+    public var rtnWeightsPerSecond = 5e7
+    /// Tokens per held-out corpus when its windows are not limited (≈ characters / 4).
+    public var corpusTokens: [String: Int] = [:]
+    /// Tokens run through the model per zero-shot document (context shared by its choices).
+    public var tokensPerDocument = 150.0
+    /// Documents per zero-shot task when not limited.
+    public var taskDocuments: [String: Int] = [:]
+
+    public init() {}
+
+    /// Expected seconds of one experiment on a model of this shape.
+    public func seconds(_ experiment: ExperimentConfig, shape: ModelShape?) -> Double {
+        guard let shape else { return 60 }
+        let weights = Double(max(shape.blockWeights + shape.headWeights, 1))
+        let rate = forwardConstant / weights
+        let plan = experiment.evaluation
+        let context = min(plan.context ?? 2048, shape.maxContext)
+        func tokens(_ corpus: String, _ windows: Int?) -> Double {
+            let available = corpusTokens[corpus] ?? 100_000
+            let all = available / context
+            return Double(min(windows ?? all, all) * context)
+        }
+        var seconds = 2.0   // restoring weights, bookkeeping
+        seconds += plan.corpora.reduce(0) { $0 + tokens($1, plan.maxWindows) } / rate
+        seconds += plan.klCorpora.reduce(0) { $0 + 2 * tokens($1, plan.klMaxWindows) } / rate
+        seconds += plan.zeroShotTasks.reduce(0) { total, task in
+            let docs = Double(min(plan.limit ?? Int.max, taskDocuments[task] ?? 1000))
+            return total + docs * tokensPerDocument / rate
+        }
+        if let recipe = experiment.recipe {
+            var quantize = Double(shape.blockWeights) / rtnWeightsPerSecond
+            if let c = recipe.calibration {
+                let calibrationTokens = Double(c.samples * c.length)
+                quantize += 2 * calibrationTokens / rate                                        // probe + real pass
+                if recipe.methodNeedsHessian {
+                    quantize += calibrationTokens * 2 * 0.75 * shape.sumSquaredInputs / hessianFlops  // q/k/v, gate/up share
+                }
+                if recipe.method == "zq-local" { quantize *= 1.5 }
+            }
+            if recipe.lorcRank != nil { quantize *= 1.2 }
+            seconds += quantize
+        }
+        return seconds
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Yams
+
+/// A study as written in YAML: models × schemes × methods × seeds, and what to evaluate.
+///
+/// ```yaml
+/// name: quick
+/// models: [smollm2-135m]
+/// schemes:
+///   - {bits: [8, 4, 3], granularity: [row, g128], symmetry: asym}
+///   - {spec: w8a8-row-sym-tok}
+/// methods: [rtn, gptq, {name: gptq, lorc: 8}]
+/// calibration: {corpus: wiki, samples: 32, length: 512}
+/// seeds: [0]
+/// evaluation:
+///   context: 512
+///   perplexity: {corpora: [wiki, news, books], max_windows: 16}
+///   zero_shot: {tasks: [piqa], limit: 200}
+///   kl: {corpora: [wiki]}
+/// ```
+public struct StudyFile: Decodable, Sendable {
+    public var name: String
+    public var description: String?
+    /// Installed model names (`smollm2-135m`) or paths to GGUF files / Hugging Face directories.
+    public var models: OneOrMany<String>
+    public var schemes: [SchemeEntry]
+    public var methods: [MethodEntry]
+    public var calibration: CalibrationEntry?
+    /// Calibration seeds: each calibrated recipe runs once per seed.
+    public var seeds: IntegerAxis?
+    public var evaluation: EvaluationEntry
+
+    /// One entry of `schemes:`: explicit specs, or a grid over bits × granularity × symmetry × activation.
+    public struct SchemeEntry: Decodable, Sendable {
+        public var spec: OneOrMany<String>?
+        public var bits: IntegerAxis?
+        public var granularity: GranularityAxis?
+        /// `sym`, `asym` or both.
+        public var symmetry: OneOrMany<String>?
+        /// `a16` / `none` (floating-point activations) or the activation part of a spec: `a8-tok`,
+        /// `a8-tok-sym`, `a8-tensor-static`.
+        public var activation: OneOrMany<String>?
+    }
+
+    /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, or `{name: gptq, act_order: true, lorc: 8}`.
+    public struct MethodEntry: Decodable, Sendable {
+        public var name: String
+        public var actOrder: Bool
+        public var mseClip: Bool
+        public var lorc: Int?
+
+        enum CodingKeys: String, CodingKey { case name, actOrder = "act_order", mseClip = "mse_clip", lorc }
+
+        public init(name: String, actOrder: Bool = false, mseClip: Bool = false, lorc: Int? = nil) {
+            self.name = name; self.actOrder = actOrder; self.mseClip = mseClip; self.lorc = lorc
+        }
+
+        public init(from decoder: Decoder) throws {
+            if let name = try? decoder.singleValueContainer().decode(String.self) {
+                self.init(name: name)
+                return
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(name: try c.decode(String.self, forKey: .name),
+                      actOrder: try c.decodeIfPresent(Bool.self, forKey: .actOrder) ?? false,
+                      mseClip: try c.decodeIfPresent(Bool.self, forKey: .mseClip) ?? false,
+                      lorc: try c.decodeIfPresent(Int.self, forKey: .lorc))
+        }
+    }
+
+    public struct CalibrationEntry: Decodable, Sendable {
+        public var corpus: String?
+        public var samples: Int?
+        public var length: Int?
+    }
+
+    public struct EvaluationEntry: Decodable, Sendable {
+        /// Window length (default 2048, capped by each model).
+        public var context: Int?
+        public var perplexity: PerplexityEntry?
+        public var zeroShot: ZeroShotEntry?
+        public var kl: KLEntry?
+
+        enum CodingKeys: String, CodingKey { case context, perplexity, zeroShot = "zero_shot", kl }
+
+        public struct PerplexityEntry: Decodable, Sendable {
+            public var corpora: OneOrMany<String>
+            public var maxWindows: Int?
+            enum CodingKeys: String, CodingKey { case corpora, maxWindows = "max_windows" }
+        }
+
+        public struct ZeroShotEntry: Decodable, Sendable {
+            public var tasks: OneOrMany<String>
+            public var limit: Int?
+            public var subsetSeed: UInt64?
+            enum CodingKeys: String, CodingKey { case tasks, limit, subsetSeed = "subset_seed" }
+        }
+
+        /// KL divergence against the base model on these corpora (same windows as perplexity).
+        public struct KLEntry: Decodable, Sendable {
+            public var corpora: OneOrMany<String>
+            public var maxWindows: Int?
+            enum CodingKeys: String, CodingKey { case corpora, maxWindows = "max_windows" }
+        }
+    }
+
+    /// Every key a study file may use, by path (`*` = any list item); anything else is a typo.
+    static let allowedKeys: [String: Set<String>] = [
+        "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
+        "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation"],
+        "methods.*": ["name", "act_order", "mse_clip", "lorc"],
+        "calibration": ["corpus", "samples", "length"],
+        "evaluation": ["context", "perplexity", "zero_shot", "kl"],
+        "evaluation.perplexity": ["corpora", "max_windows"],
+        "evaluation.zero_shot": ["tasks", "limit", "subset_seed"],
+        "evaluation.kl": ["corpora", "max_windows"],
+    ]
+
+    /// Parses YAML text; `source` names the file in errors.
+    public static func parse(_ text: String, source: String) throws -> StudyFile {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw StudyError("\(source): not valid YAML: \(error)")
+        }
+        guard let node, node.mapping != nil else { throw StudyError("\(source): expected a mapping with name, models, schemes, methods, evaluation") }
+        try checkKeys(node, path: "", source: source)
+        do {
+            return try YAMLDecoder().decode(StudyFile.self, from: node)
+        } catch let error as DecodingError {
+            throw StudyError("\(source): \(describe(error))")
+        }
+    }
+
+    /// Reads and parses a study file.
+    public static func load(path: String) throws -> StudyFile {
+        guard let data = FileManager.default.contents(atPath: path) else { throw StudyError("\(path): cannot read the study file") }
+        guard let text = String(data: data, encoding: .utf8) else { throw StudyError("\(path): not UTF-8 text") }
+        return try parse(text, source: path)
+    }
+
+    static func checkKeys(_ node: Node, path: String, source: String) throws {
+        if let mapping = node.mapping {
+            let allowed = allowedKeys[path]
+            for (key, value) in mapping {
+                guard let name = key.string else { throw StudyError("\(source): \(path.isEmpty ? "top level" : path): keys must be strings") }
+                let child = path.isEmpty ? name : "\(path).\(name)"
+                if let allowed, !allowed.contains(name) {
+                    throw StudyError("\(source): \(child): unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
+                }
+                if allowed != nil { try checkKeys(value, path: child, source: source) }
+            }
+        } else if let sequence = node.sequence {
+            for item in sequence { try checkKeys(item, path: path + ".*", source: source) }
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: ".")).replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = path(context.codingPath)
+            return "\(at.isEmpty ? "" : at + ": ")missing field '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Models
+import Study
+
+/// `ptqlab study [STUDY.yaml]`: expand a study grid, run its experiments into a results database
+/// (resuming), then write the report.
+struct StudyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "Run a grid of quantization experiments into a results database (SQLite), then write the report.",
+        discussion: """
+            With no file, runs the bundled quick study on the default model. A bundled study can be named \
+            instead of a path (\(BundledStudies.names.joined(separator: ", "))). Finished experiments are \
+            kept: rerunning resumes where a killed run stopped. --shard i/n runs every n-th experiment \
+            (for Slurm job arrays or Kubernetes indexed Jobs); `ptqlab merge` joins the shards' databases.
+            """)
+
+    @Argument(help: "A study YAML file or a bundled study name (default: quick).")
+    var study: String?
+
+    @Option(help: "Output directory (default: study-out/<study name>); holds results.db and report/.")
+    var out: String?
+
+    @Option(help: "Results database (default: <out>/results.db).")
+    var db: String?
+
+    @Option(help: "Run only shard i of n (0-based), e.g. 0/4.")
+    var shard: String?
+
+    @Flag(help: "List the experiments, which are already done, and an estimate of the time; run nothing.")
+    var dryRun = false
+
+    @Flag(help: "Do not write the report after running.")
+    var noReport = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func run() throws {
+        try runReportingErrors {
+            let name = study ?? BundledStudies.defaultName
+            let path: String
+            if FileManager.default.fileExists(atPath: name) {
+                path = name
+            } else if let bundled = BundledStudies.path(named: name) {
+                path = bundled
+            } else {
+                throw ValidationError("\(name): no such study file, nor a bundled study (\(BundledStudies.names.joined(separator: ", ")))")
+            }
+            let file = try StudyFile.load(path: path)
+            let shardRange = try parseShard()
+            let outDir = out ?? "study-out/\(file.name)"
+            let dbPath = db ?? (outDir as NSString).appendingPathComponent("results.db")
+
+            // Preflight: every model once, for the checks that depend on its shape and for estimates.
+            var shapes: [String: ModelShape] = [:]
+            for model in file.models.values where shapes[model] == nil {
+                if !quiet { printStderr("study \(file.name): checking \(model)") }
+                shapes[model] = ModelShape(try ModelLoader.load(path: model))
+            }
+            let grid = try StudyGrid.expand(file, source: path, shape: { shapes[$0] })
+            for r in grid.rejected { printStderr("study \(file.name): rejected \(r)") }
+            let experiments = shardRange.map { grid.shard($0.0, of: $0.1) } ?? grid.experiments
+            let estimate = try Self.timeEstimate(for: file)
+            let seconds: (ExperimentConfig) -> Double = { estimate.seconds($0, shape: shapes[$0.model]) }
+
+            if dryRun {
+                let done = FileManager.default.fileExists(atPath: dbPath) ? try ResultsStore(path: dbPath).finishedIDs() : []
+                print(Self.dryRunListing(experiments, grid: grid, done: done, seconds: seconds, dbPath: dbPath, shard: shard))
+                return
+            }
+            let store = try ResultsStore(path: dbPath)
+            printStderr("study \(file.name): \(experiments.count) experiments\(shard.map { " (shard \($0))" } ?? "") → \(dbPath)")
+            let summary = try StudyRunner(study: file.name, store: store, showProgress: !quiet).run(experiments, estimate: seconds)
+            print(String(format: "study %@: %d run, %d already done, %d failed in %@ (database %@)", file.name, summary.ran,
+                         summary.skipped, summary.failed.count, Self.clock(summary.seconds), dbPath))
+            for f in summary.failed { print("  failed: \(f.label): \(f.error)") }
+            if !noReport {
+                let reportDir = (outDir as NSString).appendingPathComponent("report")
+                try ReportCommand.writeReport(records: try store.records(), title: "PTQLab study \(file.name)",
+                                              directory: reportDir, printSummary: true)
+            }
+            if !summary.failed.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    func parseShard() throws -> (Int, Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n > 0, i >= 0, i < n else {
+            throw ValidationError("--shard must be i/n with 0 ≤ i < n, e.g. 0/4; got '\(shard)'")
+        }
+        return (i, n)
+    }
+
+    static func timeEstimate(for file: StudyFile) throws -> TimeEstimate {
+        var estimate = TimeEstimate()
+        let corpora = Set((file.evaluation.perplexity?.corpora.values ?? []) + (file.evaluation.kl?.corpora.values ?? []))
+        let assets = AssetLocator()
+        for corpus in corpora {
+            estimate.corpusTokens[corpus] = (try Corpora.load(corpus, assets: assets)).evaluation.utf8.count / 4
+        }
+        return estimate
+    }
+
+    static func dryRunListing(_ experiments: [ExperimentConfig], grid: StudyGrid, done: Set<String>,
+                              seconds: (ExperimentConfig) -> Double, dbPath: String, shard: String?) -> String {
+        var lines = ["study \(grid.name)\(shard.map { ", shard \($0)" } ?? ""): \(experiments.count) experiments "
+                     + "(\(grid.experiments.count) in the grid, \(grid.rejected.count) combinations rejected); database \(dbPath)"]
+        lines.append(String(format: "%4@  %-16@  %-7@  %9@  %@", "#", "id", "status", "estimate", "experiment"))
+        var pending = 0.0
+        for (i, e) in experiments.enumerated() {
+            let s = seconds(e)
+            let isDone = done.contains(e.id)
+            if !isDone { pending += s }
+            lines.append(String(format: "%4d  %-16@  %-7@  %9@  %@", i + 1, e.id, isDone ? "done" : "pending",
+                                clock(s), e.label))
+        }
+        for r in grid.rejected { lines.append("rejected: \(r)") }
+        lines.append("estimated time for the \(experiments.filter { !done.contains($0.id) }.count) pending experiments: "
+                     + "\(clock(pending)) (a rough model of this 2-core machine; the run refines it as it goes)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds.rounded()))
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}
