@@ -1,0 +1,72 @@
+/// Renders report blocks as one self-contained HTML page: inline CSS, SVG charts inline, no scripts.
+enum HTMLRenderer {
+    static let style = """
+    body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; background: #fafafa; margin: 0; }
+    main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
+    h1 { font-size: 26px; border-bottom: 2px solid #0072B2; padding-bottom: 6px; }
+    h2 { font-size: 21px; margin-top: 40px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+    h3 { font-size: 17px; margin-top: 28px; color: #333; }
+    p, li { font-size: 14px; line-height: 1.5; }
+    .table-wrap { overflow-x: auto; margin: 12px 0 20px; }
+    table { border-collapse: collapse; font-size: 12.5px; }
+    th, td { padding: 4px 8px; border-bottom: 1px solid #e2e2e2; white-space: nowrap; }
+    th { background: #eef2f6; text-align: left; position: relative; padding-right: 18px; border-bottom: 2px solid #b8c4d0; }
+    th::after { content: "\\21C5"; color: #9aa7b4; font-size: 10px; position: absolute; right: 5px; top: 6px; }
+    td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    tbody tr:nth-child(even) { background: #f7f9fb; }
+    tbody tr:hover { background: #fff6d8; }
+    td.flags { color: #8a4b00; white-space: normal; min-width: 160px; }
+    figure { margin: 16px 0 28px; }
+    figure svg { max-width: 100%; height: auto; border: 1px solid #e6e6e6; }
+    figcaption { font-size: 12.5px; color: #555; margin-top: 4px; }
+    p.labeled strong { color: #0b3d62; }
+    """
+
+    static func render(_ blocks: [ReportBlock], title: String) -> String {
+        var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        out += "<title>\(e(title))</title>\n<style>\n\(style)\n</style>\n</head>\n<body>\n<main>\n"
+        for block in blocks {
+            switch block {
+            case let .heading(level, text):
+                out += "<h\(level)>\(e(text))</h\(level)>\n"
+            case let .paragraph(text):
+                out += "<p>\(e(text))</p>\n"
+            case let .labeled(label, text):
+                out += "<p class=\"labeled\"><strong>\(e(label))</strong> \(e(text))</p>\n"
+            case let .bullets(items):
+                out += "<ul>\n" + items.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
+            case let .table(table):
+                out += render(table)
+            case let .chart(chart):
+                out += "<figure id=\"\(e(chart.fileName))\">\n\(chart.svg)<figcaption>\(e(chart.caption))</figcaption>\n</figure>\n"
+            }
+        }
+        out += "</main>\n</body>\n</html>\n"
+        return out
+    }
+
+    static func render(_ t: ReportTable) -> String {
+        func cls(_ j: Int, flags: Bool) -> String {
+            if j < t.numeric.count, t.numeric[j] { return " class=\"num\"" }
+            return flags ? " class=\"flags\"" : ""
+        }
+        var out = "<div class=\"table-wrap\"><table>\n<thead><tr>"
+        for (j, h) in t.headers.enumerated() { out += "<th\(cls(j, flags: false))>\(e(h))</th>" }
+        out += "</tr></thead>\n<tbody>\n"
+        for row in t.rows {
+            out += "<tr>"
+            for (j, cell) in row.enumerated() { out += "<td\(cls(j, flags: t.headers[safe: j] == "flags"))>\(e(cell))</td>" }
+            out += "</tr>\n"
+        }
+        out += "</tbody>\n</table></div>\n"
+        return out
+    }
+
+    private static func e(_ s: String) -> String { XMLEscaping.escape(s) }
+}
+
+extension Array {
+    /// The element at `i`, or nil when out of range.
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// How the report prints numbers (POSIX decimal point, fixed precision so output is deterministic).
+enum NumberFormatting {
+    /// Perplexity: three decimals.
+    static func perplexity(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
+    /// Signed ΔPPL with three decimals: `+8.104`.
+    static func delta(_ v: Double?) -> String { v.map { String(format: "%+.3f", $0) } ?? "–" }
+    /// Relative ΔPPL as a signed percentage: `+29.8%`.
+    static func relative(_ v: Double?) -> String { v.map { String(format: "%+.1f%%", $0 * 100) } ?? "–" }
+    /// Effective bits: three decimals.
+    static func bits(_ v: Double) -> String { String(format: "%.3f", v) }
+    /// Bytes as MiB with one decimal.
+    static func mebibytes(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1_048_576) }
+    /// KL divergence: four decimals.
+    static func kl(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "–" }
+    /// A fraction as a percentage with one decimal: `55.1%`.
+    static func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
+    /// Zero-shot score: three decimals.
+    static func score(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
+    /// Signed zero-shot difference: `-0.012`.
+    static func signedScore(_ v: Double?) -> String { v.map { String(format: "%+.3f", $0) } ?? "–" }
+    /// A budget: `3`, `4.5`.
+    static func budget(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v) }
+    /// A compact ΔPPL for heat-map cells: `+0.02`, `+8.1`, `+574`.
+    static func compactDelta(_ v: Double) -> String {
+        let a = abs(v)
+        if a < 10 { return String(format: "%+.2f", v) }
+        if a < 100 { return String(format: "%+.1f", v) }
+        return String(format: "%+.0f", v)
+    }
+}
