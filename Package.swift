@@ -73,6 +73,6 @@ let package = Package(
                                                         "Quantization", "TensorCore", "Tokenizers"], swiftSettings: fastMath),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Quantization"], swiftSettings: fastMath),
         .testTarget(name: "StudyReportTests", dependencies: ["StudyReport", "Study"], swiftSettings: fastMath),
-        .testTarget(name: "CLITests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
+        .testTarget(name: "CLITests", dependencies: ["ModelFormats", "Study"], swiftSettings: fastMath),
     ]
 )

@@ -109,14 +109,19 @@ struct StudyCommand: ParsableCommand {
                               seconds: (ExperimentConfig) -> Double, dbPath: String, shard: String?) -> String {
         var lines = ["study \(grid.name)\(shard.map { ", shard \($0)" } ?? ""): \(experiments.count) experiments "
                      + "(\(grid.experiments.count) in the grid, \(grid.rejected.count) combinations rejected); database \(dbPath)"]
-        lines.append(String(format: "%4@  %-16@  %-7@  %9@  %@", "#", "id", "status", "estimate", "experiment"))
+        func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(0, n - s.count))
+            return left ? fill + s : s + fill
+        }
+        lines.append([pad("#", 4, left: true), pad("id", 16), pad("status", 7), pad("estimate", 8, left: true), "experiment"]
+            .joined(separator: "  "))
         var pending = 0.0
         for (i, e) in experiments.enumerated() {
             let s = seconds(e)
             let isDone = done.contains(e.id)
             if !isDone { pending += s }
-            lines.append(String(format: "%4d  %-16@  %-7@  %9@  %@", i + 1, e.id, isDone ? "done" : "pending",
-                                clock(s), e.label))
+            lines.append([pad("\(i + 1)", 4, left: true), pad(e.id, 16), pad(isDone ? "done" : "pending", 7),
+                          pad(clock(s), 8, left: true), e.label].joined(separator: "  "))
         }
         for r in grid.rejected { lines.append("rejected: \(r)") }
         lines.append("estimated time for the \(experiments.filter { !done.contains($0.id) }.count) pending experiments: "

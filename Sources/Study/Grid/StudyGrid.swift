@@ -26,10 +26,13 @@ public struct StudyGrid: Sendable {
         let models = study.models.values
         guard !models.isEmpty else { throw StudyError("\(source): models: list at least one model") }
         guard !study.name.isEmpty else { throw StudyError("\(source): name: must not be empty") }
-        let specs = try expandSchemes(study.schemes, source: source)
-        let methods = study.methods
-        for (i, m) in methods.enumerated() where !QuantRecipe.methods.contains(m.name) {
-            throw StudyError("\(source): methods[\(i)]: unknown method '\(m.name)' (methods: \(QuantRecipe.methods.joined(separator: ", ")))")
+        let specs = try expandSchemes(study.schemes, defaultMethods: study.methods?.values ?? [], source: source)
+        for (i, entry) in study.schemes.enumerated() {
+            let (methods, field) = entry.methods.map { ($0.values, "schemes[\(i)].methods") } ?? (study.methods?.values ?? [], "methods")
+            guard !methods.isEmpty else { throw StudyError("\(source): schemes[\(i)]: no methods (give methods: at the top level or in the entry)") }
+            for (j, m) in methods.enumerated() where !QuantRecipe.methods.contains(m.name) {
+                throw StudyError("\(source): \(field)[\(j)]: unknown method '\(m.name)' (methods: \(QuantRecipe.methods.joined(separator: ", ")))")
+            }
         }
         let calibration = try calibrationDefaults(study.calibration, source: source)
         let seeds = (study.seeds?.values ?? [0])
@@ -45,7 +48,7 @@ public struct StudyGrid: Sendable {
             let base = ExperimentConfig(model: model, modelFingerprint: print, recipe: nil, evaluation: plan)
             if seen.insert(base.id).inserted { experiments.append(base) }
             var quantized: [(ExperimentConfig, Int)] = []   // (experiment, listing order)
-            for spec in specs {
+            for (spec, methods) in specs {
                 for method in methods {
                     for seed in seeds {
                         var recipe = QuantRecipe(spec: spec.description, method: method.name, actOrder: method.actOrder,
@@ -93,18 +96,26 @@ public struct StudyGrid: Sendable {
         return nil
     }
 
-    static func expandSchemes(_ entries: [StudyFile.SchemeEntry], source: String) throws -> [QuantSpec] {
-        var specs: [QuantSpec] = []
+    /// Each distinct spec with the methods its entries name (in order of first mention).
+    static func expandSchemes(_ entries: [StudyFile.SchemeEntry], defaultMethods: [StudyFile.MethodEntry],
+                              source: String) throws -> [(QuantSpec, [StudyFile.MethodEntry])] {
+        var specs: [(QuantSpec, [StudyFile.MethodEntry])] = []
+        var methods = defaultMethods
         func add(_ text: String, field: String) throws {
             do {
                 let spec = try QuantSpec.parse(text)
-                if !specs.contains(spec) { specs.append(spec) }
+                if let i = specs.firstIndex(where: { $0.0 == spec }) {
+                    specs[i].1 += methods
+                } else {
+                    specs.append((spec, methods))
+                }
             } catch {
                 throw StudyError("\(source): \(field): '\(text)': \(error)")
             }
         }
         for (i, entry) in entries.enumerated() {
             let field = "schemes[\(i)]"
+            methods = entry.methods?.values ?? defaultMethods
             if let list = entry.spec?.values {
                 guard entry.bits == nil && entry.granularity == nil && entry.symmetry == nil && entry.activation == nil else {
                     throw StudyError("\(source): \(field): give either spec or bits/granularity/symmetry/activation, not both")

@@ -14,6 +14,8 @@ public final class ResultsStore: @unchecked Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         var configuration = Configuration()
+        // Another process (a reader, or `merge`) may hold the lock for a moment: wait, don't fail.
+        configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             // Every commit reaches the disk before the next experiment starts.
             try db.execute(sql: "PRAGMA synchronous = FULL")

@@ -4,10 +4,10 @@ import TensorCore
 /// A copy of every block linear's weight and bias, taken once after loading, so one loaded model
 /// serves a whole study: `restore()` puts the base weights back (as fresh copies: a method may
 /// write into the tensor it is given) and removes activation fake-quantization.
-final class WeightSnapshot {
+public final class WeightSnapshot {
     private let entries: [(linear: Linear, weight: Tensor, bias: Tensor?)]
 
-    init(_ model: any BlockwiseLanguageModel) {
+    public init(_ model: any BlockwiseLanguageModel) {
         var entries: [(Linear, Tensor, Tensor?)] = []
         for b in 0..<model.blockCount {
             for linear in model.linears(ofBlock: b) {
@@ -17,7 +17,7 @@ final class WeightSnapshot {
         self.entries = entries
     }
 
-    func restore() {
+    public func restore() {
         for entry in entries {
             entry.linear.weight = Self.copy(entry.weight)
             entry.linear.bias = entry.bias.map(Self.copy)
@@ -26,7 +26,7 @@ final class WeightSnapshot {
     }
 
     /// Weights of the block linears, and their f32 bytes (the base row's size).
-    var weightCount: Int { entries.reduce(0) { $0 + $1.weight.count } }
+    public var weightCount: Int { entries.reduce(0) { $0 + $1.weight.count } }
 
     static func copy(_ t: Tensor) -> Tensor {
         let out = Tensor(zeros: t.shape)

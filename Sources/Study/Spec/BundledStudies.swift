@@ -7,12 +7,15 @@ public enum BundledStudies {
 
     /// Names of the bundled studies.
     public static var names: [String] {
-        let urls = Bundle.module.urls(forResourcesWithExtension: "yaml", subdirectory: "Bundled") ?? []
-        return urls.map { $0.deletingPathExtension().lastPathComponent }.sorted()
+        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Bundled"),
+              let files = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
     }
 
     /// The path of a bundled study file, or nil.
     public static func path(named name: String) -> String? {
-        Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Bundled")?.path
+        guard let url = Bundle.module.resourceURL?.appendingPathComponent("Bundled/\(name).yaml"),
+              FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return url.path
     }
 }

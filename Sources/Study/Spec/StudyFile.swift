@@ -9,6 +9,7 @@ import Yams
 /// schemes:
 ///   - {bits: [8, 4, 3], granularity: [row, g128], symmetry: asym}
 ///   - {spec: w8a8-row-sym-tok}
+///   - {bits: 3, granularity: g128, methods: [{name: gptq, lorc: 8}]}   # methods for this entry only
 /// methods: [rtn, gptq, {name: gptq, lorc: 8}]
 /// calibration: {corpus: wiki, samples: 32, length: 512}
 /// seeds: [0]
@@ -24,7 +25,8 @@ public struct StudyFile: Decodable, Sendable {
     /// Installed model names (`smollm2-135m`) or paths to GGUF files / Hugging Face directories.
     public var models: OneOrMany<String>
     public var schemes: [SchemeEntry]
-    public var methods: [MethodEntry]
+    /// Methods for every scheme entry that names none of its own.
+    public var methods: OneOrMany<MethodEntry>?
     public var calibration: CalibrationEntry?
     /// Calibration seeds: each calibrated recipe runs once per seed.
     public var seeds: IntegerAxis?
@@ -40,6 +42,8 @@ public struct StudyFile: Decodable, Sendable {
         /// `a16` / `none` (floating-point activations) or the activation part of a spec: `a8-tok`,
         /// `a8-tok-sym`, `a8-tensor-static`.
         public var activation: OneOrMany<String>?
+        /// Methods for these schemes only (instead of the study's `methods:`).
+        public var methods: OneOrMany<MethodEntry>?
     }
 
     /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, or `{name: gptq, act_order: true, lorc: 8}`.
@@ -107,7 +111,8 @@ public struct StudyFile: Decodable, Sendable {
     /// Every key a study file may use, by path (`*` = any list item); anything else is a typo.
     static let allowedKeys: [String: Set<String>] = [
         "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
-        "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation"],
+        "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods"],
+        "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc"],
         "methods.*": ["name", "act_order", "mse_clip", "lorc"],
         "calibration": ["corpus", "samples", "length"],
         "evaluation": ["context", "perplexity", "zero_shot", "kl"],

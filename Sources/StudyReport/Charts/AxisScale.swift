@@ -56,8 +56,14 @@ struct AxisScale {
     private func logTicks(target: Int) -> [Double] {
         let k0 = Int(floor(log10(lower))), k1 = Int(ceil(log10(upper)))
         for mantissas in [[1.0], [1.0, 3], [1.0, 2, 5], [1.0, 1.5, 2, 3, 5, 7]] {
-            let ticks = (k0...k1).flatMap { k in mantissas.map { $0 * pow(10, Double(k)) } }
-                .filter { $0 >= lower * 0.9999 && $0 <= upper * 1.0001 }
+            var ticks: [Double] = []
+            for k in k0...k1 {
+                let decade: Double = pow(10, Double(k))
+                for m in mantissas {
+                    let t: Double = m * decade
+                    if t >= lower * 0.9999 && t <= upper * 1.0001 { ticks.append(t) }
+                }
+            }
             if ticks.count >= 3 || mantissas.count == 6 {
                 if ticks.count > target * 2, mantissas.count > 1 { continue }
                 return ticks.count >= 2 ? ticks : Self.linearTicks(lower: lower, upper: upper, target: 4).filter { $0 > 0 }

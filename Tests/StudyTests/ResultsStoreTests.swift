@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import Study
+
+/// One directory per test process, removed when it exits.
+enum Scratch {
+    static let root: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptqlab-study-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        atexit { try? FileManager.default.removeItem(at: Scratch.root) }
+        return url
+    }()
+
+    static func directory() throws -> URL {
+        let url = root.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+@Suite("Results database")
+struct ResultsStoreTests {
+    static func record(_ id: String, method: String = "rtn", ppl: Double = 30.5, study: String = "s") -> ExperimentRecord {
+        ExperimentRecord(
+            id: id, study: study, model: "smollm2-135m", architecture: "llama", method: method,
+            spec: method == "base" ? nil : "w4a16-g128-asym", weightBits: method == "base" ? nil : 4,
+            groupSize: method == "base" ? nil : 128, symmetric: method == "base" ? nil : false, activationBits: 16,
+            lorcRank: nil, actOrder: false, seed: method == "gptq" ? UInt64.max : nil,
+            effectiveBits: method == "base" ? 32 : 4.271, bytes: 57_000_000, gridAligned: false,
+            perplexity: ["wiki": ppl, "news": ppl + 1], meanPerplexity: ppl + 0.5,
+            zeroShot: ["piqa": TaskScore(acc: 0.63, accStderr: 0.015, accNorm: 0.64, accNormStderr: 0.015, n: 100)],
+            klDivergence: method == "base" ? nil : 0.39, top1Agreement: method == "base" ? nil : 0.655,
+            quantizeSeconds: 2, evaluateSeconds: 30, configJSON: "{\"id\":\"\(id)\"}", metricsJSON: "{}",
+            machine: "test, 2 cores", programVersion: MachineInfo.programVersion, finishedAt: "2026-11-30T01:00:00.000Z")
+    }
+
+    @Test func rowsRoundTripAndIdsAreUnique() throws {
+        let dir = try Scratch.directory()
+        let store = try ResultsStore(path: dir.appendingPathComponent("r.db").path)
+        let rows = [Self.record("0000000000000001", method: "base"), Self.record("0000000000000002"),
+                    Self.record("0000000000000003", method: "gptq")]
+        for r in rows { #expect(try store.insert(r)) }
+        // The same id again is ignored, not duplicated and not overwritten.
+        #expect(try store.insert(Self.record("0000000000000002", ppl: 99)) == false)
+        #expect(try store.count() == 3)
+        let back = try store.records()
+        #expect(back == rows)   // every field, including UInt64.max seeds and nested JSON
+        #expect(try store.finishedIDs() == Set(rows.map(\.id)))
+        // Reopening sees the same rows.
+        #expect(try ResultsStore(path: store.path).records() == rows)
+        #expect(try store.records(study: "other").isEmpty)
+    }
+
+    @Test func mergeAddsOnlyMissingRows() throws {
+        let dir = try Scratch.directory()
+        let a = try ResultsStore(path: dir.appendingPathComponent("a.db").path)
+        let b = try ResultsStore(path: dir.appendingPathComponent("b.db").path)
+        try a.insert(Self.record("00000000000000a1"))
+        try a.insert(Self.record("00000000000000c1"))
+        try b.insert(Self.record("00000000000000b1"))
+        try b.insert(Self.record("00000000000000c1"))
+        let all = try ResultsStore(path: dir.appendingPathComponent("all.db").path)
+        let (added, duplicates) = try all.merge(from: [a.path, b.path])
+        #expect(added == 3 && duplicates == 1)
+        #expect(try all.finishedIDs() == ["00000000000000a1", "00000000000000b1", "00000000000000c1"])
+        // Merging again changes nothing.
+        #expect(try all.merge(from: [a.path, b.path]) == (0, 4))
+    }
+
+    @Test func aFileThatIsNotADatabaseIsNamed() throws {
+        let dir = try Scratch.directory()
+        let path = dir.appendingPathComponent("notes.db").path
+        try "these are not the results you are looking for\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try ResultsStore(path: path) } throws: { "\($0)".contains(path) && "\($0)".contains("not a PTQLab results database") }
+    }
+
+    @Test func csvAndJSONExports() throws {
+        let rows = [Self.record("0000000000000001", method: "base"), Self.record("0000000000000002")]
+        var odd = Self.record("0000000000000003")
+        odd.model = "my,model \"v2\""
+        let csv = ResultsExport.csv(rows + [odd])
+        let lines = csv.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        let header = lines[0].split(separator: ",").map(String.init)
+        #expect(header.contains("ppl_news") && header.contains("ppl_wiki") && header.contains("acc_norm_piqa"))
+        #expect(lines[2].contains(",4.271,") && lines[2].contains(",g128,"))
+        #expect(lines[3].contains("\"my,model \"\"v2\"\"\""))
+        let json = try ResultsExport.json(rows)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        #expect(parsed?.count == 2)
+        #expect(parsed?[1]["effective_bits"] as? Double == 4.271)
+        #expect(parsed?[1]["mean_perplexity"] as? Double == 31)
+    }
+}

@@ -1,0 +1,147 @@
+import Calibration
+import Foundation
+import Testing
+@testable import Study
+
+@Suite("Study grid: expansion, identities, rejections, shards")
+struct StudyGridTests {
+    /// SmolLM2-135M's linear shapes (narrowest input 576, smallest dimension 192: k/v have 3 × 64 rows).
+    static let smolShape = ModelShape(architecture: "llama", minInFeatures: 576, minDimension: 192,
+                                      blockWeightStorage: ["Q4_1"])
+
+    static func grid(_ yaml: String, shape: ModelShape? = smolShape) throws -> StudyGrid {
+        try StudyGrid.expand(try StudyFile.parse(yaml, source: "t.yaml"), source: "t.yaml",
+                             fingerprint: { "named:\($0)" }, shape: { _ in shape })
+    }
+
+    static let basic = """
+        name: t
+        models: [a, b]
+        methods: [rtn, gptq]
+        schemes:
+          - {bits: [4, 3], granularity: [row, g128]}
+          - {spec: w8a8-row-sym-tok, methods: [rtn]}
+        seeds: [0, 1]
+        evaluation: {context: 128, perplexity: {corpora: [wiki], max_windows: 2}, kl: {corpora: [wiki]}}
+        """
+
+    @Test func expandsTheProductWithBaseFirstAndSeedsOnlyWhereTheyMatter() throws {
+        let g = try Self.grid(Self.basic)
+        // Per model: base + 4 specs × RTN (seed-free: once) + 4 specs × GPTQ × 2 seeds + 1 W8A8 RTN = 14.
+        #expect(g.experiments.count == 28)
+        #expect(g.rejected.isEmpty)
+        for model in ["a", "b"] {
+            let rows = g.experiments.filter { $0.model == model }
+            #expect(rows.first?.isBase == true)
+            #expect(rows.filter { $0.recipe?.method == "rtn" }.count == 5)
+            #expect(rows.filter { $0.recipe?.method == "gptq" }.count == 8)
+            #expect(Set(rows.compactMap { $0.recipe?.calibration?.seed }) == [0, 1])
+            // Uncalibrated experiments run before calibrated ones; calibrated ones are grouped by seed.
+            let kinds = rows.dropFirst().map { $0.recipe?.calibration.map { "seed\($0.seed)" } ?? "none" }
+            #expect(kinds == Array(repeating: "none", count: 5) + Array(repeating: "seed0", count: 4) + Array(repeating: "seed1", count: 4))
+        }
+        // The base row carries no KL; quantized rows do.
+        #expect(g.experiments[0].evaluation.klCorpora.isEmpty)
+        #expect(g.experiments[1].evaluation.klCorpora == ["wiki"])
+        #expect(Set(g.experiments.map(\.id)).count == g.experiments.count)
+    }
+
+    /// The identity is a pure function of the configuration: this value must not change unless
+    /// something that changes results changes (then bump `ExperimentConfig.protocolVersion`).
+    @Test func identityIsStable() throws {
+        let plan = EvaluationPlan(context: 512, corpora: ["wiki"], maxWindows: 8)
+        let base = ExperimentConfig(model: "smollm2-135m", modelFingerprint: "named:smollm2-135m", recipe: nil, evaluation: plan)
+        #expect(base.canonicalJSON == #"{"evaluation":{"context":512,"corpora":["wiki"],"klCorpora":[],"maxWindows":8,"subsetSeed":0,"zeroShotTasks":[]},"model":"smollm2-135m","modelFingerprint":"named:smollm2-135m","protocolVersion":1}"#)
+        #expect(base.id == "33839678bf6db1ab")
+        #expect(base.id.count == 16)
+    }
+
+    @Test func identityChangesWithWhatAffectsResultsOnly() throws {
+        let ids = Set(try Self.grid(Self.basic).experiments.map(\.id))
+        // Same study, schemes and methods listed in another order: same experiments.
+        let reordered = try Self.grid("""
+            name: t
+            models: [b, a]
+            methods: [gptq, rtn]
+            schemes:
+              - {spec: w8a8-row-sym-tok, methods: [rtn]}
+              - {bits: [3, 4], granularity: [g128, row]}
+            seeds: [1, 0]
+            evaluation: {context: 128, perplexity: {corpora: [wiki], max_windows: 2}, kl: {corpora: [wiki]}}
+            """)
+        #expect(Set(reordered.experiments.map(\.id)) == ids)
+        // One more window: every experiment is a different one.
+        let moreWindows = try Self.grid(Self.basic.replacingOccurrences(of: "max_windows: 2", with: "max_windows: 3"))
+        #expect(Set(moreWindows.experiments.map(\.id)).isDisjoint(with: ids))
+        // Another calibration corpus: only the calibrated experiments change.
+        let news = try Self.grid(Self.basic + "\ncalibration: {corpus: news}\n")
+        let changed = news.experiments.filter { !ids.contains($0.id) }
+        #expect(changed.count == 16)
+        #expect(changed.allSatisfy { $0.recipe?.method == "gptq" })
+        // Another model file under the same name: a different experiment.
+        let a = try StudyGrid.expand(try StudyFile.parse(Self.basic, source: "t"), source: "t",
+                                     fingerprint: { "file:\($0):0123" }, shape: { _ in nil })
+        #expect(Set(a.experiments.map(\.id)).isDisjoint(with: ids))
+    }
+
+    @Test func impossibleCombinationsAreRejectedWithReasons() throws {
+        let g = try Self.grid("""
+            name: t
+            models: [m]
+            methods: [rtn, {name: rtn, act_order: true}, {name: gptq, mse_clip: true}, {name: gptq, lorc: 256}, {name: gptq, lorc: 0}]
+            schemes: [{bits: 4, granularity: [g128, g1024]}]
+            evaluation: {perplexity: {corpora: [wiki]}}
+            """)
+        let reasons = g.rejected.map(\.description)
+        #expect(reasons.contains { $0.contains("act-order is a GPTQ option") })
+        #expect(reasons.contains { $0.contains("mse-clip is an RTN option") })
+        #expect(reasons.contains { $0.contains("LoRC rank must be positive") })
+        #expect(reasons.contains { $0.contains("group size 1024") && $0.contains("narrowest linear input") && $0.contains("576") })
+        #expect(reasons.contains { $0.contains("LoRC rank 256") && $0.contains("(192)") })
+        // What remains: base, RTN g128 (act_order and mse_clip variants rejected), nothing at g1024.
+        #expect(g.experiments.count == 2)
+        #expect(g.experiments.allSatisfy { $0.recipe?.spec != "w4a16-g1024-asym" })
+    }
+
+    @Test(arguments: [
+        ("methods: [awq]", "methods[0]: unknown method 'awq'"),
+        ("methods: [rtn]\nschemes: [{bits: 9}]", "schemes[0]: 'w9a16-row-asym'"),
+        ("methods: [rtn]\nschemes: [{bits: 4, symmetry: both}]", "schemes[0].symmetry: expected sym or asym"),
+        ("methods: [rtn]\nschemes: [{spec: w4a16-row-asym, bits: 4}]", "give either spec or bits"),
+        ("methods: [rtn]\nschemes: [{granularity: row}]", "missing field 'bits'"),
+        ("schemes: [{bits: 4}]", "schemes[0]: no methods"),
+    ])
+    func malformedGridsNameTheField(head: String, expected: String) throws {
+        var yaml = "name: t\nmodels: [m]\n" + head + "\n"
+        if !head.contains("schemes") { yaml += "schemes: [{bits: 4}]\n" }
+        yaml += "evaluation: {perplexity: {corpora: [wiki]}}\n"
+        #expect(throws: StudyError.self) { try Self.grid(yaml) }
+        do { _ = try Self.grid(yaml) } catch { #expect("\(error)".contains(expected), "\(error)") }
+    }
+
+    @Test(arguments: [
+        ("evaluation: {perplexity: {corpora: [wikitext]}}", "unknown corpus 'wikitext'"),
+        ("evaluation: {zero_shot: {tasks: [mmlu]}}", "unknown task 'mmlu'"),
+        ("evaluation: {context: 512}", "nothing to measure"),
+        ("evaluation: {perplexity: {corpora: [wiki], max_windows: 0}}", "max_windows: must be positive"),
+        ("calibration: {corpus: wiki, samples: 0}\nevaluation: {perplexity: {corpora: [wiki]}}", "calibration.samples"),
+    ])
+    func badEvaluationsAreRefused(tail: String, expected: String) throws {
+        let yaml = "name: t\nmodels: [m]\nmethods: [rtn]\nschemes: [{bits: 4}]\n" + tail + "\n"
+        do {
+            _ = try Self.grid(yaml)
+            Issue.record("accepted \(tail)")
+        } catch { #expect("\(error)".contains(expected), "\(error)") }
+    }
+
+    @Test func shardsPartitionTheGridDeterministically() throws {
+        let g = try Self.grid(Self.basic)
+        for n in [1, 2, 3, 7] {
+            let shards = (0..<n).map { g.shard($0, of: n) }
+            #expect(shards.flatMap { $0 }.map(\.id).sorted() == g.experiments.map(\.id).sorted())
+            #expect(Set(shards.flatMap { $0 }.map(\.id)).count == g.experiments.count)
+            #expect(shards.map(\.count).max()! - shards.map(\.count).min()! <= 1)
+            #expect(shards.map { $0.map(\.id) } == (0..<n).map { g.shard($0, of: n).map(\.id) })
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Evaluation
+import Foundation
+import Models
+import Testing
+@testable import Study
+
+/// The runner on the real default model (SmolLM2-135M, Q4_1) with a tiny evaluation: 2 windows
+/// of 128 tokens of wiki, KL on the same windows.
+@Suite("Study runner on SmolLM2-135M", .serialized)
+struct StudyRunnerTests {
+    static let yaml = """
+        name: runner
+        models: [smollm2-135m]
+        methods: [rtn]
+        schemes: [{bits: 4, granularity: [row, g32]}]
+        evaluation: {context: 128, perplexity: {corpora: [wiki], max_windows: 2}, kl: {corpora: [wiki]}}
+        """
+
+    @Test func runsRecordsAndResumes() throws {
+        let file = try StudyFile.parse(Self.yaml, source: "runner.yaml")
+        let loaded = try ModelLoader.load(path: "smollm2-135m")
+        let grid = try StudyGrid.expand(file, source: "runner.yaml", shape: { _ in ModelShape(loaded) })
+        #expect(grid.experiments.count == 3)
+        let dir = try Scratch.directory()
+        let store = try ResultsStore(path: dir.appendingPathComponent("r.db").path)
+        let runner = StudyRunner(study: "runner", store: store, showProgress: false)
+        let first = try runner.run(grid.experiments, estimate: { _ in 1 })
+        #expect(first.ran == 3 && first.skipped == 0 && first.failed.isEmpty)
+        let rows = try store.records()
+        let base = try #require(rows.first { $0.isBase })
+        let row = try #require(rows.first { $0.spec == "w4a16-row-asym" })
+        let g32 = try #require(rows.first { $0.spec == "w4a16-g32-asym" })
+        #expect(base.effectiveBits == 32 && base.klDivergence == nil && base.architecture == "llama")
+        // Per-row 4-bit with f16 scale + zero: 4 + 32/576 and 4 + 32/1536 bits → between 4.02 and 4.06.
+        #expect(row.effectiveBits > 4.02 && row.effectiveBits < 4.06)
+        #expect(g32.effectiveBits == 5)
+        // The Q4_1 base already lies on the 4-bit asymmetric group-32 grid, not on the per-row one.
+        #expect(g32.gridAligned && !row.gridAligned)
+        // Per-row 4-bit RTN costs perplexity and diverges from the base; group-32 on the model's own
+        // grid costs far less (not nothing: our zero-point is an integer, Q4_1's offset is not).
+        let basePPL = try #require(base.meanPerplexity), rowPPL = try #require(row.meanPerplexity)
+        let g32PPL = try #require(g32.meanPerplexity)
+        #expect(rowPPL > basePPL * 1.05)
+        #expect(g32PPL - basePPL < 0.5 * (rowPPL - basePPL))
+        let rowKL = try #require(row.klDivergence), g32KL = try #require(g32.klDivergence)
+        #expect(rowKL > g32KL)
+        #expect(try #require(g32.top1Agreement) > (try #require(row.top1Agreement)))
+        #expect(row.configJSON == grid.experiments.first { $0.recipe?.spec == "w4a16-row-asym" }?.canonicalJSON)
+
+        // A second run finds everything done.
+        let second = try runner.run(grid.experiments, estimate: { _ in 1 })
+        #expect(second.ran == 0 && second.skipped == 3)
+        #expect(try store.records() == rows)
+    }
+
+    /// Restoring the snapshot gives back the exact base model after quantization.
+    @Test func snapshotRestoresTheBaseWeightsExactly() throws {
+        let loaded = try ModelLoader.load(path: "smollm2-135m")
+        let snapshot = WeightSnapshot(loaded.model)
+        let window: [[Int32]] = [Array(loaded.tokenizer.encode("The quick brown fox jumps over the lazy dog.", addSpecial: true).prefix(12))]
+        func logits() throws -> [Float] {
+            var out: [Float] = []
+            try loaded.model.forward(windows: window, observer: nil) { _, rows, values in
+                out += Array(UnsafeBufferPointer(start: values, count: rows * loaded.model.vocabularySize))
+            }
+            return out
+        }
+        let before = try logits()
+        _ = try QuantRecipeFixture.rtn2bit.run(on: loaded.model, calibration: nil)
+        let quantized = try logits()
+        #expect(quantized != before)
+        snapshot.restore()
+        #expect(try logits() == before)   // bit-identical: the same weights, the same kernels
+    }
+}
+
+import Calibration
+enum QuantRecipeFixture {
+    static let rtn2bit = QuantRecipe(spec: "w2a8-g64-asym-tok", method: "rtn")
+}
