@@ -12,9 +12,11 @@ public struct AnalyzedRow: Sendable, Equatable {
     public let sensitivity: SensitivityClass?
     /// Mean zero-shot score over the row's tasks, and its difference from the base over shared tasks.
     public let zeroShotMean: Double?
+    /// Zero-shot mean minus the base's, over the tasks both have.
     public let zeroShotDelta: Double?
     /// On the model's quality-vs-effective-bits and quality-vs-bytes Pareto frontiers.
     public internal(set) var onBitsFrontier: Bool = false
+    /// On the quality-vs-bytes Pareto frontier.
     public internal(set) var onBytesFrontier: Bool = false
 
     /// Derives the row's metrics against `base` (which may be the row itself or absent).

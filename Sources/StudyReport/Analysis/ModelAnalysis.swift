@@ -4,6 +4,7 @@ import Study
 public struct ModelAnalysis: Sendable {
     /// The model as the study names it, and its architecture.
     public let model: String
+    /// Architecture of its base row (else of its first row).
     public let architecture: String
     /// Its base row (the latest, if several), analyzed like the others.
     public let base: AnalyzedRow?
@@ -11,12 +12,15 @@ public struct ModelAnalysis: Sendable {
     public let rows: [AnalyzedRow]
     /// Verdict 1 and its companion (fine-grained vs per-row RTN), and verdict 2.
     public let calibratedVerdict: Verdict
+    /// Fine-grained RTN vs per-row RTN at the same bits.
     public let fineRTNVerdict: Verdict
+    /// Verdict 2: higher bits with coarser groups vs lower bits with finer groups at matched effective bits.
     public let matchedBitsVerdict: Verdict
     /// Best recipe per effective-bits budget (3, 4, 5, 8 bits; budgets nothing fits are left out).
     public let recommendations: [Recommendation]
     /// Perplexity corpora and zero-shot tasks any row has, sorted.
     public let corpora: [String]
+    /// Zero-shot tasks any row has, sorted.
     public let zeroShotTasks: [String]
 
     /// Analyzes the records of one model (records of other models must be filtered out first).

@@ -6,8 +6,11 @@ public struct StudyAnalysis: Sendable {
     public let models: [ModelAnalysis]
     /// Distinct study names, method labels and specs, sorted; and the number of records.
     public let studies: [String]
+    /// Distinct method labels (`gptq+lorc8`…), sorted.
     public let methods: [String]
+    /// Distinct specs, sorted.
     public let specs: [String]
+    /// Number of records given (duplicates included).
     public let recordCount: Int
     /// Verdicts over the pairs of every model together (only meaningful with several models).
     public let pooledVerdicts: [Verdict]

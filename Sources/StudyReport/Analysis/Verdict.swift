@@ -12,7 +12,9 @@ public enum VerdictOutcome: String, Sendable, Equatable {
 public struct VerdictPair: Sendable, Equatable {
     /// What the two rows share (e.g. the spec), as the evidence table shows it.
     public let context: String
+    /// The row the hypothesis says should have the lower mean PPL.
     public let claimed: ExperimentRecord
+    /// The row it is compared with.
     public let other: ExperimentRecord
 
     /// True when `claimed` has the lower mean PPL, false when higher, nil on a tie.
@@ -31,7 +33,9 @@ public struct Verdict: Sendable, Equatable {
     public let question: String
     /// Headers for the claimed and the other row in evidence tables.
     public let claimedLabel: String
+    /// Header for the other row.
     public let otherLabel: String
+    /// Holds, does not hold, mixed, or not enough evidence.
     public let outcome: VerdictOutcome
     /// Why (counts, or what evidence is missing).
     public let reason: String

@@ -4,11 +4,15 @@ import Foundation
 public struct ReportChart: Sendable, Equatable {
     /// What kind of chart it is.
     public enum Kind: String, Sendable { case qualityBits = "quality-bits", heatMap = "heatmap", zeroShot = "zero-shot" }
+    /// Quality vs bits, heat map or zero-shot.
     public let kind: Kind
+    /// The model the chart belongs to.
     public let model: String
     /// File name, e.g. `quality-bits-smollm2-135m.svg`.
     public let fileName: String
+    /// One sentence shown under the chart.
     public let caption: String
+    /// The `<svg>` element (no XML prolog).
     public let svg: String
 }
 

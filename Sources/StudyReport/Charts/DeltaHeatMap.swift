@@ -3,7 +3,7 @@ import Foundation
 /// A ΔPPL heat map: weight bits × granularity, log colour scale with a legend, values in the cells.
 enum DeltaHeatMap {
     static let width = 800.0
-    static let left = 90.0, top = 62.0, legendWidth = 150.0, rowHeight = 46.0, bottom = 40.0
+    static let left = 90.0, top = 76.0, legendWidth = 150.0, rowHeight = 46.0, bottom = 40.0
 
     /// Renders one grid; `id` must be unique in the page (it names the legend gradient).
     static func render(_ grid: HeatMapGrid, model: String, id: String) -> String {
@@ -14,7 +14,7 @@ enum DeltaHeatMap {
         let title = "\(model): ΔPPL heat map, \(grid.label)"
         var c = SVGCanvas(width: width, height: max(height, 250))
         c.text(title, width / 2, 24, size: 16, anchor: "middle", weight: "bold")
-        c.text("granularity", left + cellWidth * Double(grid.columns.count) / 2, top - 26, size: 12, anchor: "middle")
+        c.text("granularity", left + cellWidth * Double(grid.columns.count) / 2, top - 30, size: 12, anchor: "middle")
         c.text("weight bits", 24, top + rowHeight * Double(grid.weightBits.count) / 2, size: 12, anchor: "middle", rotate: -90)
 
         for (j, column) in grid.columns.enumerated() {
@@ -65,7 +65,10 @@ enum DeltaHeatMap {
             ticks.append((v, AxisScale.label(v)))
             v *= 10
         }
-        ticks = ticks.filter { $0.0 != 0.1 } + [(0.1, "0.1 Class-1"), (0.5, "0.5 Class-2")]
+        // The class limits are labelled; decade labels too close to them (in pixels) are dropped.
+        let limits: [(Double, String)] = [(0.1, "0.1 Class-1 limit"), (0.5, "0.5 Class-2 limit")]
+        let span = log10(scale.upper) - log10(scale.lower)
+        ticks = ticks.filter { t in limits.allSatisfy { abs(log10(t.0) - log10($0.0)) * height / span >= 11 } } + limits
         for (value, label) in ticks.sorted(by: { $0.0 < $1.0 }) {
             let py = top + height * (1 - scale.fraction(value))
             c.line(x + 16, py, x + 21, py, stroke: "#333333")

@@ -14,9 +14,10 @@ enum QualityBitsChart {
         let basePPL = model.basePerplexity
         let bits = points.map(\.record.effectiveBits)
         let ppls = points.compactMap(\.record.meanPerplexity) + (basePPL.map { [$0] } ?? [])
-        let x = AxisScale(lower: floor((bits.min() ?? 0) - 0.1), upper: ceil((bits.max() ?? 1) + 0.1),
+        // Half-integer bounds with room for markers; log y with ~10% headroom so edge markers are not clipped.
+        let x = AxisScale(lower: floor(((bits.min() ?? 0) - 0.2) * 2) / 2, upper: ceil(((bits.max() ?? 1) + 0.2) * 2) / 2,
                           pixelLower: left, pixelUpper: width - right, logarithmic: false)
-        let y = AxisScale(lower: (ppls.min() ?? 1) / 1.08, upper: (ppls.max() ?? 10) * 1.08,
+        let y = AxisScale(lower: (ppls.min() ?? 1) / 1.12, upper: (ppls.max() ?? 10) * 1.25,
                           pixelLower: height - bottom, pixelUpper: top, logarithmic: true)
         let title = "\(model.model): mean perplexity vs effective bits"
         var c = SVGCanvas(width: width, height: height)
@@ -26,7 +27,8 @@ enum QualityBitsChart {
         if let basePPL {
             let py = y.pixel(basePPL)
             c.line(left, py, width - right, py, stroke: "#444444", width: 1.2, dash: "6 4")
-            c.text("base \(NumberFormatting.perplexity(basePPL))", width - right - 4, py - 5, size: 11, anchor: "end", fill: "#444444")
+            // Label at the left end, where the cheapest (worst) rows rarely sit near the base line.
+            c.text("base \(NumberFormatting.perplexity(basePPL))", left + 6, py - 5, size: 11, fill: "#444444")
         }
 
         let frontier = points.filter(\.onBitsFrontier).sorted { $0.record.effectiveBits < $1.record.effectiveBits }

@@ -38,7 +38,8 @@ enum ZeroShotChart {
                     c.line(cx, y.pixel(s.score + err), cx, y.pixel(s.score - err), stroke: "#222222")
                 }
                 if barWidth >= 22 {
-                    c.text(String(format: "%.2f", s.score), x + barWidth / 2, py - 6, size: 9, anchor: "middle")
+                    let labelY = min(py, y.pixel(s.score + err)) - 5  // above the whisker
+                    c.text(String(format: "%.2f", s.score), x + barWidth / 2, labelY, size: 9, anchor: "middle")
                 }
             }
             c.text(task, gx + groupWidth / 2, y.pixelLower + 18, size: 12, anchor: "middle")

@@ -9,13 +9,13 @@ enum HTMLRenderer {
     p, li { font-size: 14px; line-height: 1.5; }
     .table-wrap { overflow-x: auto; margin: 12px 0 20px; }
     table { border-collapse: collapse; font-size: 12.5px; }
-    th, td { padding: 4px 8px; border-bottom: 1px solid #e2e2e2; white-space: nowrap; }
-    th { background: #eef2f6; text-align: left; position: relative; padding-right: 18px; border-bottom: 2px solid #b8c4d0; }
+    th, td { padding: 3px 7px; border-bottom: 1px solid #e2e2e2; white-space: nowrap; }
+    th { white-space: normal; min-width: 36px; vertical-align: bottom; background: #eef2f6; text-align: left; position: relative; padding-right: 18px; border-bottom: 2px solid #b8c4d0; }
     th::after { content: "\\21C5"; color: #9aa7b4; font-size: 10px; position: absolute; right: 5px; top: 6px; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
     tbody tr:nth-child(even) { background: #f7f9fb; }
     tbody tr:hover { background: #fff6d8; }
-    td.flags { color: #8a4b00; white-space: normal; min-width: 160px; }
+    td.flags { color: #8a4b00; white-space: normal; min-width: 150px; }
     figure { margin: 16px 0 28px; }
     figure svg { max-width: 100%; height: auto; border: 1px solid #e6e6e6; }
     figcaption { font-size: 12.5px; color: #555; margin-top: 4px; }

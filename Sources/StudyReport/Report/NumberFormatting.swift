@@ -10,8 +10,11 @@ enum NumberFormatting {
     static func relative(_ v: Double?) -> String { v.map { String(format: "%+.1f%%", $0 * 100) } ?? "–" }
     /// Effective bits: three decimals.
     static func bits(_ v: Double) -> String { String(format: "%.3f", v) }
-    /// Bytes as MiB with one decimal.
-    static func mebibytes(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1_048_576) }
+    /// Bytes as MiB: one decimal, three below 1 MiB (tiny models).
+    static func mebibytes(_ bytes: Int) -> String {
+        let mib = Double(bytes) / 1_048_576
+        return String(format: mib < 1 ? "%.3f" : "%.1f", mib)
+    }
     /// KL divergence: four decimals.
     static func kl(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "–" }
     /// A fraction as a percentage with one decimal: `55.1%`.

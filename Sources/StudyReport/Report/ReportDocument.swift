@@ -63,7 +63,8 @@ enum ReportDocument {
         if m.recommendations.isEmpty {
             out.append(.paragraph("No quantized row with perplexity fits a budget of 3, 4, 5 or 8 effective bits."))
         } else {
-            out.append(.paragraph("Lowest mean perplexity within each effective-bits budget (ties: fewer bits). Budgets nothing fits are left out."))
+            out.append(.paragraph("Lowest mean perplexity within each effective-bits budget (ties: fewer bits). Budgets nothing fits are left out. " +
+                                  "Effective bits include scales and zero-points, so an 8-bit per-row scheme (≈ 8.05 bits) does not fit the 8-bit budget."))
             out.append(.table(RowTables.recommendations(m)))
         }
         out.append(.heading(level: 3, text: "Grid alignment"))
