@@ -9,7 +9,7 @@ build: setup
 	$(SWIFT) build -c release --product ptqlab
 
 run: build
-	.build/release/ptqlab eval --tasks wiki,news,books
+	.build/release/ptqlab study
 
 test: setup
 	$(SWIFT) test -c release

@@ -45,8 +45,10 @@ public final class StudyRunner {
         for (k, experiment) in pending.enumerated() {
             let remaining = estimatedTotal - estimatedDone
             let pace = estimatedDone > 0 ? actualDone / estimatedDone : 1
-            log(String(format: "study %@ [%d/%d] %@  elapsed %@  ETA %@", study, k + 1 + summary.skipped, experiments.count,
-                       experiment.label, Self.clock(Date().timeIntervalSince(start)), Self.clock(remaining * pace)))
+            let position = k + 1 + summary.skipped
+            log(String(format: "study %@ %@ %d/%d  %@  elapsed %@  ETA %@", study, Self.bar(position - 1, of: experiments.count),
+                       position, experiments.count, experiment.label, Self.clock(Date().timeIntervalSince(start)),
+                       Self.clock(remaining * pace)))
             let began = Date()
             do {
                 if session?.name != experiment.model {
@@ -138,6 +140,12 @@ public final class StudyRunner {
     func log(_ line: String) {
         guard showProgress else { return }
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// `[########············]`: finished experiments of the total, 20 cells.
+    static func bar(_ done: Int, of total: Int, width: Int = 20) -> String {
+        let filled = total > 0 ? min(width, done * width / total) : 0
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "·", count: width - filled) + "]"
     }
 
     static func clock(_ seconds: Double) -> String {
