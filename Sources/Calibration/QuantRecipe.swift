@@ -65,12 +65,19 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     }
 
     /// Quantizes the model's block linears in place (sequential, block by block).
+    /// With `baseHessians` (required when `calibration.sequential == false` and the method needs
+    /// Hessians), no calibration pass runs.
     public func run(on model: any BlockwiseLanguageModel, calibration windows: CalibrationSet?,
+                    baseHessians: BaseModelHessians? = nil,
                     progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
         let parsed = try parsedSpec()
         let pipeline = SequentialQuantization(method: try makeQuantizer(), scheme: parsed.weight,
                                               activation: parsed.activation, needsCalibration: methodNeedsHessian)
-        return try pipeline.run(model: model, calibration: pipeline.needsCalibration ? windows : nil, progress: progress)
+        if calibration?.isSequential == false && methodNeedsHessian && baseHessians == nil {
+            throw CalibrationSet.Failure(message: "non-sequential calibration needs the base model's Hessians")
+        }
+        return try pipeline.run(model: model, calibration: pipeline.needsCalibration ? windows : nil,
+                                baseHessians: calibration?.isSequential == false ? baseHessians : nil, progress: progress)
     }
 }
 
@@ -81,10 +88,20 @@ public struct CalibrationSettings: Codable, Hashable, Sendable, CustomStringConv
     public var samples: Int
     public var length: Int
     public var seed: UInt64
+    /// nil or true: GPTQ's sequential procedure (each block calibrated on the outputs of the
+    /// already-quantized blocks). false: every Hessian from the unquantized model, computed once
+    /// and shared by all recipes with these settings (`BaseModelHessians`).
+    public var sequential: Bool?
 
-    public init(corpus: String = "wiki", samples: Int = 128, length: Int = 512, seed: UInt64 = 0) {
+    public init(corpus: String = "wiki", samples: Int = 128, length: Int = 512, seed: UInt64 = 0, sequential: Bool? = nil) {
         self.corpus = corpus; self.samples = samples; self.length = length; self.seed = seed
+        self.sequential = sequential == false ? false : nil   // the default stays out of identities
     }
 
-    public var description: String { "\(corpus) calibration part, \(samples) × \(length) tokens, seed \(seed)" }
+    public var isSequential: Bool { sequential != false }
+
+    public var description: String {
+        "\(corpus) calibration part, \(samples) × \(length) tokens, seed \(seed)"
+            + (isSequential ? "" : ", Hessians of the unquantized model (non-sequential)")
+    }
 }

@@ -28,19 +28,29 @@ public struct SequentialQuantization {
 
     public var needsCalibration: Bool { methodNeedsHessian || (activation.isQuantized && activation.isStatic) }
 
+    /// With `baseHessians`, the method uses those (computed once on the unquantized model) and no
+    /// calibration pass runs; static activation ranges need the sequential pass and are refused.
     public func run(model: any BlockwiseLanguageModel, calibration: CalibrationSet?,
+                    baseHessians: BaseModelHessians? = nil,
                     progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
         let start = Date()
         var layers: [QuantizationSummary.Layer] = []
         var hidden: Tensor? = nil
         let windows = calibration?.windows ?? []
-        if needsCalibration {
+        if let baseHessians {
+            guard !(activation.isQuantized && activation.isStatic) else {
+                throw CalibrationSet.Failure(message: "static activation ranges need sequential calibration")
+            }
+            guard baseHessians.perBlock.count == model.blockCount else {
+                throw CalibrationSet.Failure(message: "Hessians for \(baseHessians.perBlock.count) blocks, the model has \(model.blockCount)")
+            }
+        } else if needsCalibration {
             guard !windows.isEmpty else { throw CalibrationSet.Failure(message: "\(method.name) needs calibration data") }
             hidden = try model.embed(windows: windows)
         }
         for b in 0..<model.blockCount {
             let linears = model.linears(ofBlock: b)
-            var hessians: [String: Hessian] = [:]
+            var hessians: [String: Hessian] = methodNeedsHessian ? baseHessians?.perBlock[b] ?? [:] : [:]
             var ranges: [String: ActivationRange] = [:]
             if let hidden {
                 // Capture: one accumulator per distinct input (layers fed the same buffer share it).

@@ -103,6 +103,25 @@ struct StudyGridTests {
         #expect(g.experiments.allSatisfy { $0.recipe?.spec != "w4a16-g1024-asym" })
     }
 
+    @Test func nonSequentialCalibrationIsItsOwnExperimentAndRefusesStaticRanges() throws {
+        let ids = Set(try Self.grid(Self.basic).experiments.map(\.id))
+        let g = try Self.grid(Self.basic + "\ncalibration: {sequential: false}\n")
+        let changed = g.experiments.filter { !ids.contains($0.id) }
+        #expect(changed.count == 16 && changed.allSatisfy { $0.recipe?.calibration?.sequential == false })
+        // `sequential: true` is the default and leaves identities alone.
+        #expect(Set(try Self.grid(Self.basic + "\ncalibration: {sequential: true}\n").experiments.map(\.id)) == ids)
+        let s = try Self.grid("""
+            name: t
+            models: [m]
+            methods: [gptq]
+            schemes: [{spec: [w8a8-row-sym-tensor-static, w8a8-row-sym-tok]}]
+            calibration: {sequential: false}
+            evaluation: {perplexity: {corpora: [wiki]}}
+            """)
+        #expect(s.rejected.count == 1 && s.rejected[0].reason.contains("static activation ranges need sequential calibration"))
+        #expect(s.experiments.count == 2)
+    }
+
     @Test(arguments: [
         ("methods: [awq]", "methods[0]: unknown method 'awq'"),
         ("methods: [rtn]\nschemes: [{bits: 9}]", "schemes[0]: 'w9a16-row-asym'"),

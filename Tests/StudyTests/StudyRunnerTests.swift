@@ -74,6 +74,41 @@ struct StudyRunnerTests {
     }
 }
 
+extension StudyRunnerTests {
+    /// Non-sequential calibration: the base model's Hessians, computed once, give exactly the
+    /// sequential result on block 0 (same inputs there) and a different one later (the sequential
+    /// pipeline feeds later blocks the quantized blocks' outputs).
+    @Test func baseHessiansMatchSequentialOnTheFirstBlockOnly() throws {
+        let loaded = try ModelLoader.load(path: "smollm2-135m")
+        let snapshot = WeightSnapshot(loaded.model)
+        let text = try Corpora.load("wiki", assets: AssetLocator()).calibration
+        let settings = CalibrationSettings(corpus: "wiki", samples: 4, length: 64)
+        let calibration = try CalibrationSet(tokens: loaded.tokenizer.encode(text, addSpecial: true), count: 4, length: 64)
+        func weights(_ block: Int) -> [[Float]] { loaded.model.linears(ofBlock: block).map(\.weight.array) }
+
+        let sequential = QuantRecipe(spec: "w4a16-row-asym", method: "gptq", calibration: settings)
+        _ = try sequential.run(on: loaded.model, calibration: calibration)
+        let sequentialFirst = weights(0), sequentialLater = weights(5)
+
+        snapshot.restore()
+        let shared = try BaseModelHessians(model: loaded.model, calibration: calibration)
+        #expect(shared.perBlock.count == loaded.model.blockCount)
+        // q/k/v share one Hessian, gate/up another: 4 distinct inputs per Llama block.
+        #expect(Set(shared.perBlock[0].values.map { ObjectIdentifier($0.matrix) }).count == 4)
+        var nonSequential = sequential
+        nonSequential.calibration?.sequential = false
+        #expect(throws: CalibrationSet.Failure.self) { try nonSequential.run(on: loaded.model, calibration: calibration) }
+        snapshot.restore()
+        _ = try nonSequential.run(on: loaded.model, calibration: calibration, baseHessians: shared)
+        #expect(weights(0) == sequentialFirst)
+        #expect(weights(5) != sequentialLater)
+        // The shared Hessians are not consumed: a second recipe gets the same block-0 result.
+        snapshot.restore()
+        _ = try nonSequential.run(on: loaded.model, calibration: calibration, baseHessians: shared)
+        #expect(weights(0) == sequentialFirst)
+    }
+}
+
 import Calibration
 enum QuantRecipeFixture {
     static let rtn2bit = QuantRecipe(spec: "w2a8-g64-asym-tok", method: "rtn")

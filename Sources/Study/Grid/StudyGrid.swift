@@ -61,7 +61,13 @@ public struct StudyGrid: Sendable {
                         }
                         if try recipe.needsCalibration() {
                             recipe.calibration = CalibrationSettings(corpus: calibration.corpus, samples: calibration.samples,
-                                                                     length: calibration.length, seed: UInt64(seed))
+                                                                     length: calibration.length, seed: UInt64(seed),
+                                                                     sequential: calibration.sequential)
+                            if !calibration.isSequential, spec.activation.isQuantized && spec.activation.isStatic {
+                                let r = Rejection(label: label, reason: "static activation ranges need sequential calibration (calibration.sequential: false)")
+                                if !rejected.contains(r) { rejected.append(r) }
+                                continue
+                            }
                         }
                         let experiment = ExperimentConfig(model: model, modelFingerprint: print, recipe: recipe, evaluation: plan)
                         if seen.insert(experiment.id).inserted { quantized.append((experiment, quantized.count)) }
@@ -149,7 +155,8 @@ public struct StudyGrid: Sendable {
     }
 
     static func calibrationDefaults(_ entry: StudyFile.CalibrationEntry?, source: String) throws -> CalibrationSettings {
-        let c = CalibrationSettings(corpus: entry?.corpus ?? "wiki", samples: entry?.samples ?? 128, length: entry?.length ?? 512)
+        let c = CalibrationSettings(corpus: entry?.corpus ?? "wiki", samples: entry?.samples ?? 128, length: entry?.length ?? 512,
+                                    sequential: entry?.sequential)
         guard Corpora.builtInNames.contains(c.corpus) else {
             throw StudyError("\(source): calibration.corpus: unknown corpus '\(c.corpus)' (corpora: \(Corpora.builtInNames.joined(separator: ", ")))")
         }

@@ -15,6 +15,7 @@ final class ModelSession {
     private var corpusTokens: [String: [Int32]] = [:]
     private var calibrationSets: [CalibrationSettings: CalibrationSet] = [:]
     private var zeroShotTasks: [String: ZeroShotTask] = [:]
+    private var baseHessians: [CalibrationSettings: BaseModelHessians] = [:]
 
     init(name: String, assets: AssetLocator) throws {
         self.name = name
@@ -46,6 +47,18 @@ final class ModelSession {
                                      count: settings.samples, length: settings.length, seed: settings.seed)
         calibrationSets[settings] = set
         return set
+    }
+
+    /// Hessians of the unquantized model for non-sequential calibration, computed on first use;
+    /// call only while the model holds its base weights.
+    func hessians(_ settings: CalibrationSettings, showProgress: Bool) throws -> BaseModelHessians {
+        if let cached = baseHessians[settings] { return cached }
+        let progress = ProgressLine(label: "base Hessians", total: loaded.model.blockCount, unit: "block", enabled: showProgress)
+        let h = try BaseModelHessians(model: loaded.model, calibration: try calibration(settings)) { done, _ in
+            progress.update(done: done, units: done)
+        }
+        baseHessians[settings] = h
+        return h
     }
 
     func zeroShotTask(_ name: String) throws -> ZeroShotTask {

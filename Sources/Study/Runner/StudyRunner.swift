@@ -82,9 +82,15 @@ public final class StudyRunner {
             let parsed = try recipe.parsedSpec()
             spec = parsed
             let calibration = try recipe.calibration.map { try session.calibration($0) }
+            var shared: BaseModelHessians? = nil
+            if let settings = recipe.calibration, !settings.isSequential, recipe.methodNeedsHessian {
+                shared = try session.hessians(settings, showProgress: showProgress)   // weights are the base's here
+            }
             let progress = ProgressLine(label: "quantize \(recipe.method)", total: loaded.model.blockCount, unit: "block",
                                         enabled: showProgress)
-            let result = try recipe.run(on: loaded.model, calibration: calibration) { done, _ in progress.update(done: done, units: done) }
+            let result = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared) { done, _ in
+                progress.update(done: done, units: done)
+            }
             quantizeSeconds = result.seconds
             effectiveBits = result.effectiveBits
             bytes = result.quantizedBytes

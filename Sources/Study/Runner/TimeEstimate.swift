@@ -44,8 +44,11 @@ public struct TimeEstimate: Sendable {
             if let c = recipe.calibration {
                 let calibrationTokens = Double(c.samples * c.length)
                 quantize += 2 * calibrationTokens / rate                                        // probe + real pass
-                if recipe.methodNeedsHessian {
-                    quantize += calibrationTokens * 2 * 0.75 * shape.sumSquaredInputs / hessianFlops  // q/k/v, gate/up share
+                let hessians = calibrationTokens * 2 * 0.75 * shape.sumSquaredInputs / hessianFlops  // q/k/v, gate/up share
+                if !c.isSequential {
+                    quantize = Double(shape.blockWeights) / rtnWeightsPerSecond + 0.1 * hessians  // shared Hessians: solves only
+                } else if recipe.methodNeedsHessian {
+                    quantize += hessians
                 }
                 if recipe.method == "zq-local" { quantize *= 1.5 }
             }

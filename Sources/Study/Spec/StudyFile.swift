@@ -76,6 +76,8 @@ public struct StudyFile: Decodable, Sendable {
         public var corpus: String?
         public var samples: Int?
         public var length: Int?
+        /// false: Hessians from the unquantized model, computed once per model and shared.
+        public var sequential: Bool?
     }
 
     public struct EvaluationEntry: Decodable, Sendable {
@@ -114,7 +116,7 @@ public struct StudyFile: Decodable, Sendable {
         "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods"],
         "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc"],
         "methods.*": ["name", "act_order", "mse_clip", "lorc"],
-        "calibration": ["corpus", "samples", "length"],
+        "calibration": ["corpus", "samples", "length", "sequential"],
         "evaluation": ["context", "perplexity", "zero_shot", "kl"],
         "evaluation.perplexity": ["corpora", "max_windows"],
         "evaluation.zero_shot": ["tasks", "limit", "subset_seed"],
