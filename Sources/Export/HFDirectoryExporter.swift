@@ -55,8 +55,8 @@ public enum HFDirectoryExporter {
         } else {
             let file = try GGUFFile(path: loaded.path)
             var config: [String: Any]
-            if loaded.model is Gemma3Model {
-                throw ExportError("\(loaded.path): writing Gemma 3 as a Hugging Face directory is not supported yet")
+            if let gemma = loaded.model as? Gemma3Model {
+                config = try Gemma3HF.configJSON(fromGGUF: file, hyper: gemma.hyper)
             } else {
                 let data = try JSONEncoder().encode(try HFConfigFromGGUF.config(of: file))
                 config = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]

@@ -74,6 +74,22 @@ import Testing
         try Self.roundTrip(loaded, windows: [window], name: "smollm2")
     }
 
+    /// tiny-gemma3 GGUF → `gemma3_text` directory (config.json from the GGUF metadata, norms as w
+    /// rather than 1 + w). Its SentencePiece tokenizer is not written as tokenizer.json (noted), so
+    /// the directory is read back through `HFArchitecture` rather than `ModelLoader`.
+    @Test func tinyGemma3GGUFRoundTrips() throws {
+        let loaded = try ModelLoader.load(path: Self.fixtures + "/tiny-gemma3/model.gguf")
+        let dir = Self.temporaryDirectory("gemma3")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try HFDirectoryExporter.export(loaded, to: dir)
+        #expect(result.notes.contains { $0.contains("SentencePiece") })
+        let back = try HFArchitecture.build(configPath: dir + "/config.json",
+                                            weights: DirectWeights(try HFModelDirectory(path: dir).openTensors()))
+        #expect((back as? Gemma3Model)?.hyper == (loaded.model as? Gemma3Model)?.hyper)
+        let windows = [ExportTestSupport.tokens(12, vocab: 96, seed: 11), ExportTestSupport.tokens(12, vocab: 96, seed: 12)]
+        #expect(try Self.logits(loaded.model, windows) == Self.logits(back, windows))
+    }
+
     @Test func halfPrecisionExportDecodesToRoundedWeights() throws {
         let loaded = try ModelLoader.load(path: Self.fixtures + "/tiny-gpt2")
         let dir = Self.temporaryDirectory("gpt2-bf16")

@@ -3,7 +3,7 @@ import ModelFormats
 /// Picks the architecture of a Hugging Face checkpoint from config.json's `model_type` and builds it.
 public enum HFArchitecture {
     /// `model_type` values the loader accepts.
-    public static let supportedModelTypes = LlamaConfig.ModelType.allCases.map(\.rawValue) + ["opt", "bloom", "gpt2", "gpt_neox"]
+    public static let supportedModelTypes = LlamaConfig.ModelType.allCases.map(\.rawValue) + ["gemma3_text", "opt", "bloom", "gpt2", "gpt_neox"]
 
     public static func build(configPath: String, weights: CanonicalWeights) throws -> any BlockwiseLanguageModel {
         let type = try HFModelType.read(contentsOf: configPath)
@@ -12,6 +12,9 @@ public enum HFArchitecture {
         case "bloom": return try BloomModel(config: BloomConfig(contentsOf: configPath), weights: weights)
         case "gpt2": return try GPT2Model(config: GPT2Config(contentsOf: configPath), weights: weights)
         case "gpt_neox": return try GPTNeoXModel(config: GPTNeoXConfig(contentsOf: configPath), weights: weights)
+        case Gemma3HF.modelType:
+            let h = try Gemma3HF.hyperparameters(Gemma3TextConfig(contentsOf: configPath), file: configPath)
+            return try Gemma3Model(hyper: h, weights: weights)
         default:
             guard LlamaConfig.ModelType(rawValue: type) != nil else {
                 throw FormatError(file: configPath, field: "model_type",
@@ -57,6 +60,9 @@ extension HFArchitecture {
                                 vocab: c.vocabSize, context: c.maxPositionEmbeddings, tied: c.tieWordEmbeddings,
                                 extra: ["positions": "rotary on \(c.rotaryDim) of \(c.headDim) dims (θ \(c.rotaryEmbBase))",
                                         "parallel_residual": "\(c.useParallelResidual)", "activation": c.hiddenAct]))
+        case Gemma3HF.modelType:
+            let h = try Gemma3HF.hyperparameters(Gemma3TextConfig(contentsOf: configPath), file: configPath)
+            return (Gemma3GGUF.architecture, ModelInspector.describe(h))
         default:
             let config = try LlamaConfig(contentsOf: configPath)
             let h = try LlamaHyperparameters(config: config, file: configPath)

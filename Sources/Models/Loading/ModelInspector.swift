@@ -117,7 +117,7 @@ public enum ModelInspector {
         }
     }
 
-    static func describe(_ h: Gemma3Hyperparameters) -> [String: String] {
+    public static func describe(_ h: Gemma3Hyperparameters) -> [String: String] {
         [
             "layers": "\(h.layers)", "hidden_size": "\(h.hiddenSize)", "intermediate_size": "\(h.intermediateSize)",
             "heads": "\(h.heads)", "kv_heads": "\(h.kvHeads)", "head_dim": "\(h.headDim)", "vocab_size": "\(h.vocabSize)",
