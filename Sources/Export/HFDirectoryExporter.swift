@@ -12,8 +12,9 @@ import Tokenizers
 ///   `quantization_config` dropped (the weights are written dequantized); tokenizer.json and its
 ///   side files copied.
 /// - From a GGUF: Llama-family configs derived from the metadata (`HFConfigFromGGUF`),  tokenizer.json written from the GGUF's byte-level
-///   BPE vocabulary (`TokenizerJSONWriter`). SentencePiece GGUF tokenizers are not written (noted in
-///   the result): such a directory loads with `HFArchitecture` but not `ModelLoader`.
+///   BPE vocabulary (`TokenizerJSONWriter`). A SentencePiece vocabulary (Gemma 3) has no byte-level
+///   tokenizer.json form: it is written as a vocab-only `tokenizer.gguf` (noted in the result), which
+///   `ModelLoader` reads and transformers does not.
 public enum HFDirectoryExporter {
     public struct Result: Sendable {
         public var files: [String]
@@ -62,14 +63,21 @@ public enum HFDirectoryExporter {
                 config = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
             }
             config["dtype"] = dtypeName
-            try write(try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys, .prettyPrinted]),
-                      HFModelDirectory.configFileName)
+            try write(Data(ConfigJSONText.text(config).utf8), HFModelDirectory.configFileName)
             do {
                 let (tokenizer, tokenizerConfig) = try TokenizerJSONWriter.tokenizerJSON(fromGGUF: file)
                 try write(tokenizer, "tokenizer.json")
                 try write(tokenizerConfig, "tokenizer_config.json")
-            } catch let error as FormatError {
-                notes.append("no tokenizer.json: \(error.message)")
+            } catch let error as FormatError where error.field == "tokenizer.ggml.model" {
+                // SentencePiece: the GGUF's own vocabulary, as a vocab-only GGUF (llama.cpp's ggml-vocab-*.gguf form)
+                let vocabulary = GGUFWriter()
+                for key in file.metadataKeys where key.hasPrefix("tokenizer.") || key == "general.architecture" {
+                    vocabulary[key] = file.metadata[key]
+                }
+                try vocabulary.write(to: out.appendingPathComponent(HFModelDirectory.vocabularyGGUFFileName).path)
+                files.append(HFModelDirectory.vocabularyGGUFFileName)
+                notes.append("no tokenizer.json (\(error.message)): the vocabulary is written as a vocab-only "
+                    + "\(HFModelDirectory.vocabularyGGUFFileName), which ptqlab reads; transformers needs its own tokenizer files")
             }
         }
         return Result(files: files, notes: notes)

@@ -4,10 +4,12 @@ same logits as from the source the directory was written from (not a CI test: ne
 
 For each pair SOURCE EXPORTED: SOURCE is a GGUF file (transformers dequantizes it with
 `gguf_file=`) or an HF directory. Prints max |Δlogit| between transformers on SOURCE and on
-EXPORTED for a fixed text, and whether both tokenizers give the same ids.
+EXPORTED for a fixed text, and whether both tokenizers give the same ids. SOURCE may also be a
+fixture's reference.json ({"tokens", "logits"}): EXPORTED then runs its tokens (no tokenizer
+needed; e.g. tiny-gemma3, whose GGUF transformers cannot load faithfully).
 Usage: python scripts/reference/hf_export_crosscheck.py SOURCE EXPORTED [SOURCE EXPORTED ...]
 """
-import os, sys
+import json, os, sys
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -24,6 +26,15 @@ def load(path):
 
 args = sys.argv[1:]
 for source, exported in zip(args[::2], args[1::2]):
+    if source.endswith("reference.json"):
+        ref = json.load(open(source))
+        m1 = AutoModelForCausalLM.from_pretrained(exported, dtype=torch.float32, attn_implementation="eager").eval()
+        with torch.no_grad():
+            l1 = m1(torch.tensor(ref["tokens"])).logits
+        l0 = torch.tensor(ref["logits"])
+        print(f"{exported}: {type(m1).__name__}, max |Δlogit| vs {source} {float((l0 - l1).abs().max()):.3g} "
+              f"(max |logit| {float(l0.abs().max()):.3g})")
+        continue
     m0, t0 = load(source)
     m1, t1 = load(exported)
     ids0, ids1 = t0(TEXT)["input_ids"], t1(TEXT)["input_ids"]

@@ -93,7 +93,13 @@ public enum ModelInspector {
             g.tensors += 1; g.parameters += n; g.bytes += n * (type == "F32" ? 4 : 2)
             groups[type] = g
         }
-        let tok = try dir.tokenizerPath.map { try Tokenizer.fromTokenizerJSON(path: $0).kind } ?? "none (no tokenizer.json)"
+        let tok = if let json = dir.tokenizerPath {
+            try Tokenizer.fromTokenizerJSON(path: json).kind
+        } else if let vocabulary = dir.vocabularyGGUFPath {
+            try Tokenizer.fromGGUF(GGUFFile(path: vocabulary)).kind + " (\(HFModelDirectory.vocabularyGGUFFileName))"
+        } else {
+            "none (no tokenizer.json)"
+        }
         return ModelSummary(
             path: path, format: "Hugging Face safetensors", architecture: architecture, family: family(architecture), name: nil,
             tensorCount: source.tensorNames.count, parameters: groups.values.reduce(0) { $0 + $1.parameters },

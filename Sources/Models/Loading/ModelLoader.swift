@@ -53,7 +53,12 @@ public enum ModelLoader {
         let source = try dir.openWeights()
         let model = try HFArchitecture.build(configPath: dir.configPath, weights: DirectWeights(source))
         let storage = Set(model.linearLayers.compactMap { source.storageType(of: $0.name + ".weight") })
-        let tokenizer = try Tokenizer.fromTokenizerJSON(path: try dir.requireTokenizerPath())
+        // tokenizer.json; or, for a SentencePiece vocabulary written by `ptqlab export-hf`, tokenizer.gguf
+        let tokenizer = if dir.tokenizerPath == nil, let vocabulary = dir.vocabularyGGUFPath {
+            try Tokenizer.fromGGUF(GGUFFile(path: vocabulary))
+        } else {
+            try Tokenizer.fromTokenizerJSON(path: try dir.requireTokenizerPath())
+        }
         return LoadedModel(path: directory, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
     }
 }
