@@ -24,7 +24,7 @@ import Testing
         return out
     }
 
-    @Test(arguments: ["tiny-opt", "tiny-bloom", "tiny-gpt2", "tiny-gpt-neox", "tiny-gpt-neox-sequential"])
+    @Test(arguments: ["tiny-opt", "tiny-bloom", "tiny-gpt2", "tiny-gpt-neox", "tiny-gpt-neox-sequential", "tiny-opt-post-ln"])
     func sequentialQuantizationVisitsEveryLinear(_ name: String) throws {
         let scheme = try QuantSpec.parse("w4a16-g32-asym").weight
         let windows = (0..<2).map { SequentialQuantizationTests.randomTokens(24, seed: 300 + UInt64($0)) }

@@ -38,7 +38,7 @@ import Testing
         #expect(before == after, "\(name): logits differ after the round trip")
     }
 
-    @Test(arguments: ["tiny-opt", "tiny-bloom", "tiny-gpt2", "tiny-gpt-neox", "tiny-gpt-neox-sequential", "tiny-llama", "tiny-qwen2"])
+    @Test(arguments: ["tiny-opt", "tiny-bloom", "tiny-gpt2", "tiny-gpt-neox", "tiny-gpt-neox-sequential", "tiny-opt-post-ln", "tiny-llama", "tiny-qwen2"])
     func tinyHFModelRoundTrips(_ name: String) throws {
         let source = Self.fixtures + "/" + name
         let tokenizerMissing = !FileManager.default.fileExists(atPath: source + "/tokenizer.json")

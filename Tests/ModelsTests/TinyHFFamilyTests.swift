@@ -25,7 +25,7 @@ import Testing
         return url.path + "/Fixtures/models"
     }()
 
-    static let families = ["tiny-opt", "tiny-bloom", "tiny-gpt2", "tiny-gpt-neox", "tiny-gpt-neox-sequential"]
+    static let families = ["tiny-opt", "tiny-bloom", "tiny-gpt2", "tiny-gpt-neox", "tiny-gpt-neox-sequential", "tiny-opt-post-ln"]
 
     static func load(_ name: String) throws -> (LoadedModel, Reference) {
         let loaded = try ModelLoader.load(path: fixtures + "/" + name)
@@ -75,7 +75,7 @@ import Testing
     @Test func architecturesAndStorage() throws {
         let expected: [String: (String, Set<String>, Int)] = [
             "tiny-opt": ("opt", ["F16"], 6), "tiny-bloom": ("bloom", ["BF16"], 4), "tiny-gpt2": ("gpt2", ["F32"], 4),
-            "tiny-gpt-neox": ("gpt_neox", ["F32"], 4), "tiny-gpt-neox-sequential": ("gpt_neox", ["F16"], 4),
+            "tiny-gpt-neox": ("gpt_neox", ["F32"], 4), "tiny-gpt-neox-sequential": ("gpt_neox", ["F16"], 4), "tiny-opt-post-ln": ("opt", ["F16"], 6),
         ]
         for (name, (arch, storage, perBlock)) in expected {
             let (loaded, _) = try Self.load(name)

@@ -14,6 +14,9 @@ public struct OPTConfig: Sendable, Equatable, Decodable {
     public var activationFunction: String
     public var enableBias: Bool
     public var tieWordEmbeddings: Bool
+    /// Width of the word embeddings; when it differs from `hiddenSize` (OPT-350m: 512 vs 1024),
+    /// `project_in` / `project_out` map between the two.
+    public var wordEmbedProjDim: Int
 
     enum CodingKeys: String, CodingKey {
         case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
@@ -39,12 +42,7 @@ public struct OPTConfig: Sendable, Equatable, Decodable {
         activationFunction = try c.decodeIfPresent(String.self, forKey: .activationFunction) ?? "relu"
         enableBias = try c.decodeIfPresent(Bool.self, forKey: .enableBias) ?? true
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? true
-        let projection = try c.decodeIntegerIfPresent(forKey: .wordEmbedProjDim) ?? hiddenSize
-        guard projection == hiddenSize else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .wordEmbedProjDim, in: c,
-                debugDescription: "\(projection) differs from hidden_size \(hiddenSize): project_in/project_out (OPT-350m) are not supported")
-        }
+        wordEmbedProjDim = try c.positiveInteger(.wordEmbedProjDim, default: hiddenSize)
         if try c.decodeIfPresent(Bool.self, forKey: .removeFinalLayerNorm) == true {
             throw DecodingError.dataCorruptedError(forKey: .removeFinalLayerNorm, in: c,
                                                    debugDescription: "OPT without its final LayerNorm is not supported")
