@@ -43,7 +43,7 @@ extension HFArchitecture {
             return (type, shape(layers: c.numHiddenLayers, hidden: c.hiddenSize, ffn: c.ffnDim, heads: c.numAttentionHeads,
                                 vocab: c.vocabSize, context: c.maxPositionEmbeddings, tied: c.tieWordEmbeddings,
                                 extra: ["positions": "learned (offset 2)", "layer_norm": c.doLayerNormBefore ? "pre" : "post",
-                                        "activation": c.activationFunction]))
+                                        "activation": c.activationFunction, "word_embed_proj_dim": "\(c.wordEmbedProjDim)"]))
         case "bloom":
             let c = try BloomConfig(contentsOf: configPath)
             return (type, shape(layers: c.numHiddenLayers, hidden: c.hiddenSize, ffn: 4 * c.hiddenSize, heads: c.numAttentionHeads,
