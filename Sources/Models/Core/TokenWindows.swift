@@ -35,7 +35,7 @@ public enum TokenWindows {
     public static func addPositions(_ positions: Tensor, offset: Int, to x: Tensor, windows: Int, tokens: Int) {
         let d = positions.shape[1]
         for w in 0..<windows {
-            HeadLayout.add(positions.pointer + offset * d, into: x.pointer + w * tokens * d, count: tokens * d)
+            Residual.add(positions.pointer + offset * d, into: x.pointer + w * tokens * d, count: tokens * d)
         }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// ALiBi slopes (Press et al.; BLOOM's `_get_alibi_slopes`): for n heads with p the largest power
 /// of two ≤ n, head h < p gets 2^(−8(h+1)/p); the n − p remaining heads take every other slope of
 /// 2p heads: 2^(−4(2i+1)/p), i = 0..<n−p.
@@ -17,10 +23,5 @@ public enum ALiBi {
     }
 
     private static func log2(_ p: Int) -> Double { Double(p.trailingZeroBitCount) }
-    private static func pow2(_ x: Double) -> Double { Foundation_pow(2, x) }
+    private static func pow2(_ x: Double) -> Double { pow(2, x) }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) private func Foundation_pow(_ a: Double, _ b: Double) -> Double { Glibc.pow(a, b) }
-#endif

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Plain (ungated) MLP activations, in place: ReLU (OPT), GELU exact (GPT-NeoX), GELU tanh

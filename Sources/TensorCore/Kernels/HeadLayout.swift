@@ -1,4 +1,4 @@
-/// Row-layout helpers for fused projections and residual streams.
+/// Splitting fused attention projections into per-role buffers.
 public enum HeadLayout {
     /// Splits a fused q/k/v projection laid out per row as (groups, 3, width) into q, k, v, each
     /// (rows, groups·width). GPT-NeoX and BLOOM interleave per head (groups = heads, width =
@@ -18,16 +18,5 @@ public enum HeadLayout {
                 }
             }
         }
-    }
-
-    // x (count) += y (count)
-    public static func add(_ y: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forRanges(count / 16, minimumChunk: 4096) { range in
-            for b in range {
-                let i = b * 16
-                SIMDMath.store16(SIMDMath.load16(x + i) + SIMDMath.load16(y + i), x + i)
-            }
-        }
-        for i in (count / 16) * 16..<count { x[i] += y[i] }
     }
 }
