@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
         .target(name: "Quantization", dependencies: ["TensorCore"], swiftSettings: fastMath),
         .target(name: "Calibration", dependencies: ["TensorCore", "Models", "Quantization"], swiftSettings: fastMath),
-        .target(name: "Export", dependencies: ["TensorCore", "ModelFormats", "Models", "Quantization", "Calibration"],
+        .target(name: "Export", dependencies: ["TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Tokenizers"],
                 swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
                 swiftSettings: fastMath),

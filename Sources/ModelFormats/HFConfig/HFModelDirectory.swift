@@ -15,6 +15,9 @@ public struct HFModelDirectory: Sendable {
 
     public static let configFileName = "config.json"
     public static let tokenizerFileName = "tokenizer.json"
+    /// A vocab-only GGUF (`tokenizer.ggml.*` metadata, no tensors): how `ptqlab export-hf` stores a
+    /// SentencePiece vocabulary, which has no byte-level tokenizer.json form.
+    public static let vocabularyGGUFFileName = "tokenizer.gguf"
 
     public let path: String
     public let configPath: String
@@ -46,6 +49,12 @@ public struct HFModelDirectory: Sendable {
 
     public func loadConfig() throws -> LlamaConfig {
         try LlamaConfig(contentsOf: configPath)
+    }
+
+    /// Path of `tokenizer.gguf`, nil when the directory has none.
+    public var vocabularyGGUFPath: String? {
+        let file = URL(fileURLWithPath: path).appendingPathComponent(Self.vocabularyGGUFFileName).path
+        return FileManager.default.fileExists(atPath: file) ? file : nil
     }
 
     /// The tokenizer.json path, or an error naming the directory when it is missing.

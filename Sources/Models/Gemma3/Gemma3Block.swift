@@ -72,7 +72,7 @@ public final class Gemma3Block: @unchecked Sendable {
         o.forward(scratch.attention, rows: n, into: scratch.branch, observer: observer)
         RMSNorm.apply(scratch.branch, rows: n, n: d, weight: postAttentionNorm.pointer, eps: eps, weightOffset: 1,
                       out: scratch.branch)
-        Self.add(scratch.branch, into: x, count: n * d)
+        Residual.add(scratch.branch, into: x, count: n * d)
         // MLP on normed (N, d): gate, up (N, ffn); gate ← gelu_tanh(gate) · up; branch (N, d) = gate · Wdownᵀ
         RMSNorm.apply(x, rows: n, n: d, weight: preFeedforwardNorm.pointer, eps: eps, weightOffset: 1, out: scratch.normed)
         gate.forward(scratch.normed, rows: n, into: scratch.gate, observer: observer)
@@ -82,18 +82,7 @@ public final class Gemma3Block: @unchecked Sendable {
         // x += rmsnorm(branch) · (1 + w)
         RMSNorm.apply(scratch.branch, rows: n, n: d, weight: postFeedforwardNorm.pointer, eps: eps, weightOffset: 1,
                       out: scratch.branch)
-        Self.add(scratch.branch, into: x, count: n * d)
-    }
-
-    // x (count) += y (count)
-    private static func add(_ y: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forRanges(count / 16, minimumChunk: 4096) { range in
-            for b in range {
-                let i = b * 16
-                SIMDMath.store16(SIMDMath.load16(x + i) + SIMDMath.load16(y + i), x + i)
-            }
-        }
-        for i in (count / 16) * 16..<count { x[i] += y[i] }
+        Residual.add(scratch.branch, into: x, count: n * d)
     }
 }
 

@@ -83,7 +83,7 @@ public enum ModelInspector {
 
     static func summarizeHF(_ path: String) throws -> ModelSummary {
         let dir = try HFModelDirectory(path: path)
-        let config = try LlamaConfig(contentsOf: dir.configPath)
+        let (architecture, shape) = try HFArchitecture.describe(configPath: dir.configPath)
         let source = try dir.openTensors()
         var groups: [String: ModelSummary.StorageGroup] = [:]
         for name in source.tensorNames {
@@ -93,13 +93,18 @@ public enum ModelInspector {
             g.tensors += 1; g.parameters += n; g.bytes += n * (type == "F32" ? 4 : 2)
             groups[type] = g
         }
-        let h = try LlamaHyperparameters(config: config, file: dir.configPath)
-        let tok = try dir.tokenizerPath.map { try Tokenizer.fromTokenizerJSON(path: $0).kind } ?? "none (no tokenizer.json)"
+        let tok = if let json = dir.tokenizerPath {
+            try Tokenizer.fromTokenizerJSON(path: json).kind
+        } else if let vocabulary = dir.vocabularyGGUFPath {
+            try Tokenizer.fromGGUF(GGUFFile(path: vocabulary)).kind + " (\(HFModelDirectory.vocabularyGGUFFileName))"
+        } else {
+            "none (no tokenizer.json)"
+        }
         return ModelSummary(
-            path: path, format: "Hugging Face safetensors", architecture: h.architecture, family: family(h.architecture), name: nil,
+            path: path, format: "Hugging Face safetensors", architecture: architecture, family: family(architecture), name: nil,
             tensorCount: source.tensorNames.count, parameters: groups.values.reduce(0) { $0 + $1.parameters },
             bytes: groups.values.reduce(0) { $0 + $1.bytes }, storage: groups.values.sorted { $0.parameters > $1.parameters },
-            hyperparameters: describe(h), tokenizer: tok)
+            hyperparameters: shape, tokenizer: tok)
     }
 
     /// The family an architecture belongs to and the code that runs it.
@@ -109,11 +114,16 @@ public enum ModelInspector {
         case "mistral": "Mistral (LlamaModel, sliding window)"
         case "qwen2": "Qwen2 (LlamaModel, q/k/v biases)"
         case Gemma3GGUF.architecture: "Gemma 3 (Gemma3Model: sandwich norms, QK-norm, GeGLU, local/global attention)"
-        default: "unsupported (loadable: \(ModelLoader.supportedGGUFArchitectures.joined(separator: ", ")))"
+        case "opt": "OPT (OPTModel: LayerNorm, learned positions at offset 2, ReLU MLP)"
+        case "bloom": "BLOOM (BloomModel: ALiBi, embedding LayerNorm, fused per-head q/k/v, GELU-tanh)"
+        case "gpt2": "GPT-2 (GPT2Model: Conv1D weights transposed on load, learned positions, gelu_new)"
+        case "gpt_neox": "GPT-NeoX / Pythia (GPTNeoXModel: partial rotary, parallel residual, fused per-head q/k/v)"
+        default: "unsupported (loadable: GGUF \(ModelLoader.supportedGGUFArchitectures.joined(separator: ", ")); "
+            + "Hugging Face \(HFArchitecture.supportedModelTypes.joined(separator: ", ")))"
         }
     }
 
-    static func describe(_ h: Gemma3Hyperparameters) -> [String: String] {
+    public static func describe(_ h: Gemma3Hyperparameters) -> [String: String] {
         [
             "layers": "\(h.layers)", "hidden_size": "\(h.hiddenSize)", "intermediate_size": "\(h.intermediateSize)",
             "heads": "\(h.heads)", "kv_heads": "\(h.kvHeads)", "head_dim": "\(h.headDim)", "vocab_size": "\(h.vocabSize)",
@@ -125,7 +135,7 @@ public enum ModelInspector {
         ]
     }
 
-    static func describe(_ h: LlamaHyperparameters) -> [String: String] {
+    public static func describe(_ h: LlamaHyperparameters) -> [String: String] {
         [
             "layers": "\(h.layers)", "hidden_size": "\(h.hiddenSize)", "intermediate_size": "\(h.intermediateSize)",
             "heads": "\(h.heads)", "kv_heads": "\(h.kvHeads)", "head_dim": "\(h.headDim)", "vocab_size": "\(h.vocabSize)",

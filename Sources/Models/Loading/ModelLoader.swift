@@ -49,14 +49,16 @@ public enum ModelLoader {
 
     static func loadHF(directory: String) throws -> LoadedModel {
         let dir = try HFModelDirectory(path: directory)
-        let config = try LlamaConfig(contentsOf: dir.configPath)
-        let h = try LlamaHyperparameters(config: config, file: dir.configPath)
         // GPTQ checkpoints (config.json `quantization_config`) are dequantized on load.
         let source = try dir.openWeights()
-        let model = try LlamaModel(hyper: h, weights: DirectWeights(source))
-        let storage = Set(source.tensorNames.filter { $0.hasPrefix("model.layers.") && source.shape(of: $0)?.count == 2 }
-            .compactMap { source.storageType(of: $0) })
-        let tokenizer = try Tokenizer.fromTokenizerJSON(path: try dir.requireTokenizerPath())
+        let model = try HFArchitecture.build(configPath: dir.configPath, weights: DirectWeights(source))
+        let storage = Set(model.linearLayers.compactMap { source.storageType(of: $0.name + ".weight") })
+        // tokenizer.json; or, for a SentencePiece vocabulary written by `ptqlab export-hf`, tokenizer.gguf
+        let tokenizer = if dir.tokenizerPath == nil, let vocabulary = dir.vocabularyGGUFPath {
+            try Tokenizer.fromGGUF(GGUFFile(path: vocabulary))
+        } else {
+            try Tokenizer.fromTokenizerJSON(path: try dir.requireTokenizerPath())
+        }
         return LoadedModel(path: directory, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
     }
 }

@@ -26,20 +26,15 @@ public enum Activations {
 }
 
 extension Activations {
-    /// gate (rows, n), up (rows, n): gate <- gelu_tanh(gate) * up, with
-    /// gelu_tanh(g) = ½·g·(1 + tanh(√(2/π)·(g + 0.044715·g³))) = g / (1 + exp(−2·√(2/π)·(g + 0.044715·g³)))
-    /// (the second form avoids the cancellation in 1 + tanh for negative g).
+    /// gate (rows, n), up (rows, n): gate <- gelu_tanh(gate) * up (see `geluTanh16`).
     public static func gegluTanh(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
-        let c = Float((2.0 / Double.pi).squareRoot()) * 2
         Parallel.forRanges(count / 16, minimumChunk: 4096) { range in
             for b in range {
                 let i = b * 16
-                let g = SIMDMath.load16(gate + i)
-                let inner = c * (g + 0.044715 * g * g * g)
-                let s = g / (1 + VectorExp.exp(-inner))
-                SIMDMath.store16(s * SIMDMath.load16(up + i), gate + i)
+                SIMDMath.store16(geluTanh16(SIMDMath.load16(gate + i)) * SIMDMath.load16(up + i), gate + i)
             }
         }
+        let c = Float((2.0 / Double.pi).squareRoot()) * 2
         var i = (count / 16) * 16
         while i < count {
             let g = gate[i]

@@ -4,13 +4,16 @@
 public enum CausalAttention {
     /// q (B·T, heads, headDim), k/v (B·T, kvHeads, headDim) → out (B·T, heads, headDim).
     /// `slidingWindow`: a token attends to at most this many most recent tokens (itself included).
+    /// `alibiSlopes` (heads): ALiBi (BLOOM) adds slope_h · j to the scaled score of key position j
+    /// (what BLOOM adds; the same for every query row, so equal to slope_h · (j − i) after softmax).
     /// `rowBlock`: query rows handled per GEMM; blocks skip the keys a causal mask hides.
     public static func forward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>,
         windows: Int, tokens: Int, heads: Int, kvHeads: Int, headDim: Int,
-        scale: Float, slidingWindow: Int? = nil, rowBlock: Int = 128
+        scale: Float, slidingWindow: Int? = nil, alibiSlopes: [Float]? = nil, rowBlock: Int = 128
     ) {
+        precondition(alibiSlopes == nil || alibiSlopes!.count == heads, "one ALiBi slope per head")
         let group = heads / kvHeads
         let qStride = heads * headDim, kvStride = kvHeads * headDim
         let tasks = windows * heads
@@ -47,8 +50,16 @@ public enum CausalAttention {
                     // unnormalised probabilities; each output row is divided by its sum afterwards
                     for t in r0..<r1 {
                         let start = slidingWindow.map { max(0, t - $0 + 1) } ?? 0
-                        sums[t - r0] = 1 / Softmax.unnormalizedRow(scores + (t - r0) * keys, start: start - k0,
-                                                                   valid: t + 1 - k0, n: keys, scale: scale)
+                        let row = scores + (t - r0) * keys
+                        var rowScale = scale
+                        if let alibiSlopes {
+                            // row[c] ← scale · row[c] + slope · (k0 + c) over the visible keys
+                            let slope = alibiSlopes[h]
+                            for c in (start - k0)..<(t + 1 - k0) { row[c] = row[c] * scale + slope * Float(k0 + c) }
+                            rowScale = 1
+                        }
+                        sums[t - r0] = 1 / Softmax.unnormalizedRow(row, start: start - k0,
+                                                                   valid: t + 1 - k0, n: keys, scale: rowScale)
                     }
                     // oh[r0..<r1] (r1-r0, hd) = scores · vh[k0..<r1], then row t scaled by 1/sum_t
                     BLAS.gemm(m: r1 - r0, n: headDim, k: keys,

@@ -1,0 +1,78 @@
+import ModelFormats
+import TensorCore
+
+/// BLOOM in f32:
+///   x = word_embeddings_layernorm(word_embeddings(tokens));  for each block: BloomBlock (ALiBi)
+///   logits = ln_f(x) · word_embeddingsᵀ  (tied)
+public final class BloomModel: BlockwiseLanguageModel, HFCheckpointTensors, @unchecked Sendable {
+    /// BLOOM has no position embeddings; this bounds the window (ALiBi itself has no limit).
+    public static let maxContext = 2048
+
+    public let config: BloomConfig
+    public let tokenEmbedding: Tensor   // word_embeddings (vocab, d)
+    public let embeddingNorm: LayerNormWeights
+    public let blocks: [BloomBlock]
+    public let finalNorm: LayerNormWeights
+    public let head: LogitHead
+    public let slopes: [Float]           // ALiBi, one per head
+    let untiedHead: Bool
+
+    public init(config c: BloomConfig, weights: CanonicalWeights) throws {
+        if c.applyResidualConnectionPostLayernorm {
+            throw FormatError(file: weights.sourcePath, field: "apply_residual_connection_post_layernorm",
+                              "residuals taken after the LayerNorm are not supported")
+        }
+        config = c
+        let d = c.hiddenSize, eps = Float(c.layerNormEpsilon)
+        tokenEmbedding = try weights.tensor("transformer.word_embeddings.weight", shape: [c.vocabSize, d])
+        embeddingNorm = try LayerNormWeights("transformer.word_embeddings_layernorm", size: d, eps: eps, weights: weights)
+        blocks = try (0..<c.numHiddenLayers).map { try BloomBlock(index: $0, config: c, weights: weights) }
+        finalNorm = try LayerNormWeights("transformer.ln_f", size: d, eps: eps, weights: weights)
+        untiedHead = !c.tieWordEmbeddings || weights.contains("lm_head.weight")
+        head = LogitHead(weight: untiedHead ? try weights.tensor("lm_head.weight", shape: [c.vocabSize, d]) : tokenEmbedding)
+        slopes = ALiBi.slopes(heads: c.numAttentionHeads)
+        BLAS.useOwnThreads()
+    }
+
+    public var architecture: String { "bloom" }
+    public var hfModelType: String { "bloom" }
+    public var vocabularySize: Int { config.vocabSize }
+    public var maxContext: Int { Self.maxContext }
+    public var hiddenSize: Int { config.hiddenSize }
+    public var blockCount: Int { blocks.count }
+    public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
+    public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
+
+    public func forward(windows: [[Int32]], observer: LinearInputObserver?,
+                        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) throws {
+        let x = try embed(windows: windows)
+        let b = windows.count, t = windows[0].count
+        let scratch = BloomBlock.scratch(rows: b * t, config: config)
+        for block in blocks {
+            block.forward(x.pointer, windows: b, tokens: t, config: config, slopes: slopes, scratch: scratch, observer: observer)
+        }
+        finalNorm.apply(x.pointer, rows: b * t, out: x.pointer)
+        head.logits(x.pointer, rows: b * t, logits)
+    }
+
+    /// x (B·T, d) = word_embeddings_layernorm(word_embeddings[tokens])
+    public func embed(windows: [[Int32]]) throws -> Tensor {
+        _ = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
+        let x = TokenWindows.gather(windows, from: tokenEmbedding)
+        embeddingNorm.apply(x.pointer, rows: x.shape[0], out: x.pointer)
+        return x
+    }
+
+    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
+        precondition(hidden.shape == [windows * tokens, hiddenSize], "hidden must be (B·T, d)")
+        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, config: config, slopes: slopes,
+                              scratch: BloomBlock.scratch(rows: windows * tokens, config: config), observer: observer)
+    }
+
+    public func hfTensors() -> [(name: String, tensor: Tensor)] {
+        var t: [(String, Tensor)] = [("transformer.word_embeddings.weight", tokenEmbedding)]
+        t += embeddingNorm.namedTensors + blocks.flatMap(\.namedTensors) + finalNorm.namedTensors
+        if untiedHead { t.append(("lm_head.weight", head.weight)) }
+        return t.map { (name: $0.0, tensor: $0.1) }
+    }
+}

@@ -1,0 +1,10 @@
+import TensorCore
+
+/// A model that can hand back its parameters under Hugging Face names and layouts (Conv1D weights
+/// transposed back, tied heads left out): what writing an HF safetensors directory needs. The
+/// tensors are the model's current ones, so a quantized model writes its dequantized weights.
+public protocol HFCheckpointTensors {
+    /// transformers' `model_type` of this checkpoint ("llama", "opt", "gpt_neox", …).
+    var hfModelType: String { get }
+    func hfTensors() -> [(name: String, tensor: Tensor)]
+}

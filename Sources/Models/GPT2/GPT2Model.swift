@@ -1,0 +1,70 @@
+import ModelFormats
+import TensorCore
+
+/// GPT-2 in f32:
+///   x = wte(tokens) + wpe(positions);  for each block: pre-LayerNorm attention and MLP (GPT2Block)
+///   logits = ln_f(x) · wteᵀ  (tied; an `lm_head.weight` in the checkpoint is used when present)
+public final class GPT2Model: BlockwiseLanguageModel, HFCheckpointTensors, @unchecked Sendable {
+    public let config: GPT2Config
+    public let tokenEmbedding: Tensor      // wte (vocab, d)
+    public let positionEmbedding: Tensor   // wpe (positions, d)
+    public let blocks: [GPT2Block]
+    public let finalNorm: LayerNormWeights
+    public let head: LogitHead
+    let activation: ElementwiseActivation
+    let untiedHead: Bool
+
+    public init(config c: GPT2Config, weights: CanonicalWeights) throws {
+        config = c
+        tokenEmbedding = try weights.tensor("transformer.wte.weight", shape: [c.vocabSize, c.nEmbd])
+        positionEmbedding = try weights.tensor("transformer.wpe.weight", shape: [c.nPositions, c.nEmbd])
+        blocks = try (0..<c.nLayer).map { try GPT2Block(index: $0, config: c, weights: weights) }
+        finalNorm = try LayerNormWeights("transformer.ln_f", size: c.nEmbd, eps: Float(c.layerNormEpsilon), weights: weights)
+        untiedHead = !c.tieWordEmbeddings || weights.contains("lm_head.weight")
+        head = LogitHead(weight: untiedHead ? try weights.tensor("lm_head.weight", shape: [c.vocabSize, c.nEmbd]) : tokenEmbedding)
+        activation = switch c.activationFunction { case "relu": .relu; case "gelu": .gelu; default: .geluTanh }
+        BLAS.useOwnThreads()
+    }
+
+    public var architecture: String { "gpt2" }
+    public var hfModelType: String { "gpt2" }
+    public var vocabularySize: Int { config.vocabSize }
+    public var maxContext: Int { config.nPositions }
+    public var hiddenSize: Int { config.nEmbd }
+    public var blockCount: Int { blocks.count }
+    public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
+    public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
+
+    public func forward(windows: [[Int32]], observer: LinearInputObserver?,
+                        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) throws {
+        let x = try embed(windows: windows)
+        let b = windows.count, t = windows[0].count
+        let scratch = GPT2Block.scratch(rows: b * t, config: config)
+        for block in blocks {
+            block.forward(x.pointer, windows: b, tokens: t, config: config, activation: activation, scratch: scratch, observer: observer)
+        }
+        finalNorm.apply(x.pointer, rows: b * t, out: x.pointer)
+        head.logits(x.pointer, rows: b * t, logits)
+    }
+
+    /// x (B·T, d) = wte[tokens] + wpe[0..<T]
+    public func embed(windows: [[Int32]]) throws -> Tensor {
+        let (b, t) = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
+        let x = TokenWindows.gather(windows, from: tokenEmbedding)
+        TokenWindows.addPositions(positionEmbedding, offset: 0, to: x, windows: b, tokens: t)
+        return x
+    }
+
+    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
+        precondition(hidden.shape == [windows * tokens, hiddenSize], "hidden must be (B·T, d)")
+        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, config: config, activation: activation,
+                              scratch: GPT2Block.scratch(rows: windows * tokens, config: config), observer: observer)
+    }
+
+    public func hfTensors() -> [(name: String, tensor: Tensor)] {
+        var t: [(String, Tensor)] = [("transformer.wte.weight", tokenEmbedding), ("transformer.wpe.weight", positionEmbedding)]
+        t += blocks.flatMap(\.namedTensors) + finalNorm.namedTensors
+        if untiedHead { t.append(("lm_head.weight", head.weight)) }
+        return t.map { (name: $0.0, tensor: $0.1) }
+    }
+}

@@ -1,0 +1,73 @@
+import ModelFormats
+import TensorCore
+
+/// GPT-NeoX / Pythia in f32:
+///   x = embed_in(tokens);  for each layer: GPTNeoXBlock (partial rotary, parallel or sequential residual)
+///   logits = final_layer_norm(x) · embed_outᵀ   (untied in the released models)
+public final class GPTNeoXModel: BlockwiseLanguageModel, HFCheckpointTensors, @unchecked Sendable {
+    public let config: GPTNeoXConfig
+    public let tokenEmbedding: Tensor   // embed_in (vocab, d)
+    public let blocks: [GPTNeoXBlock]
+    public let finalNorm: LayerNormWeights
+    public let head: LogitHead          // embed_out (vocab, d)
+    let rope: RopeTable
+    let activation: ElementwiseActivation
+    let untiedHead: Bool
+
+    public init(config c: GPTNeoXConfig, weights: CanonicalWeights) throws {
+        config = c
+        let d = c.hiddenSize
+        tokenEmbedding = try weights.tensor("gpt_neox.embed_in.weight", shape: [c.vocabSize, d])
+        blocks = try (0..<c.numHiddenLayers).map { try GPTNeoXBlock(index: $0, config: c, weights: weights) }
+        finalNorm = try LayerNormWeights("gpt_neox.final_layer_norm", size: d, eps: Float(c.layerNormEps), weights: weights)
+        untiedHead = !c.tieWordEmbeddings || weights.contains("embed_out.weight")
+        head = LogitHead(weight: untiedHead ? try weights.tensor("embed_out.weight", shape: [c.vocabSize, d]) : tokenEmbedding)
+        let frequencies = RopeFrequencies(headDim: c.rotaryDim, ropeTheta: c.rotaryEmbBase, scaling: nil,
+                                          maxPositionEmbeddings: c.maxPositionEmbeddings)
+        rope = RopeTable(inverseFrequencies: frequencies.inverseFrequencies, maxPositions: c.maxPositionEmbeddings)
+        activation = switch c.hiddenAct { case "relu": .relu; case "gelu": .gelu; default: .geluTanh }
+        BLAS.useOwnThreads()
+    }
+
+    public var architecture: String { "gpt_neox" }
+    public var hfModelType: String { "gpt_neox" }
+    public var vocabularySize: Int { config.vocabSize }
+    public var maxContext: Int { config.maxPositionEmbeddings }
+    public var hiddenSize: Int { config.hiddenSize }
+    public var blockCount: Int { blocks.count }
+    public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
+    public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
+
+    public func forward(windows: [[Int32]], observer: LinearInputObserver?,
+                        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) throws {
+        let x = try embed(windows: windows)
+        let b = windows.count, t = windows[0].count
+        let scratch = GPTNeoXBlock.scratch(rows: b * t, config: config)
+        for block in blocks {
+            block.forward(x.pointer, windows: b, tokens: t, config: config, rope: rope, activation: activation,
+                          scratch: scratch, observer: observer)
+        }
+        finalNorm.apply(x.pointer, rows: b * t, out: x.pointer)
+        head.logits(x.pointer, rows: b * t, logits)
+    }
+
+    /// x (B·T, d) = embed_in[tokens]
+    public func embed(windows: [[Int32]]) throws -> Tensor {
+        _ = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
+        return TokenWindows.gather(windows, from: tokenEmbedding)
+    }
+
+    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
+        precondition(hidden.shape == [windows * tokens, hiddenSize], "hidden must be (B·T, d)")
+        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, config: config, rope: rope,
+                              activation: activation, scratch: GPTNeoXBlock.scratch(rows: windows * tokens, config: config),
+                              observer: observer)
+    }
+
+    public func hfTensors() -> [(name: String, tensor: Tensor)] {
+        var t: [(String, Tensor)] = [("gpt_neox.embed_in.weight", tokenEmbedding)]
+        t += blocks.flatMap(\.namedTensors) + finalNorm.namedTensors
+        if untiedHead { t.append(("embed_out.weight", head.weight)) }
+        return t.map { (name: $0.0, tensor: $0.1) }
+    }
+}

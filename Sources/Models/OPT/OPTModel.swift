@@ -1,0 +1,98 @@
+import ModelFormats
+import TensorCore
+
+/// OPT in f32:
+///   x = project_in(embed_tokens(tokens)) + embed_positions(position + 2)   (learned positions, offset 2)
+///   for each layer: OPTBlock;  logits = project_out(final_layer_norm(x)) · embed_tokensᵀ  (tied)
+/// The final LayerNorm exists with pre-LayerNorm layers only, and project_in / project_out only
+/// when the word embeddings are narrower than the decoder (OPT-350m), as in transformers.
+public final class OPTModel: BlockwiseLanguageModel, HFCheckpointTensors, @unchecked Sendable {
+    /// OPT's learned positions start at row 2 (rows 0 and 1 were the padding convention of fairseq).
+    public static let positionOffset = 2
+
+    public let config: OPTConfig
+    public let tokenEmbedding: Tensor      // (vocab, e), e = word_embed_proj_dim
+    public let positionEmbedding: Tensor   // (maxPositions + 2, d)
+    public let blocks: [OPTBlock]
+    public let finalNorm: LayerNormWeights?
+    public let projectIn: Linear?          // (d, e), no bias
+    public let projectOut: Linear?         // (e, d), no bias
+    public let head: LogitHead
+    let activation: ElementwiseActivation
+    let untiedHead: Bool
+
+    public init(config c: OPTConfig, weights: CanonicalWeights) throws {
+        config = c
+        let d = c.hiddenSize, e = c.wordEmbedProjDim
+        tokenEmbedding = try weights.tensor("model.decoder.embed_tokens.weight", shape: [c.vocabSize, e])
+        if e != d {
+            projectIn = try Linear(loading: "model.decoder.project_in", out: d, in: e, bias: false, from: weights)
+            projectOut = try Linear(loading: "model.decoder.project_out", out: e, in: d, bias: false, from: weights)
+        } else {
+            (projectIn, projectOut) = (nil, nil)
+        }
+        positionEmbedding = try weights.tensor("model.decoder.embed_positions.weight",
+                                               shape: [c.maxPositionEmbeddings + Self.positionOffset, d])
+        blocks = try (0..<c.numHiddenLayers).map { try OPTBlock(index: $0, config: c, weights: weights) }
+        finalNorm = c.doLayerNormBefore
+            ? try LayerNormWeights("model.decoder.final_layer_norm", size: d, eps: 1e-5, weights: weights) : nil
+        untiedHead = !c.tieWordEmbeddings || weights.contains("lm_head.weight")
+        head = LogitHead(weight: untiedHead ? try weights.tensor("lm_head.weight", shape: [c.vocabSize, e]) : tokenEmbedding)
+        activation = switch c.activationFunction { case "gelu": .gelu; case "gelu_new": .geluTanh; default: .relu }
+        BLAS.useOwnThreads()
+    }
+
+    public var architecture: String { "opt" }
+    public var hfModelType: String { "opt" }
+    public var vocabularySize: Int { config.vocabSize }
+    public var maxContext: Int { config.maxPositionEmbeddings }
+    public var hiddenSize: Int { config.hiddenSize }
+    public var blockCount: Int { blocks.count }
+    public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
+    public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
+
+    public func forward(windows: [[Int32]], observer: LinearInputObserver?,
+                        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) throws {
+        let x = try embed(windows: windows)
+        let b = windows.count, t = windows[0].count
+        let scratch = OPTBlock.scratch(rows: b * t, config: config)
+        for block in blocks {
+            block.forward(x.pointer, windows: b, tokens: t, config: config, activation: activation, scratch: scratch, observer: observer)
+        }
+        finalNorm?.apply(x.pointer, rows: b * t, out: x.pointer)
+        guard let projectOut else { return head.logits(x.pointer, rows: b * t, logits) }
+        // narrow (N, e) = x · Woutᵀ
+        let narrow = Tensor(zeros: [b * t, config.wordEmbedProjDim])
+        projectOut.forward(x.pointer, rows: b * t, into: narrow.pointer)
+        head.logits(narrow.pointer, rows: b * t, logits)
+    }
+
+    /// x (B·T, d) = project_in(embed_tokens[tokens]) + embed_positions[2..<T+2]
+    public func embed(windows: [[Int32]]) throws -> Tensor {
+        let (b, t) = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
+        var x = TokenWindows.gather(windows, from: tokenEmbedding)
+        if let projectIn {
+            // x (N, d) = words (N, e) · Winᵀ
+            let words = x
+            x = Tensor(zeros: [b * t, hiddenSize])
+            projectIn.forward(words.pointer, rows: b * t, into: x.pointer)
+        }
+        TokenWindows.addPositions(positionEmbedding, offset: Self.positionOffset, to: x, windows: b, tokens: t)
+        return x
+    }
+
+    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
+        precondition(hidden.shape == [windows * tokens, hiddenSize], "hidden must be (B·T, d)")
+        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, config: config, activation: activation,
+                              scratch: OPTBlock.scratch(rows: windows * tokens, config: config), observer: observer)
+    }
+
+    public func hfTensors() -> [(name: String, tensor: Tensor)] {
+        var t: [(String, Tensor)] = [("model.decoder.embed_tokens.weight", tokenEmbedding),
+                                     ("model.decoder.embed_positions.weight", positionEmbedding)]
+        t += blocks.flatMap(\.namedTensors) + (finalNorm?.namedTensors ?? [])
+        t += (projectIn?.namedTensors ?? []) + (projectOut?.namedTensors ?? [])
+        if untiedHead { t.append(("lm_head.weight", head.weight)) }
+        return t.map { (name: $0.0, tensor: $0.1) }
+    }
+}
