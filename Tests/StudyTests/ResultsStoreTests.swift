@@ -50,6 +50,17 @@ struct ResultsStoreTests {
         #expect(try store.records(study: "other").isEmpty)
     }
 
+    /// A diverged model (perplexity inf or nan) is still a row, with its numbers kept.
+    @Test func nonFinitePerplexityIsKept() throws {
+        let dir = try Scratch.directory()
+        let store = try ResultsStore(path: dir.appendingPathComponent("r.db").path)
+        var r = Self.record("00000000000000ff")
+        r.perplexity = ["wiki": .infinity, "news": 12.5]
+        try store.insert(r)
+        let back = try #require(try store.records().first)
+        #expect(back.perplexity["wiki"] == .infinity && back.perplexity["news"] == 12.5)
+    }
+
     @Test func mergeAddsOnlyMissingRows() throws {
         let dir = try Scratch.directory()
         let a = try ResultsStore(path: dir.appendingPathComponent("a.db").path)

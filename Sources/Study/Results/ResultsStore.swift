@@ -124,7 +124,9 @@ public final class ResultsStore: @unchecked Sendable {
         let id: String = row["id"]
         func json<T: Decodable>(_ column: String, _ type: T.Type) throws -> T {
             let text: String = row[column]
-            do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            do { return try decoder.decode(T.self, from: Data(text.utf8)) } catch {
                 throw StudyError("experiment \(id): column \(column): malformed JSON (\(error))")
             }
         }
@@ -145,6 +147,8 @@ public final class ResultsStore: @unchecked Sendable {
     static func jsonText<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // A diverged model's perplexity can be inf or nan: keep it, as a string, rather than lose the row's numbers.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }
