@@ -1,16 +1,16 @@
 import Foundation
 
-/// A rough cost model for `--dry-run` and the ETA, calibrated on this project's 2-core machine
-/// (SmolLM2-135M: ~1,000 tokens/s forward; GPTQ at 128 × 512 calibration tokens ≈ 5 minutes,
-/// dominated by accumulating X·Xᵀ). The runner rescales the remaining estimate by how fast the
-/// finished experiments actually went.
+/// A rough cost model for `--dry-run` and the ETA, fitted to the quick study on this project's idle
+/// 2-core machine (SmolLM2-135M: base evaluation 22.5 s, RTN experiment ~28 s, GPTQ at 32 × 512
+/// calibration tokens ~47 s to quantize). The runner rescales the remaining estimate by how fast
+/// the finished experiments actually went (a busy machine is slower).
 public struct TimeEstimate: Sendable {
     /// Forward throughput ≈ forwardConstant / weights (tokens per second).
-    public var forwardConstant = 1.4e11
+    public var forwardConstant = 2.8e11
     /// Sustained FLOP/s of the Hessian accumulation (ssyrk).
-    public var hessianFlops = 5e10
+    public var hessianFlops = 1e11
     /// RTN weights per second.
-    public var rtnWeightsPerSecond = 5e7
+    public var rtnWeightsPerSecond = 1e8
     /// Tokens per held-out corpus when its windows are not limited (≈ characters / 4).
     public var corpusTokens: [String: Int] = [:]
     /// Tokens run through the model per zero-shot document (context shared by its choices).
