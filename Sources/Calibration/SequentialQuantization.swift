@@ -57,8 +57,7 @@ public struct SequentialQuantization {
                 let capture = HessianCapture(computeHessians: methodNeedsHessian,
                                              computeRanges: activation.isQuantized && activation.isStatic)
                 // Run on a copy: the block's real outputs must come from the quantized weights.
-                let probe = Tensor(zeros: hidden.shape)
-                probe.pointer.update(from: hidden.pointer, count: hidden.count)
+                let probe = hidden.copied()
                 model.runBlock(b, hidden: probe, windows: windows.count, tokens: windows[0].count, observer: capture)
                 if methodNeedsHessian { hessians = capture.hessians() }
                 ranges = capture.ranges()

@@ -45,6 +45,13 @@ public struct Tensor: Sendable {
     public var rows: Int { shape.count >= 2 ? shape[0] : 1 }
     public var columns: Int { shape.last ?? 1 }
     public var array: [Float] { storage.array }
+
+    /// A copy with its own storage.
+    public func copied() -> Tensor {
+        let out = Tensor(shape: shape, storage: FloatBuffer(count: count, zeroed: false))
+        out.pointer.update(from: pointer, count: count)
+        return out
+    }
 }
 
 /// Storage element types of full-precision tensors.

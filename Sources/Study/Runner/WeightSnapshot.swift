@@ -11,7 +11,7 @@ public final class WeightSnapshot {
         var entries: [(Linear, Tensor, Tensor?)] = []
         for b in 0..<model.blockCount {
             for linear in model.linears(ofBlock: b) {
-                entries.append((linear, Self.copy(linear.weight), linear.bias.map(Self.copy)))
+                entries.append((linear, linear.weight.copied(), linear.bias?.copied()))
             }
         }
         self.entries = entries
@@ -19,18 +19,12 @@ public final class WeightSnapshot {
 
     public func restore() {
         for entry in entries {
-            entry.linear.weight = Self.copy(entry.weight)
-            entry.linear.bias = entry.bias.map(Self.copy)
+            entry.linear.weight = entry.weight.copied()
+            entry.linear.bias = entry.bias?.copied()
             entry.linear.inputTransform = nil
         }
     }
 
     /// Weights of the block linears, and their f32 bytes (the base row's size).
     public var weightCount: Int { entries.reduce(0) { $0 + $1.weight.count } }
-
-    static func copy(_ t: Tensor) -> Tensor {
-        let out = Tensor(zeros: t.shape)
-        out.pointer.update(from: t.pointer, count: t.count)
-        return out
-    }
 }
