@@ -75,7 +75,7 @@ struct StudyCommand: ParsableCommand {
             printStderr("study \(file.name): \(experiments.count) experiments\(shard.map { " (shard \($0))" } ?? "") → \(dbPath)")
             let summary = try StudyRunner(study: file.name, store: store, showProgress: !quiet).run(experiments, estimate: seconds)
             print(String(format: "study %@: %d run, %d already done, %d failed in %@ (database %@)", file.name, summary.ran,
-                         summary.skipped, summary.failed.count, Self.clock(summary.seconds), dbPath))
+                         summary.skipped, summary.failed.count, ProgressLine.clock(summary.seconds), dbPath))
             for f in summary.failed { print("  failed: \(f.label): \(f.error)") }
             if !noReport {
                 let reportDir = (outDir as NSString).appendingPathComponent("report")
@@ -121,16 +121,11 @@ struct StudyCommand: ParsableCommand {
             let isDone = done.contains(e.id)
             if !isDone { pending += s }
             lines.append([pad("\(i + 1)", 4, left: true), pad(e.id, 16), pad(isDone ? "done" : "pending", 7),
-                          pad(clock(s), 8, left: true), e.label].joined(separator: "  "))
+                          pad(ProgressLine.clock(s), 8, left: true), e.label].joined(separator: "  "))
         }
         for r in grid.rejected { lines.append("rejected: \(r)") }
         lines.append("estimated time for the \(experiments.filter { !done.contains($0.id) }.count) pending experiments: "
-                     + "\(clock(pending)) (a rough model of this 2-core machine; the run refines it as it goes)")
+                     + "\(ProgressLine.clock(pending)) (a rough model of this 2-core machine; the run refines it as it goes)")
         return lines.joined(separator: "\n")
-    }
-
-    static func clock(_ seconds: Double) -> String {
-        let s = max(0, Int(seconds.rounded()))
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }

@@ -37,8 +37,9 @@ public final class ProgressLine: @unchecked Sendable {
         FileHandle.standardError.write(text.data(using: .utf8) ?? Data())
     }
 
-    static func clock(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+    /// `m:ss`, or `h:mm:ss` from one hour (negative durations print as 0:00).
+    public static func clock(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds.rounded()))
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                          : String(format: "%d:%02d", s / 60, s % 60)
     }

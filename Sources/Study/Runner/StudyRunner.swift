@@ -47,8 +47,8 @@ public final class StudyRunner {
             let pace = estimatedDone > 0 ? actualDone / estimatedDone : 1
             let position = k + 1 + summary.skipped
             log(String(format: "study %@ %@ %d/%d  %@  elapsed %@  ETA %@", study, Self.bar(position - 1, of: experiments.count),
-                       position, experiments.count, experiment.label, Self.clock(Date().timeIntervalSince(start)),
-                       Self.clock(remaining * pace)))
+                       position, experiments.count, experiment.label, ProgressLine.clock(Date().timeIntervalSince(start)),
+                       ProgressLine.clock(remaining * pace)))
             let began = Date()
             do {
                 if session?.name != experiment.model {
@@ -152,10 +152,5 @@ public final class StudyRunner {
     static func bar(_ done: Int, of total: Int, width: Int = 20) -> String {
         let filled = total > 0 ? min(width, done * width / total) : 0
         return "[" + String(repeating: "#", count: filled) + String(repeating: "·", count: width - filled) + "]"
-    }
-
-    static func clock(_ seconds: Double) -> String {
-        let s = max(0, Int(seconds.rounded()))
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
