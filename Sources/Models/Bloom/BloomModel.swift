@@ -4,7 +4,7 @@ import TensorCore
 /// BLOOM in f32:
 ///   x = word_embeddings_layernorm(word_embeddings(tokens));  for each block: BloomBlock (ALiBi)
 ///   logits = ln_f(x) · word_embeddingsᵀ  (tied)
-public final class BloomModel: BlockwiseLanguageModel, HFCheckpointTensors, @unchecked Sendable {
+public final class BloomModel: ScratchBlockStack, HFCheckpointTensors, @unchecked Sendable {
     /// BLOOM has no position embeddings; this bounds the window (ALiBi itself has no limit).
     public static let maxContext = 2048
 
@@ -43,16 +43,17 @@ public final class BloomModel: BlockwiseLanguageModel, HFCheckpointTensors, @unc
     public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
     public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
 
-    public func forward(windows: [[Int32]], observer: LinearInputObserver?,
-                        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) throws {
-        let x = try embed(windows: windows)
-        let b = windows.count, t = windows[0].count
-        let scratch = BloomBlock.scratch(rows: b * t, config: config)
-        for block in blocks {
-            block.forward(x.pointer, windows: b, tokens: t, config: config, slopes: slopes, scratch: scratch, observer: observer)
-        }
-        finalNorm.apply(x.pointer, rows: b * t, out: x.pointer)
-        head.logits(x.pointer, rows: b * t, logits)
+    public func scratch(rows: Int) -> ScratchBuffers { BloomBlock.scratch(rows: rows, config: config) }
+
+    public func runBlock(_ index: Int, _ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, scratch: ScratchBuffers,
+                         observer: LinearInputObserver?) {
+        blocks[index].forward(x, windows: windows, tokens: tokens, config: config, slopes: slopes, scratch: scratch, observer: observer)
+    }
+
+    public func emitLogits(_ x: UnsafeMutablePointer<Float>, rows: Int,
+                           _ logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
+        finalNorm.apply(x, rows: rows, out: x)
+        head.logits(x, rows: rows, logits)
     }
 
     /// x (B·T, d) = word_embeddings_layernorm(word_embeddings[tokens])
@@ -61,12 +62,6 @@ public final class BloomModel: BlockwiseLanguageModel, HFCheckpointTensors, @unc
         let x = TokenWindows.gather(windows, from: tokenEmbedding)
         embeddingNorm.apply(x.pointer, rows: x.shape[0], out: x.pointer)
         return x
-    }
-
-    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
-        precondition(hidden.shape == [windows * tokens, hiddenSize], "hidden must be (B·T, d)")
-        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, config: config, slopes: slopes,
-                              scratch: BloomBlock.scratch(rows: windows * tokens, config: config), observer: observer)
     }
 
     public func hfTensors() -> [(name: String, tensor: Tensor)] {

@@ -4,7 +4,7 @@ import TensorCore
 /// GPT-2 in f32:
 ///   x = wte(tokens) + wpe(positions);  for each block: pre-LayerNorm attention and MLP (GPT2Block)
 ///   logits = ln_f(x) · wteᵀ  (tied; an `lm_head.weight` in the checkpoint is used when present)
-public final class GPT2Model: BlockwiseLanguageModel, HFCheckpointTensors, @unchecked Sendable {
+public final class GPT2Model: ScratchBlockStack, HFCheckpointTensors, @unchecked Sendable {
     public let config: GPT2Config
     public let tokenEmbedding: Tensor      // wte (vocab, d)
     public let positionEmbedding: Tensor   // wpe (positions, d)
@@ -35,16 +35,18 @@ public final class GPT2Model: BlockwiseLanguageModel, HFCheckpointTensors, @unch
     public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
     public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
 
-    public func forward(windows: [[Int32]], observer: LinearInputObserver?,
-                        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) throws {
-        let x = try embed(windows: windows)
-        let b = windows.count, t = windows[0].count
-        let scratch = GPT2Block.scratch(rows: b * t, config: config)
-        for block in blocks {
-            block.forward(x.pointer, windows: b, tokens: t, config: config, activation: activation, scratch: scratch, observer: observer)
-        }
-        finalNorm.apply(x.pointer, rows: b * t, out: x.pointer)
-        head.logits(x.pointer, rows: b * t, logits)
+    public func scratch(rows: Int) -> ScratchBuffers { GPT2Block.scratch(rows: rows, config: config) }
+
+    public func runBlock(_ index: Int, _ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, scratch: ScratchBuffers,
+                         observer: LinearInputObserver?) {
+        blocks[index].forward(x, windows: windows, tokens: tokens, config: config, activation: activation, scratch: scratch,
+                              observer: observer)
+    }
+
+    public func emitLogits(_ x: UnsafeMutablePointer<Float>, rows: Int,
+                           _ logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
+        finalNorm.apply(x, rows: rows, out: x)
+        head.logits(x, rows: rows, logits)
     }
 
     /// x (B·T, d) = wte[tokens] + wpe[0..<T]
@@ -53,12 +55,6 @@ public final class GPT2Model: BlockwiseLanguageModel, HFCheckpointTensors, @unch
         let x = TokenWindows.gather(windows, from: tokenEmbedding)
         TokenWindows.addPositions(positionEmbedding, offset: 0, to: x, windows: b, tokens: t)
         return x
-    }
-
-    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
-        precondition(hidden.shape == [windows * tokens, hiddenSize], "hidden must be (B·T, d)")
-        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, config: config, activation: activation,
-                              scratch: GPT2Block.scratch(rows: windows * tokens, config: config), observer: observer)
     }
 
     public func hfTensors() -> [(name: String, tensor: Tensor)] {

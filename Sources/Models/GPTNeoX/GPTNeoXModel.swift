@@ -4,7 +4,7 @@ import TensorCore
 /// GPT-NeoX / Pythia in f32:
 ///   x = embed_in(tokens);  for each layer: GPTNeoXBlock (partial rotary, parallel or sequential residual)
 ///   logits = final_layer_norm(x) · embed_outᵀ   (untied in the released models)
-public final class GPTNeoXModel: BlockwiseLanguageModel, HFCheckpointTensors, @unchecked Sendable {
+public final class GPTNeoXModel: ScratchBlockStack, HFCheckpointTensors, @unchecked Sendable {
     public let config: GPTNeoXConfig
     public let tokenEmbedding: Tensor   // embed_in (vocab, d)
     public let blocks: [GPTNeoXBlock]
@@ -38,30 +38,24 @@ public final class GPTNeoXModel: BlockwiseLanguageModel, HFCheckpointTensors, @u
     public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
     public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
 
-    public func forward(windows: [[Int32]], observer: LinearInputObserver?,
-                        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) throws {
-        let x = try embed(windows: windows)
-        let b = windows.count, t = windows[0].count
-        let scratch = GPTNeoXBlock.scratch(rows: b * t, config: config)
-        for block in blocks {
-            block.forward(x.pointer, windows: b, tokens: t, config: config, rope: rope, activation: activation,
-                          scratch: scratch, observer: observer)
-        }
-        finalNorm.apply(x.pointer, rows: b * t, out: x.pointer)
-        head.logits(x.pointer, rows: b * t, logits)
+    public func scratch(rows: Int) -> ScratchBuffers { GPTNeoXBlock.scratch(rows: rows, config: config) }
+
+    public func runBlock(_ index: Int, _ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, scratch: ScratchBuffers,
+                         observer: LinearInputObserver?) {
+        blocks[index].forward(x, windows: windows, tokens: tokens, config: config, rope: rope, activation: activation,
+                              scratch: scratch, observer: observer)
+    }
+
+    public func emitLogits(_ x: UnsafeMutablePointer<Float>, rows: Int,
+                           _ logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
+        finalNorm.apply(x, rows: rows, out: x)
+        head.logits(x, rows: rows, logits)
     }
 
     /// x (B·T, d) = embed_in[tokens]
     public func embed(windows: [[Int32]]) throws -> Tensor {
         _ = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
         return TokenWindows.gather(windows, from: tokenEmbedding)
-    }
-
-    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
-        precondition(hidden.shape == [windows * tokens, hiddenSize], "hidden must be (B·T, d)")
-        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, config: config, rope: rope,
-                              activation: activation, scratch: GPTNeoXBlock.scratch(rows: windows * tokens, config: config),
-                              observer: observer)
     }
 
     public func hfTensors() -> [(name: String, tensor: Tensor)] {

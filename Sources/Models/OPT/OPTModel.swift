@@ -6,7 +6,7 @@ import TensorCore
 ///   for each layer: OPTBlock;  logits = project_out(final_layer_norm(x)) · embed_tokensᵀ  (tied)
 /// The final LayerNorm exists with pre-LayerNorm layers only, and project_in / project_out only
 /// when the word embeddings are narrower than the decoder (OPT-350m), as in transformers.
-public final class OPTModel: BlockwiseLanguageModel, HFCheckpointTensors, @unchecked Sendable {
+public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked Sendable {
     /// OPT's learned positions start at row 2 (rows 0 and 1 were the padding convention of fairseq).
     public static let positionOffset = 2
 
@@ -51,20 +51,22 @@ public final class OPTModel: BlockwiseLanguageModel, HFCheckpointTensors, @unche
     public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
     public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
 
-    public func forward(windows: [[Int32]], observer: LinearInputObserver?,
-                        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) throws {
-        let x = try embed(windows: windows)
-        let b = windows.count, t = windows[0].count
-        let scratch = OPTBlock.scratch(rows: b * t, config: config)
-        for block in blocks {
-            block.forward(x.pointer, windows: b, tokens: t, config: config, activation: activation, scratch: scratch, observer: observer)
-        }
-        finalNorm?.apply(x.pointer, rows: b * t, out: x.pointer)
-        guard let projectOut else { return head.logits(x.pointer, rows: b * t, logits) }
+    public func scratch(rows: Int) -> ScratchBuffers { OPTBlock.scratch(rows: rows, config: config) }
+
+    public func runBlock(_ index: Int, _ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, scratch: ScratchBuffers,
+                         observer: LinearInputObserver?) {
+        blocks[index].forward(x, windows: windows, tokens: tokens, config: config, activation: activation, scratch: scratch,
+                              observer: observer)
+    }
+
+    public func emitLogits(_ x: UnsafeMutablePointer<Float>, rows: Int,
+                           _ logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
+        finalNorm?.apply(x, rows: rows, out: x)
+        guard let projectOut else { return head.logits(x, rows: rows, logits) }
         // narrow (N, e) = x · Woutᵀ
-        let narrow = Tensor(zeros: [b * t, config.wordEmbedProjDim])
-        projectOut.forward(x.pointer, rows: b * t, into: narrow.pointer)
-        head.logits(narrow.pointer, rows: b * t, logits)
+        let narrow = Tensor(zeros: [rows, config.wordEmbedProjDim])
+        projectOut.forward(x, rows: rows, into: narrow.pointer)
+        head.logits(narrow.pointer, rows: rows, logits)
     }
 
     /// x (B·T, d) = project_in(embed_tokens[tokens]) + embed_positions[2..<T+2]
@@ -79,12 +81,6 @@ public final class OPTModel: BlockwiseLanguageModel, HFCheckpointTensors, @unche
         }
         TokenWindows.addPositions(positionEmbedding, offset: Self.positionOffset, to: x, windows: b, tokens: t)
         return x
-    }
-
-    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
-        precondition(hidden.shape == [windows * tokens, hiddenSize], "hidden must be (B·T, d)")
-        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, config: config, activation: activation,
-                              scratch: OPTBlock.scratch(rows: windows * tokens, config: config), observer: observer)
     }
 
     public func hfTensors() -> [(name: String, tensor: Tensor)] {
