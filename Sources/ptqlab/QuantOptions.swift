@@ -35,27 +35,7 @@ struct QuantOptions: ParsableArguments {
     var seed: UInt64 = 0
 
     /// What quantizing reported, as `"quant"` in the JSON.
-    struct Report: Encodable {
-        var spec: String
-        var method: String
-        var activationBits: Int
-        var effectiveBits: Double
-        var bytes: Int
-        var quantizedWeights: Int
-        var gridAligned: Bool
-        var alignedStorage: [String]
-        var baseStorage: [String]
-        var calibration: String?
-        var seconds: Double
-        var unquantized = "token embedding and LM head kept at full precision"
-
-        enum CodingKeys: String, CodingKey {
-            case spec, method, bytes, calibration, seconds, unquantized
-            case activationBits = "activation_bits"
-            case effectiveBits = "effective_bits", quantizedWeights = "quantized_weights"
-            case gridAligned = "grid_aligned", alignedStorage = "aligned_storage", baseStorage = "base_storage"
-        }
-    }
+    typealias Report = QuantizationReport
 
     func apply(to loaded: LoadedModel, assets: AssetLocator, showProgress: Bool) throws -> Report? {
         guard quant != nil else { return nil }
@@ -97,18 +77,11 @@ struct QuantOptions: ParsableArguments {
         let progress = ProgressLine(label: "quantize \(quantizer.name)", total: loaded.model.blockCount,
                                     unit: "block", enabled: showProgress)
         let summary = try recipe.run(on: loaded.model, calibration: calibration) { done, _ in progress.update(done: done, units: done) }
-        let aligned = GridAlignment.alignedStorage(spec.weight, storageTypes: loaded.blockWeightStorage)
-        if !aligned.isEmpty {
-            printStderr("warning: \(spec) lies on the base model's own storage grid (\(aligned.joined(separator: ", "))): "
+        let report = try Report(recipe: recipe, summary: summary, baseStorage: loaded.blockWeightStorage)
+        if report.gridAligned {
+            printStderr("warning: \(spec) lies on the base model's own storage grid (\(report.alignedStorage.joined(separator: ", "))): "
                         + "the base weights already fit this grid, so its error is understated (not representative of a full-precision model)")
         }
-        let report = Report(spec: spec.description, method: quantizer.name, activationBits: spec.activation.bits ?? 16,
-                            effectiveBits: summary.effectiveBits,
-                            bytes: summary.quantizedBytes, quantizedWeights: summary.quantizedWeights,
-                            gridAligned: !aligned.isEmpty, alignedStorage: aligned,
-                            baseStorage: loaded.blockWeightStorage.sorted(),
-                            calibration: recipe.calibration?.description,
-                            seconds: summary.seconds)
         return (report, summary)
     }
 }

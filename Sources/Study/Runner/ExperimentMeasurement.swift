@@ -1,3 +1,4 @@
+import Calibration
 import Evaluation
 import Foundation
 import Models
@@ -19,22 +20,11 @@ struct ExperimentMetrics: Codable {
         var requests: Int
         var seconds: Double
     }
-    struct Quantization: Codable {
-        var spec: String
-        var method: String
-        var effectiveBits: Double
-        var bytes: Int
-        var quantizedWeights: Int
-        var alignedStorage: [String]
-        var baseStorage: [String]
-        var calibration: String?
-        var seconds: Double
-    }
     var context: Int
     var perplexity: [String: Corpus] = [:]
     var kl: [String: KLDivergenceResult] = [:]
     var zeroShot: [String: Task] = [:]
-    var quantization: Quantization?
+    var quantization: QuantizationReport?
 }
 
 /// Runs an experiment's evaluation plan on a session's (possibly quantized) model.

@@ -73,14 +73,7 @@ public final class StudyRunner {
         let loaded = session.loaded
         session.snapshot.restore()
         var metrics = ExperimentMetrics(context: session.context(experiment.evaluation))
-        var quantizeSeconds = 0.0
-        var spec: QuantSpec? = nil
-        var effectiveBits = 32.0
-        var bytes = session.snapshot.weightCount * 4
-        var aligned: [String] = []
         if let recipe = experiment.recipe {
-            let parsed = try recipe.parsedSpec()
-            spec = parsed
             let calibration = try recipe.calibration.map { try session.calibration($0) }
             var shared: BaseModelHessians? = nil
             if let settings = recipe.calibration, !settings.isSequential, recipe.methodNeedsHessian {
@@ -91,27 +84,22 @@ public final class StudyRunner {
             let result = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared) { done, _ in
                 progress.update(done: done, units: done)
             }
-            quantizeSeconds = result.seconds
-            effectiveBits = result.effectiveBits
-            bytes = result.quantizedBytes
-            aligned = GridAlignment.alignedStorage(parsed.weight, storageTypes: loaded.blockWeightStorage)
-            metrics.quantization = .init(spec: recipe.spec, method: result.method, effectiveBits: result.effectiveBits,
-                                         bytes: result.quantizedBytes, quantizedWeights: result.quantizedWeights,
-                                         alignedStorage: aligned, baseStorage: loaded.blockWeightStorage.sorted(),
-                                         calibration: recipe.calibration?.description, seconds: result.seconds)
+            metrics.quantization = try QuantizationReport(recipe: recipe, summary: result, baseStorage: loaded.blockWeightStorage)
         }
         let evalStart = Date()
         try ExperimentMeasurement(session: session, showProgress: showProgress)
             .measure(experiment.evaluation, quantized: experiment.recipe != nil, into: &metrics)
         let evaluateSeconds = Date().timeIntervalSince(evalStart)
-        return makeRecord(experiment, architecture: loaded.model.architecture, spec: spec, metrics: metrics,
-                          effectiveBits: effectiveBits, bytes: bytes, gridAligned: !aligned.isEmpty,
-                          quantizeSeconds: quantizeSeconds, evaluateSeconds: evaluateSeconds)
+        return try makeRecord(experiment, architecture: loaded.model.architecture, metrics: metrics,
+                              baseBytes: session.snapshot.weightCount * 4, evaluateSeconds: evaluateSeconds)
     }
 
-    func makeRecord(_ experiment: ExperimentConfig, architecture: String, spec: QuantSpec?, metrics: ExperimentMetrics,
-                    effectiveBits: Double, bytes: Int, gridAligned: Bool, quantizeSeconds: Double,
-                    evaluateSeconds: Double) -> ExperimentRecord {
+    /// The row of a finished experiment; the base row (no `metrics.quantization`) counts its block
+    /// linears as f32: 32 bits, `baseBytes`.
+    func makeRecord(_ experiment: ExperimentConfig, architecture: String, metrics: ExperimentMetrics, baseBytes: Int,
+                    evaluateSeconds: Double) throws -> ExperimentRecord {
+        let spec = try experiment.recipe?.parsedSpec()
+        let quant = metrics.quantization
         let ppl = metrics.perplexity.mapValues(\.perplexity)
         let mean = ppl.isEmpty ? nil : ppl.values.reduce(0, +) / Double(ppl.count)
         let zeroShot = metrics.zeroShot.compactMapValues { task -> TaskScore? in
@@ -136,9 +124,9 @@ public final class StudyRunner {
             id: experiment.id, study: study, model: experiment.model, architecture: architecture,
             method: recipe?.method ?? "base", spec: recipe?.spec, weightBits: spec?.weight.bits, groupSize: granularity,
             symmetric: spec?.weight.symmetric, activationBits: spec?.activation.bits ?? 16, lorcRank: recipe?.lorcRank,
-            actOrder: recipe?.actOrder ?? false, seed: recipe?.calibration?.seed, effectiveBits: effectiveBits, bytes: bytes,
-            gridAligned: gridAligned, perplexity: ppl, meanPerplexity: mean, zeroShot: zeroShot, klDivergence: kl,
-            top1Agreement: top1, quantizeSeconds: quantizeSeconds, evaluateSeconds: evaluateSeconds,
+            actOrder: recipe?.actOrder ?? false, seed: recipe?.calibration?.seed, effectiveBits: quant?.effectiveBits ?? 32,
+            bytes: quant?.bytes ?? baseBytes, gridAligned: quant?.gridAligned ?? false, perplexity: ppl, meanPerplexity: mean,
+            zeroShot: zeroShot, klDivergence: kl, top1Agreement: top1, quantizeSeconds: quant?.seconds ?? 0, evaluateSeconds: evaluateSeconds,
             configJSON: experiment.canonicalJSON, metricsJSON: ResultsStore.jsonText(metrics),
             machine: MachineInfo.describe(), programVersion: MachineInfo.programVersion, finishedAt: MachineInfo.timestamp())
     }
