@@ -44,9 +44,12 @@ let package = Package(
                 swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
                 swiftSettings: fastMath),
+        // The one experiment pipeline: (model session, recipe, evaluation plan) → metrics + quantization report.
+        .target(name: "Experiment", dependencies: ["TensorCore", "ModelFormats", "Models", "Quantization", "Calibration",
+                                                   "Evaluation", "Export"], swiftSettings: fastMath),
         // Studies: YAML grid → experiments → SQLite results (GRDB; Debian libsqlite3-dev) → analysis and reports.
         .target(name: "Study", dependencies: [
-            "TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Evaluation",
+            "TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Evaluation", "Experiment",
             .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
         ], resources: [.copy("Bundled")], swiftSettings: fastMath),
         .target(name: "StudyReport", dependencies: ["Study"], swiftSettings: fastMath),
@@ -54,7 +57,7 @@ let package = Package(
             name: "ptqlab",
             dependencies: [
                 "TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Calibration", "Evaluation", "Export",
-                "Study", "StudyReport",
+                "Experiment", "Study", "StudyReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -71,8 +74,11 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tokenizers", "ModelFormats"], swiftSettings: fastMath),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Calibration", "Evaluation", "Models", "ModelFormats",
                                                         "Quantization", "TensorCore", "Tokenizers"], swiftSettings: fastMath),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Quantization"], swiftSettings: fastMath),
-        .testTarget(name: "StudyReportTests", dependencies: ["StudyReport", "Study"], swiftSettings: fastMath),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Calibration", "Evaluation", "Quantization"],
+                    swiftSettings: fastMath),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Experiment", "Quantization", "Calibration",
+                                                      .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: fastMath),
+        .testTarget(name: "StudyReportTests", dependencies: ["StudyReport", "Study", "Experiment", "Evaluation"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["ModelFormats", "Study"], swiftSettings: fastMath),
     ]
 )

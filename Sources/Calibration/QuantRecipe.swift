@@ -18,19 +18,56 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     public var actOrder: Bool
     /// RTN: MSE search of the clipping range instead of min/max.
     public var mseClip: Bool
-    /// LoRC rank on top of the method (8-bit factors), or nil.
+    /// LoRC rank on top of the method, or nil.
     public var lorcRank: Int?
     /// Calibration windows; nil when nothing needs calibration (see `needsCalibration`).
     public var calibration: CalibrationSettings?
+    /// GPTQ with groups: every group's parameters found up front (`static_groups`); nil = false.
+    public var staticGroups: Bool?
+    /// GPTQ relative damping (a fraction of mean diag H); nil = the default, 0.01.
+    public var damping: Double?
+    /// LoRC factor bits (per-row symmetric); nil = the default, 8; 16 = f16 factors.
+    public var lorcFactorBits: Int?
 
+    /// GPTQ's damping when the recipe names none.
+    public static let defaultDamping = 0.01
+    /// LoRC factor bits when the recipe names none.
+    public static let defaultLoRCFactorBits = 8
+
+    /// Options left at their defaults are stored as nil, so they stay out of experiment identities.
     public init(spec: String, method: String, actOrder: Bool = false, mseClip: Bool = false, lorcRank: Int? = nil,
-                calibration: CalibrationSettings? = nil) {
+                calibration: CalibrationSettings? = nil, staticGroups: Bool = false, damping: Double? = nil,
+                lorcFactorBits: Int? = nil) {
         self.spec = spec; self.method = method; self.actOrder = actOrder; self.mseClip = mseClip
         self.lorcRank = lorcRank; self.calibration = calibration
+        self.staticGroups = staticGroups ? true : nil
+        self.damping = damping == Self.defaultDamping ? nil : damping
+        self.lorcFactorBits = lorcFactorBits == Self.defaultLoRCFactorBits ? nil : lorcFactorBits
     }
+
+    /// Whether GPTQ finds group parameters up front.
+    public var usesStaticGroups: Bool { staticGroups == true }
+    /// GPTQ's damping for this recipe (nil for methods without damping).
+    public var effectiveDamping: Double? { methodNeedsHessian && method == "gptq" ? damping ?? Self.defaultDamping : nil }
+    /// LoRC factor bits for this recipe (nil without LoRC; 16 = f16 factors).
+    public var effectiveLoRCFactorBits: Int? { lorcRank == nil ? nil : lorcFactorBits ?? Self.defaultLoRCFactorBits }
 
     /// The parsed spec.
     public func parsedSpec() throws -> QuantSpec { try QuantSpec.parse(spec) }
+
+    /// `gptq+act-order+static-groups+lorc8`: the method with every option that changes its result.
+    public var methodLabel: String {
+        var label = method
+        if actOrder { label += "+act-order" }
+        if usesStaticGroups { label += "+static-groups" }
+        if mseClip { label += "+mse-clip" }
+        if let damping { label += "+damp\(damping)" }
+        if let lorcRank {
+            label += "+lorc\(lorcRank)"
+            if let bits = lorcFactorBits { label += bits == 16 ? "-f16" : "-\(bits)bit" }
+        }
+        return label
+    }
 
     /// Whether the method needs Hessians from calibration data.
     public var methodNeedsHessian: Bool { method != "rtn" }
@@ -48,6 +85,13 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if actOrder && method != "gptq" { return "act-order is a GPTQ option; \(method) has no column order" }
         if mseClip && method != "rtn" { return "mse-clip is an RTN option; \(method) chooses its own grid" }
         if let lorcRank, lorcRank <= 0 { return "LoRC rank must be positive, got \(lorcRank)" }
+        if usesStaticGroups && method != "gptq" { return "static groups is a GPTQ option; \(method) has no column order" }
+        if damping != nil && method != "gptq" { return "damping is a GPTQ option; \(method) does not invert a Hessian" }
+        if let damping, !(damping > 0 && damping < 1) { return "damping must be in (0, 1), got \(damping)" }
+        if lorcFactorBits != nil && lorcRank == nil { return "LoRC factor bits need a LoRC rank" }
+        if let bits = lorcFactorBits, !(WeightScheme.bitRange.contains(bits) || bits == 16) {
+            return "LoRC factor bits must be 2…8 or 16 (f16), got \(bits)"
+        }
         return nil
     }
 
@@ -57,10 +101,14 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         var quantizer: any WeightQuantizer
         switch method {
         case "rtn": quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil)
-        case "gptq": quantizer = GPTQQuantizer(actOrder: actOrder)
+        case "gptq": quantizer = GPTQQuantizer(damping: Float(damping ?? Self.defaultDamping), actOrder: actOrder,
+                                               staticGroups: usesStaticGroups)
         default: quantizer = ZeroQuantLocalQuantizer()
         }
-        if let lorcRank { quantizer = LoRCQuantizer(base: quantizer, rank: lorcRank) }
+        if let lorcRank {
+            let bits = lorcFactorBits ?? Self.defaultLoRCFactorBits
+            quantizer = LoRCQuantizer(base: quantizer, rank: lorcRank, factorBits: bits == 16 ? nil : bits)
+        }
         return quantizer
     }
 

@@ -1,4 +1,6 @@
+import Calibration
 import Evaluation
+import Experiment
 import Foundation
 
 /// The result of `ptqlab eval`. JSON shape (a contract other tools rely on):
@@ -11,37 +13,42 @@ struct EvalReport: Encodable {
         /// With --kl: divergence from the unquantized model on this task's windows.
         var kl: KLDivergenceResult?
     }
-    /// Token-weighted over every task evaluated with KL.
-    struct KLSummary: Encodable {
-        var mean: Double
-        var top1Agreement: Double
-        var tokens: Int
-
-        init(_ results: some Collection<KLDivergenceResult>) {
-            tokens = results.reduce(0) { $0 + $1.tokens }
-            let n = Double(max(tokens, 1))
-            mean = results.reduce(0) { $0 + $1.mean * Double($1.tokens) } / n
-            top1Agreement = results.reduce(0) { $0 + $1.top1Agreement * Double($1.tokens) } / n
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case mean, tokens
-            case top1Agreement = "top1_agreement"
-        }
-    }
     var model: String
     var architecture: String
     var context: Int
     var mode: String
     var tasks: [String: TaskResult]
     var taskOrder: [String]
-    var quant: QuantOptions.Report?
+    var quant: QuantizationReport?
     var kl: KLSummary?
     var tokensPerSecond: Double
 
     enum CodingKeys: String, CodingKey {
         case model, architecture, context, mode, tasks, quant, kl
         case tokensPerSecond = "tokens_per_second"
+    }
+
+    /// The report of one experiment's metrics (perplexity inputs in plan order, then zero-shot tasks).
+    init(model: String, architecture: String, plan: EvaluationPlan, metrics: ExperimentMetrics, zeroShot: [ZeroShotResult]) {
+        self.model = model
+        self.architecture = architecture
+        context = metrics.context
+        mode = ((try? plan.mode()) ?? .nonOverlapping).description
+        let labels = plan.corpora.map(EvaluationPlan.label)
+        var tasks: [String: TaskResult] = [:]
+        for label in labels {
+            guard let c = metrics.perplexity[label] else { continue }
+            tasks[label] = .perplexity(Task(perplexity: c.perplexity, tokens: c.tokens, windows: c.windows, kl: metrics.kl[label]))
+        }
+        for r in zeroShot where tasks[r.task] == nil { tasks[r.task] = .zeroShot(ZeroShotReport(result: r)) }
+        self.tasks = tasks
+        taskOrder = labels + zeroShot.map(\.task)
+        quant = metrics.quantization
+        kl = metrics.klSummary
+        let corpora = labels.compactMap { metrics.perplexity[$0] }
+        let seconds = corpora.reduce(0.0) { $0 + $1.seconds }
+        let tokens = corpora.reduce(0.0) { $0 + ($1.tokensPerSecond ?? 0) * $1.seconds }
+        tokensPerSecond = seconds > 0 ? tokens / seconds : 0
     }
 
     func json() throws -> String {
@@ -59,6 +66,14 @@ struct EvalReport: Encodable {
                          + String(format: "%.3f effective bits/weight, %d bytes in %d weights, %.1f s",
                                   q.effectiveBits, q.bytes, q.quantizedWeights, q.seconds)
                          + (q.gridAligned ? " — GRID-ALIGNED with \(q.alignedStorage.joined(separator: ", ")): error understated" : ""))
+            if let stored = q.storedBits {
+                var formats = [String(format: "paper convention %.3f", stored.paper)]
+                if let gptq = stored.gptq { formats.append(String(format: "GPTQ checkpoint %.3f", gptq)) }
+                if let gguf = stored.gguf, let type = stored.ggufType { formats.append(String(format: "GGUF %@ %.3f", type, gguf)) }
+                lines.append("bits per block weight: " + formats.joined(separator: ", ")
+                             + (q.modelBytes.map { String(format: "; whole model %.1f MiB (other tensors at f16)", Double($0) / 1_048_576) } ?? ""))
+            }
+            for note in q.diagnostics.notes { lines.append("note: " + note) }
         }
         let perplexities = taskOrder.compactMap { name in
             if case .perplexity(let t)? = tasks[name] { (name, t) } else { nil }

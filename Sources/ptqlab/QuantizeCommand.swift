@@ -1,5 +1,7 @@
 import ArgumentParser
+import Calibration
 import Evaluation
+import Experiment
 import Export
 import Foundation
 import ModelFormats
@@ -34,7 +36,7 @@ struct QuantizeCommand: ParsableCommand {
 
     struct Output: Encodable {
         var model: String
-        var quant: QuantOptions.Report
+        var quant: QuantizationReport
         var export: ExportReport
     }
 
@@ -72,11 +74,14 @@ struct QuantizeCommand: ParsableCommand {
                 try GPTQLayerPacking.check(scheme: spec.weight, lowRank: quantization.lorc != nil)
             }
 
-            let loaded = try ModelLoader.load(path: modelPath)
-            guard let llama = loaded.model as? LlamaModel else {
-                throw ExportError("export supports the Llama family, not \(loaded.model.architecture)")
+            guard let recipe = try quantization.recipe() else { throw ValidationError("--quant SPEC is required") }
+            let session = try ModelSession(name: modelPath, assets: assets, reusable: false)
+            guard let llama = session.loaded.model as? LlamaModel else {
+                throw ExportError("export supports the Llama family, not \(session.loaded.model.architecture)")
             }
-            let (quantReport, summary) = try quantization.run(on: loaded, assets: assets, showProgress: !quiet)
+            let outcome = try ExperimentPipeline(session: session, options: RunOptions(showProgress: !quiet)).quantize(recipe)
+            let (quantReport, summary) = (outcome.report, outcome.summary)
+            if let warning = QuantOptions.gridWarning(quantReport) { printStderr(warning) }
             let exported: ExportReport
             if toGGUF {
                 exported = try GGUFExporter.export(summary, source: GGUFFile(path: modelPath), to: out)

@@ -79,7 +79,8 @@ struct StudyCommand: ParsableCommand {
             for f in summary.failed { print("  failed: \(f.label): \(f.error)") }
             if !noReport {
                 let reportDir = (outDir as NSString).appendingPathComponent("report")
-                try ReportCommand.writeReport(records: try store.records(), title: "PTQLab study \(file.name)",
+                // The report covers this study's rows (a shared --db may hold others: `ptqlab report` shows all).
+                try ReportCommand.writeReport(records: try store.records(study: file.name), title: "PTQLab study \(file.name)",
                                               directory: reportDir, printSummary: true)
             }
             if !summary.failed.isEmpty { throw ExitCode(1) }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Evaluation
 import Foundation
-import Models
 
 /// `eval`'s zero-shot options, and the split of `--tasks` into perplexity corpora and zero-shot
 /// tasks (a name is a zero-shot task when `ZeroShotTasks.isZeroShotTask` says so).
@@ -37,26 +36,12 @@ struct ZeroShotArguments: ParsableArguments {
         return (corpora, zeroShot)
     }
 
-    /// Loads the tasks (before any quantization, so a bad name or file fails fast).
-    func load(_ names: [String], assets: AssetLocator) throws -> [ZeroShotTask] {
+    /// Checks the options against the tasks asked for.
+    func validate(zeroShotTasks names: [String]) throws {
         if names.isEmpty && (limit != nil || calibrated) {
             throw ValidationError("--limit and --calibrated apply to zero-shot tasks; none is in --tasks")
         }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit)") }
         guard zeroShotBatchTokens > 0 else { throw ValidationError("--zero-shot-batch-tokens must be positive") }
-        return try names.map { try ZeroShotTasks.load($0, assets: assets, keepUnconditional: calibrated) }
-    }
-
-    func evaluate(_ tasks: [ZeroShotTask], loaded: LoadedModel, maxLength: Int, quiet: Bool) throws -> [ZeroShotResult] {
-        let evaluator = ZeroShotEvaluator(model: loaded.model, tokenizer: loaded.tokenizer)
-        let options = ZeroShotOptions(limit: limit, subsetSeed: subsetSeed, calibrated: calibrated,
-                                                 batchTokens: zeroShotBatchTokens, sharePrefixes: !noPrefixSharing,
-                                                 maxLength: maxLength)
-        return try tasks.map { task in
-            if calibrated && !task.hasUnconditional && task.kind == .multipleChoice {
-                printStderr("note: \(task.name) has no unconditional requests: no acc_uncond")
-            }
-            return try evaluator.evaluate(task, options: options, showProgress: !quiet)
-        }
     }
 }

@@ -152,5 +152,48 @@ struct StudyCLITests {
         #expect(csv.split(separator: "\n").count == 1 + Self.experiments)
         #expect(FileManager.default.fileExists(atPath: out + "/report.md"))
         #expect(FileManager.default.fileExists(atPath: out + "/results.json"))
+        // The page is titled by the study, not by the database file; analysis.json is written beside it.
+        #expect(html.contains("<title>PTQLab study cli</title>"))
+        let analysis = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/analysis.json"))) as? [String: Any]
+        let analyses = try #require(analysis?["analyses"] as? [[String: Any]])
+        #expect(analyses.count == 1 && (analyses[0]["verdicts"] as? [Any])?.count == 3)
+        // A missing value is an empty cell, never "–".
+        #expect(!csv.contains("–"))
+    }
+
+    /// One code path: `eval` and `study` on the same recipe and evaluation plan print the same
+    /// numbers (perplexity, KL, zero-shot), bit for bit.
+    @Test func evalAndStudyAgreeExactly() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("same.yaml").path
+        try """
+            name: same
+            models: [smollm2-135m]
+            schemes: [{bits: 4, granularity: g64, methods: [rtn, gptq]}]
+            calibration: {corpus: news, samples: 4, length: 64}
+            evaluation: {context: 128, perplexity: {corpora: [wiki], max_windows: 2}, kl: {corpora: [wiki]},
+                         zero_shot: {tasks: [piqa], limit: 8}}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("same.db").path
+        let study = try CLI.run(["study", file, "--db", db, "--no-report", "--quiet"])
+        #expect(study.status == 0, "\(study.stderr)")
+        let rows = try ResultsStore(path: db).records()
+        #expect(rows.count == 3)
+        for method in ["rtn", "gptq"] {
+            let row = try #require(rows.first { $0.method == method })
+            let r = try CLI.run(["eval", "smollm2-135m", "--tasks", "kl:wiki,piqa", "--limit", "8", "--context", "128",
+                                 "--max-windows", "2", "--quant", "w4a16-g64-asym", "--method", method, "--calib", "news",
+                                 "--calib-samples", "4", "--calib-length", "64", "--format", "json", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let tasks = try #require(json["tasks"] as? [String: Any])
+            let wiki = try #require(tasks["wiki"] as? [String: Any]), piqa = try #require(tasks["piqa"] as? [String: Any])
+            #expect(wiki["perplexity"] as? Double == row.perplexity["wiki"], "\(method) perplexity")
+            #expect((wiki["kl"] as? [String: Any])?["mean"] as? Double == row.klDivergence, "\(method) KL")
+            #expect(piqa["acc"] as? Double == row.zeroShot["piqa"]?.acc, "\(method) piqa acc")
+            let quant = try #require(json["quant"] as? [String: Any])
+            #expect(quant["effective_bits"] as? Double == row.effectiveBits)
+            #expect(quant["grid_aligned"] as? Bool == row.gridAligned)
+        }
     }
 }

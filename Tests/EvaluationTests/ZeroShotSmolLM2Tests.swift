@@ -86,7 +86,14 @@ import Testing
         let a = try evaluator.evaluate(piqa, options: .init(limit: 3, calibrated: true), showProgress: false)
         let b = try evaluator.evaluate(piqa, options: .init(limit: 3, subsetSeed: 0), showProgress: false)
         #expect(a.subset && a.documents == 3 && a.availableDocuments == 1838 && a.subsetSeed == 0)
-        #expect(a.documentIDs == b.documentIDs && a.scores == b.scores)
+        #expect(a.documentIDs == b.documentIDs)
+        // The same requests, batched with the unconditional ones or not: OpenBLAS (the GEMM on
+        // processors without AVX-512) blocks its sums by the batch's row count, so log-probabilities
+        // may differ in the last float bits (f32 logits, |logprob| < 100): 1e-4 absolute.
+        #expect(a.scores.count == b.scores.count)
+        for (x, y) in zip(a.scores.joined(), b.scores.joined()) {
+            #expect(abs(x.logprob - y.logprob) < 1e-4 && x.tokens == y.tokens, "\(x) vs \(y)")
+        }
         #expect(a.requests == 12 && b.requests == 6)  // calibrated adds the unconditional requests
         #expect(a.metric("acc_uncond") != nil && b.metric("acc_uncond") == nil)
         #expect(a.primaryScore == a.metric("acc_per_char")?.value)

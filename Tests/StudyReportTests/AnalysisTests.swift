@@ -76,21 +76,69 @@ import Testing
 
     @Test func recommendationsPerBudget() throws {
         let m = try Self.smol()
-        let byBudget = Dictionary(uniqueKeysWithValues: m.recommendations.map { ($0.budgetBits, $0.row.recipe) })
-        #expect(byBudget[3] == nil)  // the cheapest row is 3.047 bits
-        #expect(byBudget[4] == "w3a16-g128-asym gptq+lorc8")
-        #expect(byBudget[5] == "w4a16-row-asym gptq+lorc8")
-        // Every 8-bit row costs more than 8 effective bits (w8a8 8.023, w8a16 8.047).
-        #expect(byBudget[8] == "w4a16-row-asym gptq+lorc8")
-        #expect(m.recommendations.map(\.budgetBits) == [4, 5, 8])
+        let byBudget = Dictionary(uniqueKeysWithValues: m.recommendations.map { ($0.budget, $0.choice.label) })
+        #expect(byBudget[.weightBits(3)] == "w3a16-g128-asym gptq+lorc8")
+        #expect(byBudget[.weightBits(4)] == "w4a16-row-asym gptq+lorc8")
+        #expect(byBudget[.weightBits(5)] == "w4a16-row-asym gptq+lorc8")
+        // An 8-bit budget admits the 8-bit recipes whatever their scales add (8.047 effective bits).
+        #expect(byBudget[.weightBits(8)] == "w8a16-row-asym rtn")
+        // No parameter count in these legacy rows: no size budgets.
+        #expect(m.recommendations.map(\.budget) == [.weightBits(3), .weightBits(4), .weightBits(5), .weightBits(8)])
     }
 
-    @Test func recommendationTiesGoToFewerBits() throws {
-        var records = try StudyFixtures.real()
-        let i = try #require(records.firstIndex { $0.spec == "w4a16-g128-asym" && $0.method == "rtn" })
-        records[i].meanPerplexity = 33.646  // same PPL as w4 row gptq+lorc8 (4.255 bits) at 4.271 bits
-        let m = ModelAnalysis(model: StudyFixtures.smol, records: records)
-        #expect(m.recommendations.first { $0.budgetBits == 5 }?.row.recipe == "w4a16-row-asym gptq+lorc8")
+    @Test func recommendationPrefersTheSmallestRecipeWithinNoiseOfTheBest() throws {
+        typealias S = SyntheticRows
+        let rows = [S.row("base", method: "base", spec: nil, nll: S.windows(3.0), modelBytes: 300),
+                    // w8 per-row: 8.05 effective bits, indistinguishable from the base.
+                    S.row("w8", method: "rtn", spec: "w8a16-row-asym", nll: S.windows(3.0, phase: 1), effectiveBits: 8.05, modelBytes: 150),
+                    // w5 g128: a hair worse than w8 on average, within noise (window by window ±0.002), and smaller.
+                    S.row("w5", method: "rtn", spec: "w5a16-g128-asym",
+                          nll: S.windows(3.0, phase: 1).enumerated().map { $1 + ($0 % 2 == 0 ? 0.002 : -0.0018) },
+                          effectiveBits: 5.25, modelBytes: 110),
+                    S.row("w4", method: "rtn", spec: "w4a16-g128-asym", nll: S.windows(3.4, phase: 2), effectiveBits: 4.25, modelBytes: 95)]
+        let m = ModelAnalysis(model: "m", records: rows, budgets: [.weightBits(8), .weightBits(4), .megabytes(0.0001)])
+        let eight = try #require(m.recommendations.first { $0.budget == .weightBits(8) })
+        #expect(eight.best.record.id == "w8" && eight.choice.record.id == "w5")
+        #expect(eight.alternatives.map(\.record.id) == ["w8"])
+        #expect(eight.row.baseComparison == "no measurable loss")   // not a gain, even if its point estimate were lower
+        let four = try #require(m.recommendations.first { $0.budget == .weightBits(4) })
+        #expect(four.choice.record.id == "w4" && four.row.baseComparison == nil)
+        // 100 bytes: only w4 (95) fits.
+        #expect(m.recommendations.first { $0.budget == .megabytes(0.0001) }?.choice.record.id == "w4")
+    }
+
+    @Test func plansAreAnalysedSeparately() throws {
+        typealias S = SyntheticRows
+        let planA = [S.row("baseA", method: "base", spec: nil, nll: S.windows(3.0), plan: "A"),
+                     S.row("rtnA", method: "rtn", spec: "w4a16-g128-asym", nll: S.windows(3.4), plan: "A")]
+        let planB = [S.row("baseB", method: "base", spec: nil, nll: S.windows(2.5, count: 20), plan: "B"),
+                     S.row("rtnB", method: "rtn", spec: "w4a16-g128-asym", nll: S.windows(2.9, count: 20), plan: "B")]
+        // Through a results database, as a shared --db or a merge of two studies would hold them.
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("ptqlab-plans-\(UUID().uuidString).db")
+        defer { try? FileManager.default.removeItem(at: db) }
+        let store = try ResultsStore(path: db.path)
+        for r in planA + planB { try store.insert(r) }
+        let a = StudyAnalysis(records: try store.records())
+        #expect(a.models.count == 2 && a.modelNames == ["m"])
+        #expect(a.models.map(\.planID) == ["A", "B"])
+        let analysisA = a.models[0], analysisB = a.models[1]
+        #expect(analysisA.base?.record.id == "baseA" && analysisB.base?.record.id == "baseB")
+        #expect(analysisA.rows.map(\.record.id) == ["baseA", "rtnA"] && analysisB.rows.map(\.record.id) == ["baseB", "rtnB"])
+        // Each row's ΔPPL is against its own plan's base.
+        #expect(abs((analysisA.rows[1].deltaPerplexity ?? 0) - (exp(3.4) - exp(3.0))) < 0.5)
+        #expect(abs((analysisB.rows[1].deltaPerplexity ?? 0) - (exp(2.9) - exp(2.5))) < 0.5)
+        // No pooling across plans of one model.
+        #expect(a.pooledVerdicts.isEmpty)
+    }
+
+    @Test func sensitivityPerMethod() throws {
+        let m = try Self.smol()
+        let rtn = try #require(m.sensitivity.first { $0.method == "rtn" })
+        // Only W8 per-row RTN stays in Class-1 (ΔPPL 0.019); nothing else below it is Class-2.
+        #expect(rtn.class1?.recipe == "w8a16-row-asym rtn" && rtn.class2?.recipe == "w8a16-row-asym rtn")
+        let gptq = try #require(m.sensitivity.first { $0.method == "gptq" })
+        #expect(gptq.class1?.recipe == "w8a16-row-asym gptq")
+        #expect(m.sensitivity.first { $0.method == "gptq+lorc8" }?.class2 == nil)
     }
 
     @Test func zeroShotMeansAndDeltas() throws {
@@ -114,6 +162,7 @@ import Testing
     @Test func studyAnalysisGroupsModels() throws {
         let a = StudyAnalysis(records: try StudyFixtures.real() + StudyFixtures.synthetic())
         #expect(a.models.map(\.model) == [StudyFixtures.smol, StudyFixtures.tiny])
+        #expect(a.modelNames == [StudyFixtures.smol, StudyFixtures.tiny])
         #expect(a.studies == ["smollm2-quick", "synthetic"])
         #expect(a.recordCount == 29)
         #expect(a.models[0].rows.count == 23 && a.models[1].rows.count == 6)

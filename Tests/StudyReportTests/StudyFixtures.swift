@@ -16,6 +16,8 @@ enum StudyFixtures {
 
     /// Real SmolLM2-135M results (ctx 512, 40 windows; mean PPL over wiki/news/books).
     static func real() throws -> [ExperimentRecord] { try load("records.json") }
+    /// The default study on SmolLM2-135M with per-window values (protocol 2).
+    static func quick() throws -> [ExperimentRecord] { try load("quick-records.json") }
     /// Invented rows: SmolLM2 w3 g32 / w2 g16 / w2 g32 / w4 g256 and the tiny `tiny-llama <&> test` model.
     static func synthetic() throws -> [ExperimentRecord] { try load("synthetic-records.json") }
 

@@ -1,4 +1,7 @@
+import Calibration
+import Experiment
 import Foundation
+import GRDB
 import Testing
 @testable import Study
 
@@ -100,5 +103,65 @@ struct ResultsStoreTests {
         #expect(parsed?.count == 2)
         #expect(parsed?[1]["effective_bits"] as? Double == 4.271)
         #expect(parsed?[1]["mean_perplexity"] as? Double == 31)
+    }
+
+    /// A database written before protocol 2 (schema v1) opens, gains the new columns, and its rows
+    /// get their plan id and recipe fields back from their configuration JSON.
+    @Test func version1DatabasesAreMigrated() throws {
+        let dir = try Scratch.directory()
+        let path = dir.appendingPathComponent("v1.db").path
+        let recipe = QuantRecipe(spec: "w4a16-g128-asym", method: "gptq",
+                                 calibration: CalibrationSettings(corpus: "news", samples: 32, length: 512))
+        let plan = EvaluationPlan(context: 512, corpora: ["wiki"], maxWindows: 8)
+        var config = ExperimentConfig(model: "smollm2-135m", modelFingerprint: "named:smollm2-135m", recipe: recipe, evaluation: plan)
+        config.protocolVersion = 1
+        do {
+            let queue = try DatabaseQueue(path: path)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1") { db in
+                try db.create(table: "experiment") { t in
+                    t.primaryKey("id", .text)
+                    for c in ["study", "model", "architecture", "method"] { t.column(c, .text).notNull() }
+                    t.column("spec", .text)
+                    for c in ["weight_bits", "group_size"] { t.column(c, .integer) }
+                    t.column("symmetric", .boolean)
+                    t.column("activation_bits", .integer).notNull()
+                    t.column("lorc_rank", .integer)
+                    t.column("act_order", .boolean).notNull()
+                    t.column("seed", .integer)
+                    t.column("effective_bits", .double).notNull()
+                    t.column("bytes", .integer).notNull()
+                    t.column("grid_aligned", .boolean).notNull()
+                    t.column("perplexity", .text).notNull()
+                    t.column("mean_perplexity", .double)
+                    t.column("zero_shot", .text).notNull()
+                    t.column("kl_divergence", .double)
+                    t.column("top1_agreement", .double)
+                    t.column("quantize_seconds", .double).notNull()
+                    t.column("evaluate_seconds", .double).notNull()
+                    for c in ["config", "metrics", "machine", "program_version", "finished_at"] { t.column(c, .text).notNull() }
+                }
+            }
+            try migrator.migrate(queue)
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO experiment VALUES ('00000000000000aa', 's', 'smollm2-135m', 'llama', 'gptq', 'w4a16-g128-asym',
+                    4, 128, 0, 16, NULL, 0, 0, 4.271, 1000, 0, '{"wiki": 30.0}', 30.0, '{}', 0.4, 0.6, 1, 2, ?, '{}', 'm', 'v',
+                    '2026-11-30T00:00:00.000Z')
+                    """, arguments: [config.canonicalJSON])
+            }
+        }
+        let store = try ResultsStore(path: path)
+        let row = try #require(try store.records().first)
+        #expect(row.planID == config.planID && row.planID == plan.id(protocolVersion: 1) && row.planID != plan.id)
+        #expect(row.calibrationCorpus == "news" && row.calibrationSamples == 32 && row.sequential == true)
+        #expect(row.mseClip == false && row.damping == 0.01 && row.staticGroups == false)
+        #expect(row.methodLabel == "gptq" && row.calibrationLabel == "news 32×512")
+        // New rows go into the migrated table with every column.
+        var fresh = Self.record("00000000000000bb")
+        fresh.gptqBits = 4.67
+        fresh.diagnostics = "GPTQ raised damping on 1 of 210 layers"
+        try store.insert(fresh)
+        #expect(try store.records().first { $0.id == fresh.id } == fresh)
     }
 }

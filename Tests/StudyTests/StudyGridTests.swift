@@ -1,4 +1,5 @@
 import Calibration
+import Experiment
 import Foundation
 import Testing
 @testable import Study
@@ -40,9 +41,9 @@ struct StudyGridTests {
             let kinds = rows.dropFirst().map { $0.recipe?.calibration.map { "seed\($0.seed)" } ?? "none" }
             #expect(kinds == Array(repeating: "none", count: 5) + Array(repeating: "seed0", count: 4) + Array(repeating: "seed1", count: 4))
         }
-        // The base row carries no KL; quantized rows do.
-        #expect(g.experiments[0].evaluation.klCorpora.isEmpty)
-        #expect(g.experiments[1].evaluation.klCorpora == ["wiki"])
+        // The base row carries the whole plan (KL included): it is the reference of every row with its plan id.
+        #expect(g.experiments[0].evaluation.klCorpora == ["wiki"])
+        #expect(Set(g.experiments.filter { $0.model == g.experiments[0].model }.map(\.planID)).count == 1)
         #expect(Set(g.experiments.map(\.id)).count == g.experiments.count)
     }
 
@@ -51,8 +52,8 @@ struct StudyGridTests {
     @Test func identityIsStable() throws {
         let plan = EvaluationPlan(context: 512, corpora: ["wiki"], maxWindows: 8)
         let base = ExperimentConfig(model: "smollm2-135m", modelFingerprint: "named:smollm2-135m", recipe: nil, evaluation: plan)
-        #expect(base.canonicalJSON == #"{"evaluation":{"context":512,"corpora":["wiki"],"klCorpora":[],"maxWindows":8,"subsetSeed":0,"zeroShotTasks":[]},"model":"smollm2-135m","modelFingerprint":"named:smollm2-135m","protocolVersion":1}"#)
-        #expect(base.id == "33839678bf6db1ab")
+        #expect(base.canonicalJSON == #"{"evaluation":{"context":512,"corpora":["wiki"],"klCorpora":[],"maxWindows":8,"subsetSeed":0,"zeroShotTasks":[]},"model":"smollm2-135m","modelFingerprint":"named:smollm2-135m","protocolVersion":2}"#)
+        #expect(base.id == "2d66c9d156e42bc3")
         #expect(base.id.count == 16)
     }
 

@@ -1,4 +1,5 @@
 import Evaluation
+import Experiment
 import Foundation
 import Models
 import Testing
@@ -30,14 +31,23 @@ struct StudyRunnerTests {
         let base = try #require(rows.first { $0.isBase })
         let row = try #require(rows.first { $0.spec == "w4a16-row-asym" })
         let g32 = try #require(rows.first { $0.spec == "w4a16-g32-asym" })
-        #expect(base.effectiveBits == 32 && base.klDivergence == nil && base.architecture == "llama")
+        // The base row shows its source's storage: Q4_1 blocks are 20 bytes per 32 weights = 5 bits.
+        #expect(base.effectiveBits == 5 && base.klDivergence == nil && base.architecture == "llama")
+        #expect(base.bytes == 106_168_320 * 5 / 8)
+        #expect((base.modelBytes ?? 0) > base.bytes && (base.parameters ?? 0) > 134_000_000)
         // Per-row 4-bit with f16 scale + zero: 4 + 32/576 and 4 + 32/1536 bits → between 4.02 and 4.06.
         #expect(row.effectiveBits > 4.02 && row.effectiveBits < 4.06)
         #expect(g32.effectiveBits == 5)
-        // The Q4_1 base already lies on the 4-bit asymmetric group-32 grid, not on the per-row one.
-        #expect(g32.gridAligned && !row.gridAligned)
-        // Per-row 4-bit RTN costs perplexity and diverges from the base; group-32 on the model's own
-        // grid costs far less (not nothing: our zero-point is an integer, Q4_1's offset is not).
+        // Bits as stored: a GPTQ checkpoint packs zeros in 4 bits (4 + 20/32 + g_idx); Q4_1 holds g32 asym in 5.
+        #expect(g32.ggufType == "Q4_1" && g32.ggufBits == 5 && row.ggufType == nil)
+        #expect(try #require(g32.gptqBits) > 4.625 && (try #require(g32.gptqBits)) < 4.7)
+        // Measured, not guessed: an integer zero-point cannot represent Q4_1's float minimum, so RTN at
+        // w4 g32 asym reproduces few of the base weights, and the row is not flagged as grid-aligned.
+        #expect(!g32.gridAligned && !row.gridAligned)
+        #expect(try #require(g32.gridFit) < 0.5)
+        #expect(g32.planID == base.planID && g32.planID == grid.experiments[0].planID)
+        // Per-row 4-bit RTN costs perplexity and diverges from the base; group-32 close to the model's
+        // own grid costs far less.
         let basePPL = try #require(base.meanPerplexity), rowPPL = try #require(row.meanPerplexity)
         let g32PPL = try #require(g32.meanPerplexity)
         #expect(rowPPL > basePPL * 1.05)
@@ -46,6 +56,12 @@ struct StudyRunnerTests {
         #expect(rowKL > g32KL)
         #expect(try #require(g32.top1Agreement) > (try #require(row.top1Agreement)))
         #expect(row.configJSON == grid.experiments.first { $0.recipe?.spec == "w4a16-row-asym" }?.canonicalJSON)
+        // Every row keeps its per-window values (what paired intervals are computed from).
+        let metrics = try #require(row.metrics)
+        #expect(metrics.perplexity["wiki"]?.windowNLL?.count == 2 && metrics.klWindows?["wiki"]?.kl.count == 2)
+        let windowMean = zip(metrics.perplexity["wiki"]!.windowNLL!, metrics.perplexity["wiki"]!.windowTokens!)
+            .reduce(0.0) { $0 + $1.0 } / Double(metrics.perplexity["wiki"]!.tokens)
+        #expect(abs(exp(windowMean) - rowPPL) < 1e-9 * rowPPL)
 
         // A second run finds everything done.
         let second = try runner.run(grid.experiments, estimate: { _ in 1 })

@@ -63,6 +63,7 @@ public struct KLDivergenceEvaluator {
         let start = Date()
         let vocab = base.vocabularySize
         var kl: [Double] = [], sameTop = 0, baseNLL = 0.0, quantNLL = 0.0, run = 0
+        var perWindow = KLWindowValues(windows: windows.count)
         // At most two windows at a time: the kept base logits are rows × vocab floats.
         let step = max(1, min(options.batchWindows, 2))
         var i = 0
@@ -107,12 +108,20 @@ public struct KLDivergenceEvaluator {
                 if q.same[s] { sameTop += 1 }
                 baseNLL += kept.nll[s]
                 quantNLL += q.nll[s]
+                let w = i + scoredRows[s] / t
+                perWindow.kl[w] += q.kl[s]
+                perWindow.top1[w] += q.same[s] ? 1 : 0
+                perWindow.baseNLL[w] += kept.nll[s]
+                perWindow.quantizedNLL[w] += q.nll[s]
+                perWindow.tokens[w] += 1
             }
             run += batch.count * t
             i += batch.count
             progress.update(done: i, units: run)
         }
-        return KLDivergenceResult.summarize(kl: kl, sameTop: sameTop, baseNLL: baseNLL, quantNLL: quantNLL,
-                                            windows: windows.count, seconds: Date().timeIntervalSince(start))
+        var result = KLDivergenceResult.summarize(kl: kl, sameTop: sameTop, baseNLL: baseNLL, quantNLL: quantNLL,
+                                                  windows: windows.count, seconds: Date().timeIntervalSince(start))
+        result.perWindow = perWindow
+        return result
     }
 }

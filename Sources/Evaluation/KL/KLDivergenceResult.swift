@@ -18,6 +18,9 @@ public struct KLDivergenceResult: Sendable, Codable, Equatable {
     public var tokens: Int
     public var windows: Int
     public var seconds: Double
+    /// Per-window sums behind these statistics (not part of the JSON form: `ExperimentMetrics`
+    /// stores them separately); nil after decoding.
+    public var perWindow: KLWindowValues? = nil
 
     enum CodingKeys: String, CodingKey {
         case mean, stderr, median, p99, max, tokens, windows, seconds
@@ -53,3 +56,23 @@ import Glibc
 #else
 import Darwin
 #endif
+
+/// Per-window sums of a KL evaluation, in window order: summed KL, top-1 matches, both models'
+/// summed NLL, and scored tokens. Two quantized models evaluated on the same windows are compared
+/// window by window from these.
+public struct KLWindowValues: Sendable, Codable, Equatable {
+    public var kl: [Double]
+    public var top1: [Int]
+    public var baseNLL: [Double]
+    public var quantizedNLL: [Double]
+    public var tokens: [Int]
+
+    /// Zeros for `windows` windows.
+    public init(windows: Int) {
+        kl = .init(repeating: 0, count: windows)
+        top1 = .init(repeating: 0, count: windows)
+        baseNLL = .init(repeating: 0, count: windows)
+        quantizedNLL = .init(repeating: 0, count: windows)
+        tokens = .init(repeating: 0, count: windows)
+    }
+}

@@ -17,6 +17,9 @@ public struct PerplexityEvaluator {
         let progress = ProgressLine(label: label, total: windows.count, unit: "tok", enabled: showProgress)
         let start = Date()
         var nll = 0.0, scored = 0, run = 0
+        // Per window: summed NLL of its scored tokens and their count (what paired comparisons use).
+        var windowNLL = [Double](repeating: 0, count: windows.count)
+        let windowTokens = windows.map(\.scored.count)
         let vocab = model.vocabularySize
         var i = 0
         while i < windows.count {
@@ -37,7 +40,12 @@ public struct PerplexityEvaluator {
                         }
                     }
                 }
-                for case let v? in rowNLL { nll += v; scored += 1 }
+                for (r, value) in rowNLL.enumerated() {
+                    guard let v = value else { continue }
+                    nll += v
+                    scored += 1
+                    windowNLL[i + (firstRow + r) / t] += v
+                }
             }
             run += batch.count * t
             i += batch.count
@@ -46,6 +54,7 @@ public struct PerplexityEvaluator {
         let seconds = Date().timeIntervalSince(start)
         let mean = nll / Double(scored)
         return PerplexityResult(perplexity: exp(mean), tokens: scored, windows: windows.count, meanNLL: mean,
-                                seconds: seconds, tokensPerSecond: Double(run) / seconds)
+                                seconds: seconds, tokensPerSecond: Double(run) / seconds,
+                                windowNLL: windowNLL, windowTokens: windowTokens)
     }
 }

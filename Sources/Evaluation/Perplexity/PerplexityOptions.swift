@@ -48,15 +48,21 @@ public struct PerplexityResult: Sendable, Codable, Equatable {
     public var seconds: Double
     /// Tokens run through the model (scored or not) per second.
     public var tokensPerSecond: Double
+    /// Per window, in window order: the summed NLL of its scored tokens, and how many it scored
+    /// (two models evaluated on the same windows are compared window by window).
+    public var windowNLL: [Double]
+    public var windowTokens: [Int]
 
     public init(perplexity: Double, tokens: Int, windows: Int, meanNLL: Double, seconds: Double,
-                tokensPerSecond: Double) {
+                tokensPerSecond: Double, windowNLL: [Double] = [], windowTokens: [Int] = []) {
         self.perplexity = perplexity
         self.tokens = tokens
         self.windows = windows
         self.meanNLL = meanNLL
         self.seconds = seconds
         self.tokensPerSecond = tokensPerSecond
+        self.windowNLL = windowNLL
+        self.windowTokens = windowTokens
     }
 }
 

@@ -59,6 +59,8 @@ public struct ZeroShotResult: Sendable, Equatable {
     /// doc_id of each evaluated document, and its choices' scores (for inspection and tests).
     public var documentIDs: [Int]
     public var scores: [[LoglikelihoodScore]]
+    /// Per-document values of `acc` (and `acc_norm`), in `documentIDs` order (`ZeroShotMetrics.perDocument`).
+    public var perDocument: [String: [Double]] = [:]
 
     public func metric(_ name: String) -> ZeroShotMetric? { metrics.first { $0.name == name } }
 
@@ -120,7 +122,8 @@ public struct ZeroShotEvaluator {
             requests: requests, tokens: tokensRun, truncatedRequests: groups.joined().filter(\.truncated).count,
             maxLength: encoder.maxLength,
             seconds: seconds, requestsPerSecond: Double(requests) / max(seconds, 1e-9),
-            prefixSharing: scorer.usesPrefixSharing, documentIDs: documents.map(\.id), scores: conditional)
+            prefixSharing: scorer.usesPrefixSharing, documentIDs: documents.map(\.id), scores: conditional,
+            perDocument: ZeroShotMetrics.perDocument(kind: task.kind, documents: documents, scores: conditional))
     }
 
     /// Encodes each document's requests, documents in parallel (consecutive requests with the

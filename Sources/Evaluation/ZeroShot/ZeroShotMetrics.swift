@@ -60,15 +60,35 @@ public enum ZeroShotMetrics {
                        isMean: true)
     }
 
+    /// Per document, 1 when the argmax of the choices' normalised scores is gold, else 0.
+    static func correct(documents: [ZeroShotDocument], scores: [[LoglikelihoodScore]],
+                        _ normalized: (ZeroShotDocument, Int, LoglikelihoodScore) -> Double) -> [Double] {
+        documents.indices.map { d in
+            let doc = documents[d], s = scores[d]
+            return argmax(s.indices.map { normalized(doc, $0, s[$0]) }) == doc.gold ? 1 : 0
+        }
+    }
+
+    /// The per-document values behind `acc` and (multiple choice) `acc_norm`, in document order:
+    /// what paired comparisons of two models on the same documents use.
+    public static func perDocument(kind: ZeroShotTask.Kind, documents: [ZeroShotDocument],
+                                   scores: [[LoglikelihoodScore]]) -> [String: [Double]] {
+        switch kind {
+        case .multipleChoice:
+            return ["acc": correct(documents: documents, scores: scores) { _, _, s in s.logprob },
+                    "acc_norm": correct(documents: documents, scores: scores) { doc, i, s in
+                        s.logprob / Double(doc.choices[i].choiceLength) }]
+        case .continuation:
+            return ["acc": zip(documents, scores).map { $1[$0.gold].greedy ? 1 : 0 }]
+        }
+    }
+
     public static func multipleChoice(documents: [ZeroShotDocument], scores: [[LoglikelihoodScore]],
                                       unconditional: [[LoglikelihoodScore]]? = nil,
                                       primaryMetric: String?) -> [ZeroShotMetric] {
         /// Mean over documents of [argmax of the choices' normalised scores is gold].
         func accuracy(_ name: String, _ normalized: (ZeroShotDocument, Int, LoglikelihoodScore) -> Double) -> ZeroShotMetric {
-            mean(name, documents.indices.map { d in
-                let doc = documents[d], s = scores[d]
-                return argmax(s.indices.map { normalized(doc, $0, s[$0]) }) == doc.gold ? 1 : 0
-            })
+            mean(name, correct(documents: documents, scores: scores, normalized))
         }
         var metrics = [
             accuracy("acc") { _, _, s in s.logprob },

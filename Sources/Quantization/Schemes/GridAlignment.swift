@@ -1,32 +1,62 @@
-/// Detects when a weight scheme's grid can represent a base model's storage grid (almost)
-/// exactly, which makes re-quantization artificially cheap: e.g. 4-bit asymmetric group-32 on a
-/// Q4_1 GGUF, whose 32-weight blocks already hold at most 16 levels on an affine grid. The DESIGN
-/// requires every report to say so. (With our grid conventions — ranges that include 0, an integer
-/// zero-point — re-quantizing such blocks is not exactly lossless, but its error is far below what
-/// the same scheme costs a full-precision model.)
-///
-/// Rule: a base block type stores each block of `block` weights on a grid of 2^bits levels
-/// (symmetric: d·q, or asymmetric: d·q + m). A scheme aligns when each of its groups lies inside
-/// one base block (group size divides the block size), it has at least as many levels, and it is
-/// asymmetric when the base grid has an offset. Per-row and per-tensor schemes never align with
-/// block types; full-precision storage (F32/F16/BF16) has no grid.
-public enum GridAlignment {
-    /// (bits, block size, asymmetric) of the ggml block types, by their GGUF names. K-quants are
-    /// described by their sub-blocks (Q4_K: 4-bit asymmetric sub-blocks of 32).
-    static let storageGrids: [String: (bits: Int, block: Int, asymmetric: Bool)] = [
-        "Q4_0": (4, 32, false), "Q4_1": (4, 32, true), "Q5_0": (5, 32, false), "Q5_1": (5, 32, true),
-        "Q8_0": (8, 32, false), "Q2_K": (2, 16, true), "Q3_K": (3, 16, false), "Q4_K": (4, 32, true),
-        "Q5_K": (5, 32, true), "Q6_K": (6, 16, false),
-    ]
+import TensorCore
 
-    /// True when `scheme` aligns with the base storage type named `storageType` ("Q4_1", "F16" …).
-    public static func aligns(_ scheme: WeightScheme, withStorage storageType: String) -> Bool {
-        guard let grid = storageGrids[storageType], case .group(let k) = scheme.granularity else { return false }
-        return k > 0 && grid.block % k == 0 && scheme.bits >= grid.bits && (!grid.asymmetric || !scheme.symmetric)
+/// Whether a weight scheme's grid can represent a base model's stored weights, measured: re-quantizing
+/// weights that already lie on the scheme's grid is artificially lossless (DESIGN §3), so every
+/// report must say when it happens. Block sizes alone do not decide it: an asymmetric integer
+/// zero-point cannot represent a Q4_1 block's float minimum, so 4-bit asymmetric group-32 on a
+/// Q4_1 GGUF moves every weight by up to half a step, while a grid that does contain the stored
+/// values reproduces them exactly. The measure: round-to-nearest of the base weights with the
+/// scheme, and the share of weights it reproduces to within a thousandth of their group's step.
+public enum GridAlignment {
+    /// A weight counts as reproduced when |w − Q(w)| ≤ this fraction of its group's scale.
+    public static let tolerance: Float = 1e-3
+
+    /// RTN of `weight` (rows × columns) with `scheme`, compared weight by weight with `weight`.
+    public static func measure(_ weight: Tensor, scheme: WeightScheme) throws(QuantizationError) -> GridFit {
+        let (dequantized, codes) = try MatrixQuantizer.quantize(weight, scheme: scheme)
+        let rows = codes.rows, columns = codes.columns
+        let w = UnsafePointer(weight.pointer), q = UnsafePointer(dequantized.pointer)
+        var perRow = [Int](repeating: 0, count: rows)
+        perRow.withUnsafeMutableBufferPointer { counts in
+            let out = counts.baseAddress!
+            Parallel.forRanges(rows, minimumChunk: 16) { range in
+                for r in range {
+                    var n = 0
+                    for c in 0..<columns {
+                        let i = r * columns + c, difference = abs(w[i] - q[i])
+                        let step = abs(codes.scales[codes.parameterIndex(row: r, column: c)])
+                        if difference == 0 || difference <= tolerance * step { n += 1 }
+                    }
+                    out[r] = n
+                }
+            }
+        }
+        return GridFit(weights: rows * columns, reproduced: perRow.reduce(0, +))
+    }
+}
+
+/// How much of a model's weights a scheme's grid reproduces exactly (see `GridAlignment`).
+public struct GridFit: Codable, Sendable, Equatable {
+    /// Weights measured, and how many RTN reproduced to within the tolerance.
+    public var weights: Int
+    public var reproduced: Int
+
+    /// Share of reproduced weights at which a scheme counts as lying on the base model's grid.
+    public static let alignedFraction = 0.99
+
+    public init(weights: Int = 0, reproduced: Int = 0) {
+        self.weights = weights
+        self.reproduced = reproduced
     }
 
-    /// The storage types (of the layers to be quantized) that `scheme` aligns with.
-    public static func alignedStorage(_ scheme: WeightScheme, storageTypes: some Sequence<String>) -> [String] {
-        Set(storageTypes).filter { aligns(scheme, withStorage: $0) }.sorted()
+    /// Reproduced / measured (0 when nothing was measured).
+    public var fraction: Double { weights > 0 ? Double(reproduced) / Double(weights) : 0 }
+    /// The scheme lies on the base model's own storage grid: its measured error is understated.
+    public var aligned: Bool { fraction >= Self.alignedFraction }
+
+    /// Adds another layer's counts.
+    public mutating func add(_ other: GridFit) {
+        weights += other.weights
+        reproduced += other.reproduced
     }
 }

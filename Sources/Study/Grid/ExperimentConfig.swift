@@ -1,4 +1,5 @@
 import Calibration
+import Experiment
 import Foundation
 import ModelFormats
 import Quantization
@@ -7,8 +8,8 @@ import Quantization
 /// Its `id` hashes everything that affects the result, so a rerun, another shard or another
 /// machine recognises a finished experiment.
 public struct ExperimentConfig: Codable, Hashable, Sendable {
-    /// Bump when a change of the program changes what an experiment measures.
-    public static let protocolVersion = 1
+    /// Bump when a change of the program changes what an experiment measures (`EvaluationPlan.protocolVersion`).
+    public static var protocolVersion: Int { EvaluationPlan.protocolVersion }
 
     /// The model as the study names it, and a fingerprint of its file(s) (see `ModelFingerprint`).
     public var model: String
@@ -21,9 +22,14 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         self.model = model
         self.modelFingerprint = modelFingerprint
         self.recipe = recipe
-        self.evaluation = recipe == nil ? evaluation.withoutKL : evaluation
+        // The base row keeps the whole plan (KL included, though it has nothing to compare with):
+        // it is the reference of every row with the same plan id.
+        self.evaluation = evaluation
         self.protocolVersion = Self.protocolVersion
     }
+
+    /// The id of the evaluation plan, under the protocol this experiment was measured with.
+    public var planID: String { evaluation.id(protocolVersion: protocolVersion) }
 
     public var isBase: Bool { recipe == nil }
 
@@ -40,11 +46,7 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
     /// One line for listings: `smollm2-135m w4a16-g128-asym gptq+lorc8 seed 0`.
     public var label: String {
         guard let recipe else { return "\(model) base" }
-        var method = recipe.method
-        if recipe.actOrder { method += "+act-order" }
-        if recipe.mseClip { method += "+mse-clip" }
-        if let r = recipe.lorcRank { method += "+lorc\(r)" }
-        var text = "\(model) \(recipe.spec) \(method)"
+        var text = "\(model) \(recipe.spec) \(recipe.methodLabel)"
         if let seed = recipe.calibration?.seed { text += " seed \(seed)" }
         return text
     }

@@ -1,5 +1,6 @@
 import Calibration
 import Evaluation
+import Experiment
 import Foundation
 import Quantization
 
@@ -51,9 +52,8 @@ public struct StudyGrid: Sendable {
             for (spec, methods) in specs {
                 for method in methods {
                     for seed in seeds {
-                        var recipe = QuantRecipe(spec: spec.description, method: method.name, actOrder: method.actOrder,
-                                                 mseClip: method.mseClip, lorcRank: method.lorc)
-                        let label = "\(model) \(spec) \(method.name)\(method.lorc.map { "+lorc\($0)" } ?? "")"
+                        var recipe = method.recipe(spec: spec.description)
+                        let label = "\(model) \(spec) \(recipe.methodLabel)"
                         if let problem = recipe.problem() ?? shapeProblem(spec, lorc: method.lorc, model: model, shape: modelShape) {
                             let r = Rejection(label: label, reason: problem)
                             if !rejected.contains(r) { rejected.append(r) }

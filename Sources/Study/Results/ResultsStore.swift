@@ -63,13 +63,42 @@ public final class ResultsStore: @unchecked Sendable {
             }
             try db.create(index: "experiment_model", on: "experiment", columns: ["model", "method"])
         }
+        // Protocol 2: every recipe field that changes a result, the evaluation plan id, and the
+        // bits two ways. Rows written before are filled from their configuration JSON.
+        migrator.registerMigration("v2") { db in
+            try db.alter(table: "experiment") { t in
+                for (name, type) in addedColumns { t.add(column: name, type) }
+            }
+            try db.create(index: "experiment_plan", on: "experiment", columns: ["model", "plan_id"])
+            for row in try Row.fetchAll(db, sql: "SELECT id, config FROM experiment") {
+                let id: String = row["id"], configText: String = row["config"]
+                guard let config = try? JSONDecoder().decode(ExperimentConfig.self, from: Data(configText.utf8)) else { continue }
+                let recipe = config.recipe, c = recipe?.calibration
+                try db.execute(
+                    sql: "UPDATE experiment SET plan_id = ?, model_fingerprint = ?, mse_clip = ?, static_groups = ?, damping = ?, "
+                        + "lorc_factor_bits = ?, calib_corpus = ?, calib_samples = ?, calib_length = ?, sequential = ? WHERE id = ?",
+                    arguments: [config.planID, config.modelFingerprint, recipe?.mseClip, recipe?.usesStaticGroups,
+                                recipe?.effectiveDamping, recipe?.effectiveLoRCFactorBits, c?.corpus, c?.samples, c?.length,
+                                c?.isSequential, id])
+            }
+        }
         return migrator
     }
+
+    /// Columns of migration v2, in order.
+    static let addedColumns: [(String, Database.ColumnType)] = [
+        ("plan_id", .text), ("model_fingerprint", .text), ("mse_clip", .boolean), ("static_groups", .boolean),
+        ("damping", .double), ("lorc_factor_bits", .integer), ("calib_corpus", .text), ("calib_samples", .integer),
+        ("calib_length", .integer), ("sequential", .boolean), ("grid_fit", .double), ("gptq_bits", .double),
+        ("gguf_bits", .double), ("gguf_type", .text), ("model_bytes", .integer), ("parameters", .integer),
+        ("diagnostics", .text),
+    ]
 
     static let columns = ["id", "study", "model", "architecture", "method", "spec", "weight_bits", "group_size", "symmetric",
                           "activation_bits", "lorc_rank", "act_order", "seed", "effective_bits", "bytes", "grid_aligned",
                           "perplexity", "mean_perplexity", "zero_shot", "kl_divergence", "top1_agreement",
                           "quantize_seconds", "evaluate_seconds", "config", "metrics", "machine", "program_version", "finished_at"]
+        + addedColumns.map(\.0)
 
     /// Ids of the experiments already in the database.
     public func finishedIDs() throws -> Set<String> {
@@ -117,7 +146,10 @@ public final class ResultsStore: @unchecked Sendable {
         [r.id, r.study, r.model, r.architecture, r.method, r.spec, r.weightBits, r.groupSize, r.symmetric,
          r.activationBits, r.lorcRank, r.actOrder, r.seed.map { Int64(bitPattern: $0) }, r.effectiveBits, r.bytes, r.gridAligned,
          jsonText(r.perplexity), r.meanPerplexity, jsonText(r.zeroShot), r.klDivergence, r.top1Agreement,
-         r.quantizeSeconds, r.evaluateSeconds, r.configJSON, r.metricsJSON, r.machine, r.programVersion, r.finishedAt]
+         r.quantizeSeconds, r.evaluateSeconds, r.configJSON, r.metricsJSON, r.machine, r.programVersion, r.finishedAt,
+         r.planID, r.modelFingerprint, r.mseClip, r.staticGroups, r.damping, r.lorcFactorBits, r.calibrationCorpus,
+         r.calibrationSamples, r.calibrationLength, r.sequential, r.gridFit, r.gptqBits, r.ggufBits, r.ggufType,
+         r.modelBytes, r.parameters, r.diagnostics]
     }
 
     static func record(_ row: Row) throws -> ExperimentRecord {
@@ -131,7 +163,7 @@ public final class ResultsStore: @unchecked Sendable {
             }
         }
         let seed: Int64? = row["seed"]
-        return ExperimentRecord(
+        var record = ExperimentRecord(
             id: id, study: row["study"], model: row["model"], architecture: row["architecture"], method: row["method"],
             spec: row["spec"], weightBits: row["weight_bits"], groupSize: row["group_size"], symmetric: row["symmetric"],
             activationBits: row["activation_bits"], lorcRank: row["lorc_rank"], actOrder: row["act_order"],
@@ -142,6 +174,24 @@ public final class ResultsStore: @unchecked Sendable {
             quantizeSeconds: row["quantize_seconds"], evaluateSeconds: row["evaluate_seconds"],
             configJSON: row["config"], metricsJSON: row["metrics"], machine: row["machine"],
             programVersion: row["program_version"], finishedAt: row["finished_at"])
+        record.planID = row["plan_id"] ?? record.planID
+        record.modelFingerprint = row["model_fingerprint"] ?? record.modelFingerprint
+        record.mseClip = row["mse_clip"] ?? record.mseClip
+        record.staticGroups = row["static_groups"] ?? record.staticGroups
+        record.damping = row["damping"] ?? record.damping
+        record.lorcFactorBits = row["lorc_factor_bits"] ?? record.lorcFactorBits
+        record.calibrationCorpus = row["calib_corpus"] ?? record.calibrationCorpus
+        record.calibrationSamples = row["calib_samples"] ?? record.calibrationSamples
+        record.calibrationLength = row["calib_length"] ?? record.calibrationLength
+        record.sequential = row["sequential"] ?? record.sequential
+        record.gridFit = row["grid_fit"]
+        record.gptqBits = row["gptq_bits"]
+        record.ggufBits = row["gguf_bits"]
+        record.ggufType = row["gguf_type"]
+        record.modelBytes = row["model_bytes"]
+        record.parameters = row["parameters"]
+        record.diagnostics = row["diagnostics"]
+        return record
     }
 
     static func jsonText<T: Encodable>(_ value: T) -> String {

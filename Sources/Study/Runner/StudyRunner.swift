@@ -1,5 +1,6 @@
 import Calibration
 import Evaluation
+import Experiment
 import Foundation
 import Models
 import Quantization
@@ -53,7 +54,7 @@ public final class StudyRunner {
             do {
                 if session?.name != experiment.model {
                     session = nil   // free the previous model before loading the next
-                    session = try ModelSession(name: experiment.model, assets: assets)
+                    session = try ModelSession(name: experiment.model, assets: assets, reusable: true)
                 }
                 let record = try runOne(experiment, session: session!)
                 try store.insert(record)
@@ -70,47 +71,24 @@ public final class StudyRunner {
     }
 
     func runOne(_ experiment: ExperimentConfig, session: ModelSession) throws -> ExperimentRecord {
-        let loaded = session.loaded
-        session.snapshot.restore()
-        var metrics = ExperimentMetrics(context: session.context(experiment.evaluation))
-        if let recipe = experiment.recipe {
-            let calibration = try recipe.calibration.map { try session.calibration($0) }
-            var shared: BaseModelHessians? = nil
-            if let settings = recipe.calibration, !settings.isSequential, recipe.methodNeedsHessian {
-                shared = try session.hessians(settings, showProgress: showProgress)   // weights are the base's here
-            }
-            let progress = ProgressLine(label: "quantize \(recipe.method)", total: loaded.model.blockCount, unit: "block",
-                                        enabled: showProgress)
-            let result = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared) { done, _ in
-                progress.update(done: done, units: done)
-            }
-            metrics.quantization = try QuantizationReport(recipe: recipe, summary: result, baseStorage: loaded.blockWeightStorage)
-        }
-        let evalStart = Date()
-        try ExperimentMeasurement(session: session, showProgress: showProgress)
-            .measure(experiment.evaluation, quantized: experiment.recipe != nil, into: &metrics)
-        let evaluateSeconds = Date().timeIntervalSince(evalStart)
-        return try makeRecord(experiment, architecture: loaded.model.architecture, metrics: metrics,
-                              baseBytes: session.snapshot.weightCount * 4, evaluateSeconds: evaluateSeconds)
+        let pipeline = ExperimentPipeline(session: session, options: RunOptions(showProgress: showProgress))
+        let result = try pipeline.run(recipe: experiment.recipe, plan: experiment.evaluation)
+        return try makeRecord(experiment, session: session, result: result)
     }
 
-    /// The row of a finished experiment; the base row (no `metrics.quantization`) counts its block
-    /// linears as f32: 32 bits, `baseBytes`.
-    func makeRecord(_ experiment: ExperimentConfig, architecture: String, metrics: ExperimentMetrics, baseBytes: Int,
-                    evaluateSeconds: Double) throws -> ExperimentRecord {
+    /// The row of a finished experiment. The base row (no quantization) reports the block linears
+    /// as its source stores them (bits, bytes) and the source file's size.
+    func makeRecord(_ experiment: ExperimentConfig, session: ModelSession, result: ExperimentResult) throws -> ExperimentRecord {
+        let metrics = result.metrics
         let spec = try experiment.recipe?.parsedSpec()
         let quant = metrics.quantization
-        let ppl = metrics.perplexity.mapValues(\.perplexity)
-        let mean = ppl.isEmpty ? nil : ppl.values.reduce(0, +) / Double(ppl.count)
+        let storage = try session.sourceStorage()
         let zeroShot = metrics.zeroShot.compactMapValues { task -> TaskScore? in
             guard let acc = task.metrics.first(where: { $0.name == "acc" }) else { return nil }
             let norm = task.metrics.first { $0.name == "acc_norm" }
             return TaskScore(acc: acc.value, accStderr: acc.stderr ?? 0, accNorm: norm?.value, accNormStderr: norm?.stderr,
                              n: task.documents)
         }
-        let klTokens = metrics.kl.values.reduce(0) { $0 + $1.tokens }
-        let kl = klTokens > 0 ? metrics.kl.values.reduce(0.0) { $0 + $1.mean * Double($1.tokens) } / Double(klTokens) : nil
-        let top1 = klTokens > 0 ? metrics.kl.values.reduce(0.0) { $0 + $1.top1Agreement * Double($1.tokens) } / Double(klTokens) : nil
         var granularity: Int? = nil
         if let spec {
             switch spec.weight.granularity {
@@ -120,15 +98,27 @@ public final class StudyRunner {
             }
         }
         let recipe = experiment.recipe
-        return ExperimentRecord(
-            id: experiment.id, study: study, model: experiment.model, architecture: architecture,
+        let kl = metrics.klSummary
+        var record = ExperimentRecord(
+            id: experiment.id, study: study, model: experiment.model, architecture: session.loaded.model.architecture,
             method: recipe?.method ?? "base", spec: recipe?.spec, weightBits: spec?.weight.bits, groupSize: granularity,
             symmetric: spec?.weight.symmetric, activationBits: spec?.activation.bits ?? 16, lorcRank: recipe?.lorcRank,
-            actOrder: recipe?.actOrder ?? false, seed: recipe?.calibration?.seed, effectiveBits: quant?.effectiveBits ?? 32,
-            bytes: quant?.bytes ?? baseBytes, gridAligned: quant?.gridAligned ?? false, perplexity: ppl, meanPerplexity: mean,
-            zeroShot: zeroShot, klDivergence: kl, top1Agreement: top1, quantizeSeconds: quant?.seconds ?? 0, evaluateSeconds: evaluateSeconds,
+            actOrder: recipe?.actOrder ?? false, seed: recipe?.calibration?.seed,
+            effectiveBits: quant?.effectiveBits ?? storage.blockLinearBits, bytes: quant?.bytes ?? storage.blockLinearBytes,
+            gridAligned: quant?.gridAligned ?? false, perplexity: metrics.perplexity.mapValues(\.perplexity),
+            meanPerplexity: metrics.meanPerplexity, zeroShot: zeroShot, klDivergence: kl?.mean, top1Agreement: kl?.top1Agreement,
+            quantizeSeconds: result.quantizeSeconds, evaluateSeconds: result.evaluateSeconds,
             configJSON: experiment.canonicalJSON, metricsJSON: ResultsStore.jsonText(metrics),
             machine: MachineInfo.describe(), programVersion: MachineInfo.programVersion, finishedAt: MachineInfo.timestamp())
+        record.gridFit = quant?.gridFit
+        record.gptqBits = quant?.storedBits?.gptq
+        record.ggufBits = quant?.storedBits?.gguf
+        record.ggufType = quant?.storedBits?.ggufType
+        record.modelBytes = quant?.modelBytes ?? storage.bytes
+        record.parameters = storage.parameters
+        let notes = quant?.diagnostics.notes ?? []
+        record.diagnostics = notes.isEmpty ? nil : notes.joined(separator: "; ")
+        return record
     }
 
     func log(_ line: String) {

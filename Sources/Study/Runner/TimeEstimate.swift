@@ -1,3 +1,4 @@
+import Experiment
 import Foundation
 
 /// A rough cost model for `--dry-run` and the ETA, fitted to the quick study on this project's idle

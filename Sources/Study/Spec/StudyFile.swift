@@ -1,3 +1,4 @@
+import Calibration
 import Foundation
 import Yams
 
@@ -46,17 +47,26 @@ public struct StudyFile: Decodable, Sendable {
         public var methods: OneOrMany<MethodEntry>?
     }
 
-    /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, or `{name: gptq, act_order: true, lorc: 8}`.
+    /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, or
+    /// `{name: gptq, act_order: true, static_groups: true, damping: 0.1, lorc: 8, lorc_bits: 16}`.
     public struct MethodEntry: Decodable, Sendable {
         public var name: String
         public var actOrder: Bool
         public var mseClip: Bool
         public var lorc: Int?
+        public var staticGroups: Bool
+        public var damping: Double?
+        public var lorcBits: Int?
 
-        enum CodingKeys: String, CodingKey { case name, actOrder = "act_order", mseClip = "mse_clip", lorc }
+        enum CodingKeys: String, CodingKey {
+            case name, actOrder = "act_order", mseClip = "mse_clip", lorc, staticGroups = "static_groups", damping
+            case lorcBits = "lorc_bits"
+        }
 
-        public init(name: String, actOrder: Bool = false, mseClip: Bool = false, lorc: Int? = nil) {
+        public init(name: String, actOrder: Bool = false, mseClip: Bool = false, lorc: Int? = nil, staticGroups: Bool = false,
+                    damping: Double? = nil, lorcBits: Int? = nil) {
             self.name = name; self.actOrder = actOrder; self.mseClip = mseClip; self.lorc = lorc
+            self.staticGroups = staticGroups; self.damping = damping; self.lorcBits = lorcBits
         }
 
         public init(from decoder: Decoder) throws {
@@ -68,7 +78,16 @@ public struct StudyFile: Decodable, Sendable {
             self.init(name: try c.decode(String.self, forKey: .name),
                       actOrder: try c.decodeIfPresent(Bool.self, forKey: .actOrder) ?? false,
                       mseClip: try c.decodeIfPresent(Bool.self, forKey: .mseClip) ?? false,
-                      lorc: try c.decodeIfPresent(Int.self, forKey: .lorc))
+                      lorc: try c.decodeIfPresent(Int.self, forKey: .lorc),
+                      staticGroups: try c.decodeIfPresent(Bool.self, forKey: .staticGroups) ?? false,
+                      damping: try c.decodeIfPresent(Double.self, forKey: .damping),
+                      lorcBits: try c.decodeIfPresent(Int.self, forKey: .lorcBits))
+        }
+
+        /// The recipe this entry names for `spec` (calibration settings added by the grid).
+        public func recipe(spec: String) -> QuantRecipe {
+            QuantRecipe(spec: spec, method: name, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
+                        staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits)
         }
     }
 
@@ -114,8 +133,8 @@ public struct StudyFile: Decodable, Sendable {
     static let allowedKeys: [String: Set<String>] = [
         "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
         "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods"],
-        "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc"],
-        "methods.*": ["name", "act_order", "mse_clip", "lorc"],
+        "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits"],
+        "methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits"],
         "calibration": ["corpus", "samples", "length", "sequential"],
         "evaluation": ["context", "perplexity", "zero_shot", "kl"],
         "evaluation.perplexity": ["corpora", "max_windows"],

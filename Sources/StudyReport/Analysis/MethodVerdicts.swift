@@ -1,79 +1,58 @@
 import Study
 
-/// Verdict 1: does fine-grained quantization plus GPTQ (or ZQ-local) beat RTN? And does
-/// fine-grained RTN beat per-row RTN?
+/// Verdict 1 of the study: does fine-grained quantization plus a real PTQ method (GPTQ,
+/// ZeroQuant-local) beat RTN? And its companion: does fine-grained RTN beat per-row RTN?
+/// Every pair differs only in the factor under test.
 enum MethodVerdicts {
     /// Methods that fit weights to calibration data.
-    static let calibratedMethods: Set<String> = ["gptq", "zq-local"]
+    static let calibratedMethods = ["gptq", "zq-local"]
 
-    /// Best GPTQ/ZQ-local row (no LoRC) against the RTN row of the same spec and activation bits,
-    /// at group sizes ≤ 256 only; per-row and coarser pairs are not evidence for the fine-grained claim.
-    static func calibratedBeatsRTN(_ rows: [ExperimentRecord]) -> Verdict {
-        let question = "Does fine-grained quantization (groups ≤ 256) plus GPTQ/ZQ-local beat RTN?"
-        let scored = rows.filter { !$0.isBase && $0.meanPerplexity != nil && $0.lorcRank == nil && $0.spec != nil }
-        let rtn = scored.filter { $0.method == "rtn" }
-        let calibrated = scored.filter { calibratedMethods.contains($0.method) }
+    /// The method without options that change its result (no act-order, static groups, custom
+    /// damping, MSE clipping or LoRC).
+    static func isPlain(_ r: ExperimentRecord) -> Bool {
+        !r.actOrder && r.staticGroups != true && r.mseClip != true && r.lorcRank == nil && (r.damping.map { $0 == 0.01 } ?? true)
+    }
+
+    /// Each plain GPTQ / ZQ-local recipe (seeds averaged; one pair per calibration setting) against
+    /// plain RTN at the same spec (activation included), groups ≤ 256 only: per-row and coarser
+    /// pairs are not evidence for the fine-grained claim.
+    static func calibratedBeatsRTN(_ recipes: [RecipeRow]) -> Verdict {
+        let question = "Does fine-grained quantization (groups ≤ 256) plus GPTQ or ZQ-local beat RTN at the same scheme?"
+        let plain = recipes.filter { !$0.record.isBase && $0.record.spec != nil && isPlain($0.record) }
+        let rtn = Dictionary(grouping: plain.filter { $0.record.method == "rtn" }) { $0.record.spec! }
         var pairs: [VerdictPair] = []
-        for key in Set(scored.map(SpecKey.init)).sorted() where key.fine {
-            guard let plain = latest(rtn.filter { SpecKey($0) == key }),
-                  let best = best(calibrated.filter { SpecKey($0) == key }) else { continue }
-            pairs.append(VerdictPair(context: key.spec, claimed: best, other: plain))
+        for r in plain where calibratedMethods.contains(r.record.method) && r.record.isFineGrained {
+            guard let other = rtn[r.record.spec!]?.first else { continue }
+            let calibration = r.record.calibrationLabel.map { ", \($0)" } ?? ""
+            pairs.append(VerdictPair(context: "\(r.record.spec!): \(r.record.method) vs rtn\(calibration)", claimed: r, other: other))
         }
+        pairs.sort { $0.context < $1.context }
         let missing: String
         if rtn.isEmpty {
-            missing = "no RTN row to compare"
-        } else if calibrated.isEmpty {
-            missing = "no GPTQ or ZQ-local row (without LoRC) to compare"
+            missing = "no plain RTN recipe to compare"
+        } else if !plain.contains(where: { calibratedMethods.contains($0.record.method) }) {
+            missing = "no plain GPTQ or ZQ-local recipe (without act-order, LoRC or other options) to compare"
         } else {
-            missing = "no fine-grained spec (group ≤ 256) has both an RTN and a GPTQ/ZQ-local row"
+            missing = "no fine-grained spec (group ≤ 256) has both an RTN and a GPTQ/ZQ-local recipe"
         }
-        return Verdict(question: question, claimedLabel: "best GPTQ/ZQ-local", otherLabel: "RTN",
-                       pairs: pairs, missing: missing)
+        return Verdict(question: question, claimedLabel: "GPTQ / ZQ-local", otherLabel: "RTN", pairs: pairs, missing: missing)
     }
 
-    /// Fine-grained RTN (groups ≤ 256) against per-row RTN of the same bits, symmetry and activation bits.
-    static func fineRTNBeatsPerRow(_ rows: [ExperimentRecord]) -> Verdict {
+    /// Plain fine-grained RTN (groups ≤ 256) against plain per-row RTN of the same bits, symmetry
+    /// and activation scheme.
+    static func fineRTNBeatsPerRow(_ recipes: [RecipeRow]) -> Verdict {
         let question = "Does fine-grained RTN (groups ≤ 256) beat per-row RTN at the same bits?"
-        let rtn = rows.filter { $0.method == "rtn" && $0.lorcRank == nil && $0.meanPerplexity != nil && !$0.isBase }
-        let perRow = rtn.filter(\.isPerRow)
+        let rtn = recipes.filter { $0.record.method == "rtn" && !$0.record.isBase && isPlain($0.record) }
+        let perRow = rtn.filter(\.record.isPerRow)
         var pairs: [VerdictPair] = []
-        for fine in rtn.filter(\.isFineGrained).sorted(by: RowOrder.precedes) {
-            let match = perRow.filter {
-                $0.weightBits == fine.weightBits && $0.symmetric == fine.symmetric
-                    && $0.activationBits == fine.activationBits && $0.spec?.hasSuffix("-static") == fine.spec?.hasSuffix("-static")
-            }
-            guard let row = latest(match) else { continue }
-            pairs.append(VerdictPair(context: "w\(fine.weightBits ?? 0)a\(fine.activationBits) \(fine.granularityLabel) vs row",
+        for fine in rtn.filter(\.record.isFineGrained) {
+            guard let row = perRow.first(where: { $0.record.sameSchemeExceptGranularity(fine.record) }) else { continue }
+            pairs.append(VerdictPair(context: "w\(fine.record.weightBits ?? 0)a\(fine.record.activationBits) \(fine.record.granularityLabel) vs row",
                                      claimed: fine, other: row))
         }
-        let missing = perRow.isEmpty ? "no per-row RTN row to compare"
-            : "no fine-grained RTN row shares bits and activation bits with a per-row RTN row"
-        return Verdict(question: question, claimedLabel: "fine-grained RTN", otherLabel: "per-row RTN",
-                       pairs: pairs, missing: missing)
+        pairs.sort { $0.context < $1.context }
+        let missing = perRow.isEmpty ? "no per-row RTN recipe to compare"
+            : "no fine-grained RTN recipe shares bits, symmetry and activation scheme with a per-row RTN recipe"
+        return Verdict(question: question, claimedLabel: "fine-grained RTN", otherLabel: "per-row RTN", pairs: pairs, missing: missing)
     }
-
-    /// The row with the lowest mean PPL (ties: the earlier in row order).
-    static func best(_ rows: [ExperimentRecord]) -> ExperimentRecord? {
-        rows.sorted(by: RowOrder.precedes).min { ($0.meanPerplexity ?? .infinity) < ($1.meanPerplexity ?? .infinity) }
-    }
-
-    /// The most recently finished row (ties: by id).
-    static func latest(_ rows: [ExperimentRecord]) -> ExperimentRecord? {
-        rows.max { ($0.finishedAt, $0.id) < ($1.finishedAt, $1.id) }
-    }
-}
-
-/// A spec and activation bits, what two methods must share to be compared.
-struct SpecKey: Hashable, Comparable {
-    let spec: String
-    let activationBits: Int
-    let fine: Bool
-
-    init(_ record: ExperimentRecord) {
-        spec = record.spec ?? ""
-        activationBits = record.activationBits
-        fine = record.isFineGrained
-    }
-
-    static func < (a: SpecKey, b: SpecKey) -> Bool { (a.spec, a.activationBits) < (b.spec, b.activationBits) }
 }

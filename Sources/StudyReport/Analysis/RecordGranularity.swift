@@ -27,3 +27,16 @@ extension ExperimentRecord {
         return "\(spec ?? "w\(weightBits.map(String.init) ?? "?")") \(methodLabel)"
     }
 }
+
+extension ExperimentRecord {
+    /// Same spec as `other` but for the granularity (`w4a16-g32-asym` and `w4a16-row-asym`).
+    func sameSchemeExceptGranularity(_ other: ExperimentRecord) -> Bool {
+        func rest(_ spec: String?) -> [Substring]? {
+            guard var parts = spec?.split(separator: "-"), parts.count >= 2 else { return nil }
+            parts.remove(at: 1)
+            return parts
+        }
+        guard let a = rest(spec), let b = rest(other.spec) else { return false }
+        return a == b
+    }
+}

@@ -6,8 +6,9 @@ public struct ReportChart: Sendable, Equatable {
     public enum Kind: String, Sendable { case qualityBits = "quality-bits", heatMap = "heatmap", zeroShot = "zero-shot" }
     /// Quality vs bits, heat map or zero-shot.
     public let kind: Kind
-    /// The model the chart belongs to.
+    /// The model and evaluation plan the chart belongs to.
     public let model: String
+    public let planID: String
     /// File name, e.g. `quality-bits-smollm2-135m.svg`.
     public let fileName: String
     /// One sentence shown under the chart.
@@ -28,22 +29,22 @@ enum ChartSet {
         }
         var out: [ReportChart] = []
         for model in analysis.models {
-            let slug = slugify(model.model)
+            let slug = slugify(model.model) + (analysis.models.filter { $0.model == model.model }.count > 1 ? "-" + model.planID : "")
             if let svg = QualityBitsChart.render(model) {
                 let name = unique("quality-bits-\(slug)")
-                out.append(ReportChart(kind: .qualityBits, model: model.model, fileName: name + ".svg",
+                out.append(ReportChart(kind: .qualityBits, model: model.model, planID: model.planID, fileName: name + ".svg",
                                        caption: "Mean perplexity (log scale) vs effective bits; ringed points are on the Pareto frontier.",
                                        svg: svg))
             }
             for grid in HeatMapGrid.grids(for: model) {
                 let name = unique("heatmap-\(slug)-\(slugify(grid.method))-a\(grid.activationBits)-\(grid.symmetric ? "sym" : "asym")")
-                out.append(ReportChart(kind: .heatMap, model: model.model, fileName: name + ".svg",
+                out.append(ReportChart(kind: .heatMap, model: model.model, planID: model.planID, fileName: name + ".svg",
                                        caption: "ΔPPL vs base for \(grid.label): weight bits × granularity (grey: not run).",
                                        svg: DeltaHeatMap.render(grid, model: model.model, id: name)))
             }
             if let svg = ZeroShotChart.render(model) {
                 let name = unique("zero-shot-\(slug)")
-                out.append(ReportChart(kind: .zeroShot, model: model.model, fileName: name + ".svg",
+                out.append(ReportChart(kind: .zeroShot, model: model.model, planID: model.planID, fileName: name + ".svg",
                                        caption: "Zero-shot score per task (acc_norm where the task has it) with ±1 standard error.",
                                        svg: svg))
             }

@@ -9,7 +9,7 @@ enum QualityBitsChart {
 
     /// The chart for one model, or nil when no quantized row has a perplexity.
     static func render(_ model: ModelAnalysis) -> String? {
-        let points = model.rows.filter { !$0.record.isBase && $0.record.meanPerplexity != nil }
+        let points = model.rows.filter { !$0.record.isBase && $0.record.meanPerplexity?.isFinite == true }
         guard !points.isEmpty else { return nil }
         let basePPL = model.basePerplexity
         let bits = points.map(\.record.effectiveBits)

@@ -4,13 +4,16 @@ enum GridAlignmentNotes {
     static func lines(_ m: ModelAnalysis) -> [String] {
         let aligned = m.gridAlignedRows
         guard !aligned.isEmpty else { return [] }
-        var out = aligned.map { "\($0.recipe) (\(NumberFormatting.bits($0.record.effectiveBits)) bits): optimistic, lies on the base model's storage grid" }
-        for rec in m.recommendations where rec.row.record.gridAligned {
-            out.append("The ≤ \(NumberFormatting.budget(rec.budgetBits))-bit recommendation (\(rec.row.recipe)) is grid-aligned: expect a larger loss on a full-precision model.")
+        var out = aligned.map {
+            "\($0.recipe) (\(NumberFormatting.bits($0.record.effectiveBits)) bits): optimistic, lies on the base model's storage grid"
+                + ($0.record.gridFit.map { " (RTN reproduces " + NumberFormatting.percent($0) + " of the base weights)" } ?? "")
+        }
+        for rec in m.recommendations where rec.choice.members.contains(where: \.gridAligned) {
+            out.append("The \(rec.budget) recommendation (\(rec.choice.label)) is grid-aligned: expect a larger loss on a full-precision model.")
         }
         for v in m.verdicts {
             for p in v.gridAlignedPairs {
-                out.append("Evidence pair \(p.context) (\(p.claimed.recipe) vs \(p.other.recipe)) for “\(v.question)” involves a grid-aligned row.")
+                out.append("Evidence pair \(p.context) (\(p.claimed.label) vs \(p.other.label)) for “\(v.question)” involves a grid-aligned row.")
             }
         }
         return out
@@ -19,6 +22,10 @@ enum GridAlignmentNotes {
     /// The notes as report blocks.
     static func blocks(_ m: ModelAnalysis) -> [ReportBlock] {
         let notes = lines(m)
-        return notes.isEmpty ? [.paragraph("No row lies on the base model's storage grid.")] : [.bullets(notes)]
+        if !notes.isEmpty { return [.bullets(notes)] }
+        let measured = m.rows.compactMap(\.record.gridFit)
+        let text = "No row lies on the base model's storage grid"
+            + (measured.isEmpty ? "." : " (measured: RTN of the base weights reproduces at most \(NumberFormatting.percent(measured.max())) of them).")
+        return [.paragraph(text)]
     }
 }

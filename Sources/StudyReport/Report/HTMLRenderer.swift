@@ -1,4 +1,6 @@
-/// Renders report blocks as one self-contained HTML page: inline CSS, SVG charts inline, no scripts.
+/// Renders report blocks as one self-contained HTML page: inline CSS, SVG charts inline, and one
+/// small inline script that sorts a table by the column whose header is clicked (numbers as
+/// numbers, `–` last). Nothing is loaded from elsewhere; without scripts the page reads the same.
 enum HTMLRenderer {
     static let style = """
     body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; background: #fafafa; margin: 0; }
@@ -11,7 +13,10 @@ enum HTMLRenderer {
     table { border-collapse: collapse; font-size: 12.5px; }
     th, td { padding: 3px 7px; border-bottom: 1px solid #e2e2e2; white-space: nowrap; }
     th { white-space: normal; min-width: 36px; vertical-align: bottom; background: #eef2f6; text-align: left; position: relative; padding-right: 18px; border-bottom: 2px solid #b8c4d0; }
-    th::after { content: "\\21C5"; color: #9aa7b4; font-size: 10px; position: absolute; right: 5px; top: 6px; }
+    table.sortable th { cursor: pointer; }
+    table.sortable th::after { content: "\\21C5"; color: #9aa7b4; font-size: 10px; position: absolute; right: 5px; top: 6px; }
+    table.sortable th[aria-sort="ascending"]::after { content: "\\25B2"; color: #0072B2; }
+    table.sortable th[aria-sort="descending"]::after { content: "\\25BC"; color: #0072B2; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
     tbody tr:nth-child(even) { background: #f7f9fb; }
     tbody tr:hover { background: #fff6d8; }
@@ -20,6 +25,36 @@ enum HTMLRenderer {
     figure svg { max-width: 100%; height: auto; border: 1px solid #e6e6e6; }
     figcaption { font-size: 12.5px; color: #555; margin-top: 4px; }
     p.labeled strong { color: #0b3d62; }
+    """
+
+    /// Click a header to sort its table (again to reverse). Cells are compared as numbers when both
+    /// parse as one (signs, %, ± and [interval] tails ignored), else as text; empty and `–` sort last.
+    static let sortScript = """
+    document.querySelectorAll("table.sortable").forEach(function (table) {
+      var headers = table.querySelectorAll("th");
+      headers.forEach(function (th, column) {
+        th.addEventListener("click", function () {
+          var ascending = th.getAttribute("aria-sort") !== "ascending";
+          headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+          var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+          function key(row) {
+            var text = (row.cells[column] ? row.cells[column].textContent : "").trim();
+            if (text === "" || text === "–") { return { missing: true }; }
+            var match = text.replace(/\\u2212/g, "-").match(/^[+-]?\\d+(\\.\\d+)?(e[+-]?\\d+)?/i);
+            return match ? { number: parseFloat(match[0]) } : { text: text.toLowerCase() };
+          }
+          rows.sort(function (a, b) {
+            var x = key(a), y = key(b);
+            if (x.missing || y.missing) { return (x.missing ? 1 : 0) - (y.missing ? 1 : 0); }
+            var order = (x.number !== undefined && y.number !== undefined) ? x.number - y.number
+              : String(x.text !== undefined ? x.text : x.number).localeCompare(String(y.text !== undefined ? y.text : y.number));
+            return ascending ? order : -order;
+          });
+          rows.forEach(function (row) { body.appendChild(row); });
+        });
+      });
+    });
     """
 
     static func render(_ blocks: [ReportBlock], title: String) -> String {
@@ -42,7 +77,7 @@ enum HTMLRenderer {
                 out += "<figure id=\"\(e(chart.fileName))\">\n\(chart.svg)<figcaption>\(e(chart.caption))</figcaption>\n</figure>\n"
             }
         }
-        out += "</main>\n</body>\n</html>\n"
+        out += "</main>\n<script>\n\(sortScript)</script>\n</body>\n</html>\n"
         return out
     }
 
@@ -51,7 +86,7 @@ enum HTMLRenderer {
             if j < t.numeric.count, t.numeric[j] { return " class=\"num\"" }
             return flags ? " class=\"flags\"" : ""
         }
-        var out = "<div class=\"table-wrap\"><table>\n<thead><tr>"
+        var out = "<div class=\"table-wrap\"><table class=\"sortable\">\n<thead><tr>"
         for (j, h) in t.headers.enumerated() { out += "<th\(cls(j, flags: false))>\(e(h))</th>" }
         out += "</tr></thead>\n<tbody>\n"
         for row in t.rows {

@@ -23,6 +23,15 @@ enum NumberFormatting {
     static func score(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
     /// Signed zero-shot difference: `-0.012`.
     static func signedScore(_ v: Double?) -> String { v.map { String(format: "%+.3f", $0) } ?? "–" }
+    /// A paired difference with its interval: `+0.0123 [+0.0100, +0.0146]`.
+    static func interval(_ d: PairedDifference, digits: Int) -> String {
+        let f = "%+.\(digits)f"
+        return String(format: f, d.mean) + " [" + String(format: f, d.low) + ", " + String(format: f, d.high) + "]"
+    }
+    /// A parameter count: `134.5M`, `1.54B`.
+    static func count(_ n: Int) -> String {
+        n >= 1_000_000_000 ? String(format: "%.2fB", Double(n) / 1e9) : String(format: "%.1fM", Double(n) / 1e6)
+    }
     /// A budget: `3`, `4.5`.
     static func budget(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v) }
     /// A compact ΔPPL for heat-map cells: `+0.02`, `+8.1`, `+574`.

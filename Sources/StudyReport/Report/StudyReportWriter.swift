@@ -8,11 +8,15 @@ public struct StudyReportWriter: Sendable {
     /// The report's title (first heading and HTML title).
     public let title: String
 
-    /// Analyzes `records` (any number of models and studies; base rows have method "base").
-    public init(records: [ExperimentRecord], title: String) {
-        analysis = StudyAnalysis(records: records)
+    /// Analyzes `records` (any number of models, plans and studies; base rows have method "base").
+    /// `budgets` nil: 3/4/5/8-bit weights and ¼, ⅓, ½ of each model's f16 size.
+    public init(records: [ExperimentRecord], title: String, budgets: [Budget]? = nil) {
+        analysis = StudyAnalysis(records: records, budgets: budgets)
         self.title = title
     }
+
+    /// The text of `analysis.json`.
+    public func analysisJSON() throws -> String { try AnalysisJSON.render(analysis, title: title) }
 
     /// The charts, in report order.
     public func charts() -> [ReportChart] { ChartSet.charts(for: analysis) }
@@ -30,7 +34,7 @@ public struct StudyReportWriter: Sendable {
     /// A short plain-text summary for the terminal: per model the verdicts, one line each, and the recommendations.
     public func summary() -> String { TerminalSummary.render(analysis, title: title) }
 
-    /// Writes `report.md`, `report.html` and `charts/*.svg` into `directory` (created if missing).
+    /// Writes `report.md`, `report.html`, `analysis.json` and `charts/*.svg` into `directory` (created if missing).
     public func write(to directory: URL) throws -> (markdown: URL, html: URL) {
         let fm = FileManager.default
         let chartDirectory = directory.appendingPathComponent("charts", isDirectory: true)
@@ -44,6 +48,7 @@ public struct StudyReportWriter: Sendable {
         let md = directory.appendingPathComponent("report.md"), html = directory.appendingPathComponent("report.html")
         try Data(MarkdownRenderer.render(blocks).utf8).write(to: md, options: .atomic)
         try Data(HTMLRenderer.render(blocks, title: title).utf8).write(to: html, options: .atomic)
+        try Data(try analysisJSON().utf8).write(to: directory.appendingPathComponent("analysis.json"), options: .atomic)
         return (md, html)
     }
 }

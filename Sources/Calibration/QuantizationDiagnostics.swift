@@ -1,0 +1,90 @@
+/// What a quantization method did layer by layer that the numbers alone do not show: GPTQ raising
+/// its damping after a failed Cholesky factorisation, dead input columns, ZeroQuant-local keeping
+/// the RTN start because no step improved it, how much of the error LoRC kept. Kept in every
+/// experiment's row and flagged in reports.
+public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
+    /// One quantized linear's facts (nil where its method has no such number).
+    public struct Layer: Codable, Sendable, Equatable {
+        public var name: String
+        /// The method's objective on this layer (GPTQ's ½Σ(w−q)²/U_jj², ZQ-local's final loss).
+        public var loss: Double?
+        /// GPTQ: relative damping used (a fraction of mean diag H), and how many times it was raised.
+        public var damping: Double?
+        public var dampingRetries: Int?
+        /// GPTQ: inputs that never fired (H_ii = 0; their weights are zeroed).
+        public var deadColumns: Int?
+        /// ZeroQuant-local: updates made, and whether the result is still the RTN start.
+        public var zqSteps: Int?
+        public var zqKeptRTN: Bool?
+        /// LoRC: share of the error's energy (Σσ²) its rank keeps.
+        public var lorcEnergy: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, loss, damping
+            case dampingRetries = "damping_retries", deadColumns = "dead_columns", zqSteps = "zq_steps"
+            case zqKeptRTN = "zq_kept_rtn", lorcEnergy = "lorc_energy"
+        }
+
+        /// Reads a layer's method statistics (`QuantizedWeight.stats`).
+        public init(name: String, stats: [String: Double]) {
+            self.name = name
+            loss = stats["gptq.loss"] ?? stats["zq.loss_final"]
+            damping = stats["gptq.damping"]
+            dampingRetries = stats["gptq.dampingRetries"].map { Int($0) }
+            deadColumns = stats["gptq.deadColumns"].map { Int($0) }
+            zqSteps = stats["zq.steps"].map { Int($0) }
+            zqKeptRTN = stats["zq.best_step"].map { $0 == 0 }
+            lorcEnergy = stats["lorc.energy"]
+        }
+    }
+
+    public var layers: [Layer]
+
+    public init(layers: [Layer]) { self.layers = layers }
+
+    /// From a quantization run's per-layer results.
+    public init(_ summary: QuantizationSummary) {
+        layers = summary.layers.map { Layer(name: $0.name, stats: $0.stats) }
+    }
+
+    /// Layers where GPTQ had to raise its damping.
+    public var dampingRaised: [Layer] { layers.filter { ($0.dampingRetries ?? 0) > 0 } }
+    /// Layers with dead input columns.
+    public var deadColumnLayers: [Layer] { layers.filter { ($0.deadColumns ?? 0) > 0 } }
+    /// ZeroQuant-local layers whose result is the RTN start.
+    public var keptRTN: [Layer] { layers.filter { $0.zqKeptRTN == true } }
+    /// LoRC's retained energy: (mean, min) over layers, nil without LoRC.
+    public var lorcEnergy: (mean: Double, min: Double)? {
+        let values = layers.compactMap(\.lorcEnergy)
+        guard !values.isEmpty else { return nil }
+        return (values.reduce(0, +) / Double(values.count), values.min()!)
+    }
+
+    /// One line per noteworthy fact, e.g. `GPTQ raised damping on 2 of 210 layers (up to 1.0 × mean diag H): model.layers.3.mlp.down_proj, …`.
+    public var notes: [String] {
+        var out: [String] = []
+        func names(_ list: [Layer]) -> String {
+            let shown = list.prefix(3).map(\.name).joined(separator: ", ")
+            return list.count > 3 ? shown + ", … (\(list.count - 3) more)" : shown
+        }
+        let raised = dampingRaised
+        if !raised.isEmpty {
+            let top = raised.compactMap(\.damping).max() ?? 0
+            out.append("GPTQ raised damping on \(raised.count) of \(layers.count) layers (up to \(top) × mean diag H): \(names(raised))")
+        }
+        let dead = deadColumnLayers
+        if !dead.isEmpty {
+            let columns = dead.reduce(0) { $0 + ($1.deadColumns ?? 0) }
+            out.append("\(columns) dead input columns (never active in calibration; weights zeroed) in \(dead.count) layers: \(names(dead))")
+        }
+        let kept = keptRTN
+        if !kept.isEmpty {
+            out.append("ZeroQuant-local kept the RTN start on \(kept.count) of \(layers.count) layers (no step lowered the loss): \(names(kept))")
+        }
+        if let energy = lorcEnergy {
+            out.append(String(format: "LoRC kept %.1f%% of the quantization error's energy on average (least: %.1f%%)",
+                              100 * energy.mean, 100 * energy.min))
+        }
+        return out
+    }
+}
