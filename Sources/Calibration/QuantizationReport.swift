@@ -4,7 +4,8 @@ import Quantization
 /// `quantize` command's report and a study experiment's metrics all use this one record.
 public struct QuantizationReport: Codable, Sendable {
     public var spec: String
-    /// The method with its options (`gptq+act-order`, `rtn-mse`, `gptq+lorc8`).
+    /// The method with every option that changes its result (`QuantRecipe.methodLabel`: `gptq+act-order`,
+    /// `rtn+mse-clip`, `gptq+lorc8`).
     public var method: String
     public var activationBits: Int
     /// Bits per block-linear weight in the paper's convention (codes, an f16 scale and an f16
@@ -45,7 +46,7 @@ public struct QuantizationReport: Codable, Sendable {
     public init(recipe: QuantRecipe, summary: QuantizationSummary, baseStorage: Set<String>, gridFit: GridFit) throws {
         let spec = try recipe.parsedSpec()
         self.spec = spec.description
-        method = summary.method
+        method = recipe.methodLabel
         activationBits = spec.activation.bits ?? 16
         effectiveBits = summary.effectiveBits
         bytes = summary.quantizedBytes

@@ -35,7 +35,9 @@ public struct TimeEstimate: Sendable {
         }
         var seconds = 2.0   // restoring weights, bookkeeping
         seconds += plan.corpora.reduce(0) { $0 + tokens($1, plan.maxWindows) } / rate
-        seconds += plan.klCorpora.reduce(0) { $0 + 2 * tokens($1, plan.klMaxWindows) } / rate
+        if experiment.recipe != nil {   // the base row measures no KL
+            seconds += plan.klCorpora.reduce(0) { $0 + 2 * tokens($1, plan.klMaxWindows) } / rate
+        }
         seconds += plan.zeroShotTasks.reduce(0) { total, task in
             let docs = Double(min(plan.limit ?? Int.max, taskDocuments[task] ?? 1000))
             return total + docs * tokensPerDocument / rate

@@ -55,7 +55,7 @@ enum QualityBitsChart {
         }
         legend.gap()
         legend.ring(label: "Pareto frontier", on: &c)
-        if basePPL != nil { legend.dashed(label: "base (unquantized)", on: &c) }
+        if basePPL != nil { legend.dashed(label: "base (as stored)", on: &c) }
         if points.contains(where: \.record.gridAligned) { legend.symbol("†", color: "#b35900", label: "grid-aligned (optimistic)", on: &c) }
         return c.render(title: title)
     }
