@@ -23,6 +23,7 @@ public final class Gemma3Model: ScratchBlockStack, @unchecked Sendable {
     let localRope: RopeTable
     let globalRope: RopeTable
 
+    /// Loads every weight of the network `h` describes from `weights`.
     public init(hyper h: Gemma3Hyperparameters, weights: CanonicalWeights) throws {
         try h.validate(file: weights.sourcePath)
         hyper = h
@@ -66,8 +67,10 @@ public final class Gemma3Model: ScratchBlockStack, @unchecked Sendable {
         return x
     }
 
+    /// The activation buffers of one forward pass over `rows` token rows.
     public func scratch(rows: Int) -> Gemma3Scratch { Gemma3Scratch(rows: rows, h: hyper) }
 
+    /// Block `index` on x (B·T, d), in place.
     public func runBlock(_ index: Int, _ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, scratch: Gemma3Scratch,
                          observer: LinearInputObserver?) {
         let block = blocks[index]
@@ -75,6 +78,7 @@ public final class Gemma3Model: ScratchBlockStack, @unchecked Sendable {
                       scratch: scratch, observer: observer)
     }
 
+    /// Final norm of x (rows, d), in place, then the LM head's logits.
     public func emitLogits(_ x: UnsafeMutablePointer<Float>, rows: Int,
                            _ logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
         normalize(x, rows: rows)

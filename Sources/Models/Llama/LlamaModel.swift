@@ -16,6 +16,7 @@ public final class LlamaModel: ScratchBlockStack, @unchecked Sendable {
     public let head: LogitHead
     let rope: RopeTable
 
+    /// Loads every weight of the network `h` describes from `weights`.
     public init(hyper h: LlamaHyperparameters, weights: CanonicalWeights) throws {
         try h.validate(file: weights.sourcePath)
         hyper = h
@@ -64,13 +65,16 @@ public final class LlamaModel: ScratchBlockStack, @unchecked Sendable {
         TokenWindows.gather(tokens, from: embedding, into: x)
     }
 
+    /// The activation buffers of one forward pass over `rows` token rows.
     public func scratch(rows: Int) -> LlamaScratch { LlamaScratch(rows: rows, h: hyper) }
 
+    /// Block `index` on x (B·T, d), in place.
     public func runBlock(_ index: Int, _ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, scratch: LlamaScratch,
                          observer: LinearInputObserver?) {
         blocks[index].forward(x, windows: windows, tokens: tokens, h: hyper, rope: rope, scratch: scratch, observer: observer)
     }
 
+    /// Final norm of x (rows, d), in place, then the LM head's logits.
     public func emitLogits(_ x: UnsafeMutablePointer<Float>, rows: Int,
                            _ logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
         normalize(x, rows: rows)
