@@ -3,13 +3,15 @@ import ModelFormats
 import Models
 import Quantization
 
-/// Writes a quantized Llama-family model as a GGUF llama.cpp loads: a copy of the source GGUF in
-/// which every quantized linear is replaced by real ggml blocks built from our codes
-/// (`GGUFBlockEncoder`, type from `GGUFBlockType`). Everything that was not quantized (token
+/// Writes a quantized model of a family whose `ModelFamilies` row has a GGUF tensor layout (the
+/// Llama family) as a GGUF llama.cpp loads: a copy of the source GGUF in which every quantized
+/// linear is replaced by real ggml blocks built from our codes (`GGUFBlockEncoder`, type from
+/// `GGUFBlockType`). Everything that was not quantized (token
 /// embedding, norms, LM head, biases) keeps its original type and bytes; the metadata is copied in
 /// order with `general.file_type` set to the block type's llama_ftype, plus
-/// `ptqlab.quantization.scheme` / `ptqlab.quantization.method`. For `llama` / `mistral` GGUFs,
-/// llama.cpp's Q/K row permutation (undone by our loader) is re-applied to q_proj / k_proj.
+/// `ptqlab.quantization.scheme` / `ptqlab.quantization.method`. Where the source stores Q/K rows
+/// permuted (llama.cpp's converter, `llama` / `mistral`), the permutation (undone by our loader)
+/// is re-applied to q_proj / k_proj.
 ///
 /// Not representable, hence rejected: LoRC corrections, schemes without a ggml block type, and HF
 /// directory sources (there is no GGUF to copy metadata and tokenizer from; write GPTQ instead).
@@ -28,15 +30,14 @@ public enum GGUFExporter {
         try check(scheme: summary.scheme, lowRank: summary.layers.contains { $0.result.lowRank != nil })
         let type = try GGUFBlockType.type(for: summary.scheme)
         let arch = source.architecture ?? "?"
-        guard LlamaGGUF.architectures.contains(arch) else {
-            throw ExportError("\(source.path): GGUF export supports \(LlamaGGUF.architectures.sorted().joined(separator: ", ")), not '\(arch)'")
+        guard let layout = ModelFamilies.lookup(ggufArchitecture: arch)?.family.gguf?.tensorLayout else {
+            throw ExportError("\(source.path): GGUF export supports \(ModelFamilies.ggufExportArchitectures.joined(separator: ", ")), not '\(arch)'")
         }
-        let hyper = try LlamaGGUF.hyperparameters(source)
-        let permuted = LlamaGGUF.permutesQK(architecture: arch)
+        let permutedHeads = try layout.permutedRows(source)
 
         var byGGUFName: [String: QuantizedCodes] = [:]
         for layer in summary.layers {
-            guard let name = LlamaGGUF.ggufName(layer.name + ".weight"), let info = source.tensor(named: name) else {
+            guard let name = layout.tensorName(layer.name + ".weight"), let info = source.tensor(named: name) else {
                 throw ExportError("\(layer.name): no tensor in \(source.path) corresponds to this layer")
             }
             let codes = layer.result.codes
@@ -58,12 +59,8 @@ public enum GGUFExporter {
         for info in source.tensors {
             let data: [UInt8], tensorType: GGMLType
             if let codes = byGGUFName[info.name] {
-                var order: [Int]? = nil
-                if permuted && info.name.hasSuffix(".attn_q.weight") {
-                    order = GGUFBlockEncoder.llamaCppPermutation(rows: codes.rows, heads: hyper.heads)
-                } else if permuted && info.name.hasSuffix(".attn_k.weight") {
-                    order = GGUFBlockEncoder.llamaCppPermutation(rows: codes.rows, heads: hyper.kvHeads)
-                }
+                // rows back in llama.cpp's order where the source stores them permuted
+                let order = permutedHeads[info.name].map { GGUFBlockEncoder.llamaCppPermutation(rows: codes.rows, heads: $0) }
                 do {
                     data = try GGUFBlockEncoder.encode(codes, as: type, rowOrder: order)
                 } catch {
@@ -85,6 +82,6 @@ public enum GGUFExporter {
             notes: [exact ? "\(type.name) blocks reproduce the fake-quantized weights exactly (d = scale)"
                         : "\(type.name) blocks: d = scale, m = −scale·zero rounded to f16 (deviation ≤ half an f16 ulp of scale·zero)",
                     "non-quantized tensors keep their source types and bytes"]
-                + (permuted ? ["llama.cpp Q/K row permutation re-applied"] : []))
+                + (permutedHeads.isEmpty ? [] : ["llama.cpp Q/K row permutation re-applied"]))
     }
 }

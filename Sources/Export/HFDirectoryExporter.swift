@@ -11,8 +11,8 @@ import Tokenizers
 /// - From a Hugging Face directory: its config.json with `dtype` set to the written type and any
 ///   `quantization_config` dropped (the weights are written dequantized); tokenizer.json and its
 ///   side files copied.
-/// - From a GGUF: Llama-family configs derived from the metadata (`HFConfigFromGGUF`),  tokenizer.json written from the GGUF's byte-level
-///   BPE vocabulary (`TokenizerJSONWriter`). A SentencePiece vocabulary (Gemma 3) has no byte-level
+/// - From a GGUF: config.json derived from the metadata by the family's row of `ModelFamilies`;
+///   tokenizer.json written from the GGUF's byte-level BPE vocabulary (`TokenizerJSONWriter`). A SentencePiece vocabulary (Gemma 3) has no byte-level
 ///   tokenizer.json form: it is written as a vocab-only `tokenizer.gguf` (noted in the result), which
 ///   `ModelLoader` reads and transformers does not.
 public enum HFDirectoryExporter {
@@ -55,13 +55,8 @@ public enum HFDirectoryExporter {
             }
         } else {
             let file = try GGUFFile(path: loaded.path)
-            var config: [String: Any]
-            if let gemma = loaded.model as? Gemma3Model {
-                config = try Gemma3HF.configJSON(fromGGUF: file, hyper: gemma.hyper)
-            } else {
-                let data = try JSONEncoder().encode(try HFConfigFromGGUF.config(of: file))
-                config = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-            }
+            let (member, route) = try ModelFamilies.ggufRoute(file.architecture ?? "?", file: file.path)
+            var config = try route.hfConfig(file, member)
             config["dtype"] = dtypeName
             try write(Data(ConfigJSONText.text(config).utf8), HFModelDirectory.configFileName)
             do {

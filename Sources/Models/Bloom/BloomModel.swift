@@ -34,8 +34,7 @@ public final class BloomModel: ScratchBlockStack, HFCheckpointTensors, @unchecke
         BLAS.useOwnThreads()
     }
 
-    public var architecture: String { "bloom" }
-    public var hfModelType: String { "bloom" }
+    public var architecture: String { ModelFamilies.bloom.architecture }
     public var vocabularySize: Int { config.vocabSize }
     public var maxContext: Int { Self.maxContext }
     public var hiddenSize: Int { config.hiddenSize }

@@ -6,5 +6,11 @@ import TensorCore
 public protocol HFCheckpointTensors {
     /// transformers' `model_type` of this checkpoint ("llama", "opt", "gpt_neox", …).
     var hfModelType: String { get }
+    /// Every parameter under its HF name, in checkpoint order.
     func hfTensors() -> [(name: String, tensor: Tensor)]
+}
+
+extension HFCheckpointTensors where Self: CausalLanguageModel {
+    /// The `model_type` the family table gives this model's architecture.
+    public var hfModelType: String { ModelFamilies.member(architecture: architecture)?.modelType ?? architecture }
 }

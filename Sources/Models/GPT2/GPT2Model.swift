@@ -26,8 +26,7 @@ public final class GPT2Model: ScratchBlockStack, HFCheckpointTensors, @unchecked
         BLAS.useOwnThreads()
     }
 
-    public var architecture: String { "gpt2" }
-    public var hfModelType: String { "gpt2" }
+    public var architecture: String { ModelFamilies.gpt2.architecture }
     public var vocabularySize: Int { config.vocabSize }
     public var maxContext: Int { config.nPositions }
     public var hiddenSize: Int { config.nEmbd }

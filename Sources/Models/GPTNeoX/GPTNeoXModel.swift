@@ -29,8 +29,7 @@ public final class GPTNeoXModel: ScratchBlockStack, HFCheckpointTensors, @unchec
         BLAS.useOwnThreads()
     }
 
-    public var architecture: String { "gpt_neox" }
-    public var hfModelType: String { "gpt_neox" }
+    public var architecture: String { ModelFamilies.gptNeoX.architecture }
     public var vocabularySize: Int { config.vocabSize }
     public var maxContext: Int { config.maxPositionEmbeddings }
     public var hiddenSize: Int { config.hiddenSize }

@@ -87,7 +87,7 @@ public final class Gemma3Block: @unchecked Sendable {
 }
 
 /// Activation buffers for one forward pass of N = B·T rows, reused by every block.
-final class Gemma3Scratch {
+public final class Gemma3Scratch {
     let normed, q, k, v, attention, branch, gate, up: UnsafeMutablePointer<Float>
     private let storage: [FloatBuffer]
 

@@ -5,7 +5,8 @@ import TensorCore
 /// `gemma3.*` metadata, with llama.cpp's defaults where the converter writes nothing, and tensors
 /// under Hugging Face names.
 public enum Gemma3GGUF {
-    public static let architecture = "gemma3"
+    /// Its `general.architecture` (and metadata key prefix), from the family table.
+    public static var architecture: String { ModelFamilies.gemma3.architecture }
 
     public static func hyperparameters(_ file: GGUFFile) throws -> Gemma3Hyperparameters {
         let md = file.metadata, path = file.sourcePath, arch = architecture

@@ -4,8 +4,6 @@ import ModelFormats
 /// Gemma 3 as a Hugging Face `gemma3_text` checkpoint: hyperparameters from its config.json, and
 /// the config.json transformers 5 reads for a model that came from a GGUF.
 public enum Gemma3HF {
-    public static let modelType = "gemma3_text"
-
     public static func hyperparameters(_ c: Gemma3TextConfig, file: String) throws -> Gemma3Hyperparameters {
         let global = RopeFrequencies(headDim: c.headDim, ropeTheta: c.globalRopeTheta,
                                      scaling: c.globalRopeLinearFactor.map { .linear(factor: $0) },
@@ -22,9 +20,11 @@ public enum Gemma3HF {
         return h
     }
 
-    /// config.json for a Gemma 3 GGUF: shape from the hyperparameters, RoPE bases and scaling from
-    /// the `gemma3.rope.*` metadata (as `Gemma3GGUF` reads them). Checked by decoding it back.
-    public static func configJSON(fromGGUF file: GGUFFile, hyper h: Gemma3Hyperparameters) throws -> [String: Any] {
+    /// config.json for a Gemma 3 GGUF, naming the model `modelType` / `hfClass`: shape from the
+    /// hyperparameters, RoPE bases and scaling from the `gemma3.rope.*` metadata (as `Gemma3GGUF`
+    /// reads them). Checked by decoding it back.
+    public static func configJSON(fromGGUF file: GGUFFile, hyper h: Gemma3Hyperparameters, modelType: String,
+                                  hfClass: String) throws -> [String: Any] {
         let md = file.metadata, arch = Gemma3GGUF.architecture
         var full: [String: Any] = ["rope_type": "default", "rope_theta": md["\(arch).rope.freq_base"]?.asFloat ?? 1_000_000]
         if md["\(arch).rope.scaling.type"]?.asString == "linear" {
@@ -33,7 +33,7 @@ public enum Gemma3HF {
         }
         let local: [String: Any] = ["rope_type": "default", "rope_theta": md["\(arch).rope.freq_base_swa"]?.asFloat ?? Float(10_000)]
         let json: [String: Any] = [
-            "model_type": modelType, "architectures": ["Gemma3ForCausalLM"], "vocab_size": h.vocabSize,
+            "model_type": modelType, "architectures": [hfClass], "vocab_size": h.vocabSize,
             "hidden_size": h.hiddenSize, "intermediate_size": h.intermediateSize, "num_hidden_layers": h.layers,
             "num_attention_heads": h.heads, "num_key_value_heads": h.kvHeads, "head_dim": h.headDim,
             "rms_norm_eps": h.rmsNormEps, "max_position_embeddings": h.maxContext, "sliding_window": h.slidingWindow,

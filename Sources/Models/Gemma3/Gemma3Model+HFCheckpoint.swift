@@ -1,8 +1,6 @@
 import TensorCore
 
 extension Gemma3Model: HFCheckpointTensors {
-    public var hfModelType: String { "gemma3_text" }
-
     /// `model.*` under transformers' names; norm weights w as transformers stores them (applied as
     /// 1 + w; llama.cpp's GGUF stores 1 + w, undone on load). The head is tied: no `lm_head`.
     public func hfTensors() -> [(name: String, tensor: Tensor)] {

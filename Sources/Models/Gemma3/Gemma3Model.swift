@@ -1,4 +1,3 @@
-import Foundation
 import ModelFormats
 import TensorCore
 
@@ -7,15 +6,24 @@ import TensorCore
 ///   logits = rmsnorm(x) · Eᵀ  (tied embeddings; soft-capped as cap·tanh(logits/cap) when configured)
 /// Local and global layers use separate RoPE tables. Every linear layer is the shared `Linear`, so
 /// every quantization method and input capture applies unchanged.
-public final class Gemma3Model: BlockwiseLanguageModel, @unchecked Sendable {
+public final class Gemma3Model: ScratchBlockStack, @unchecked Sendable {
+    /// Rows of logits per LM-head chunk: bounds memory to 128 × 262,144 floats (128 MiB).
+    static let logitChunkRows = 128
+
+    /// The numbers that define the network.
     public let hyper: Gemma3Hyperparameters
-    public let embedding: Tensor   // (vocab, d), unscaled; also the LM head
+    /// Token embeddings (vocab, d), unscaled; also the LM head.
+    public let embedding: Tensor
+    /// The decoder blocks, in order.
     public let blocks: [Gemma3Block]
-    public let finalNorm: Tensor   // (d)
-    let lmHeadPacked = PackedLinearWeightCache()
+    /// Final RMSNorm weight w (d), applied as 1 + w.
+    public let finalNorm: Tensor
+    /// The tied LM head: 128-row chunks, soft-capped when the model says so.
+    public let head: LogitHead
     let localRope: RopeTable
     let globalRope: RopeTable
 
+    /// Loads every weight of the network `h` describes from `weights`.
     public init(hyper h: Gemma3Hyperparameters, weights: CanonicalWeights) throws {
         try h.validate(file: weights.sourcePath)
         hyper = h
@@ -26,6 +34,8 @@ public final class Gemma3Model: BlockwiseLanguageModel, @unchecked Sendable {
             throw FormatError(file: weights.sourcePath, field: "lm_head.weight",
                               "Gemma 3 ties its LM head to the embedding; a separate head is not supported")
         }
+        head = LogitHead(weight: embedding, chunkRows: Self.logitChunkRows,
+                         transform: h.finalLogitSoftcap.map(LogitHead.softCapping))
         localRope = RopeTable(inverseFrequencies: h.localRopeInverseFrequencies, maxPositions: h.maxContext)
         globalRope = RopeTable(inverseFrequencies: h.globalRopeInverseFrequencies, maxPositions: h.maxContext)
         BLAS.useOwnThreads()
@@ -39,76 +49,45 @@ public final class Gemma3Model: BlockwiseLanguageModel, @unchecked Sendable {
     public var linearLayers: [Linear] { blocks.flatMap(\.linears) }
     public func linears(ofBlock index: Int) -> [Linear] { blocks[index].linears }
 
-    /// Rows of logits per LM-head call: bounds memory to 128 × 262,144 floats (128 MiB).
-    static let logitChunkRows = 128
-
-    public func forward(
-        windows: [[Int32]], observer: LinearInputObserver?,
-        logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void
-    ) throws {
-        let x = try hiddenStates(windows: windows, observer: observer)
-        let n = x.shape[0], d = hyper.hiddenSize, vocab = hyper.vocabSize
-        let chunk = FloatBuffer(count: min(n, Self.logitChunkRows) * vocab, zeroed: false)
-        var row = 0
-        while row < n {
-            let rows = min(Self.logitChunkRows, n - row)
-            // logits (rows, vocab) = x (rows, d) · Eᵀ
-            BLAS.linear(x.pointer + row * d, rows: rows, packed: lmHeadPacked.get(embedding), out: chunk.pointer)
-            if let cap = hyper.finalLogitSoftcap { Self.softcap(chunk.pointer, count: rows * vocab, cap: cap) }
-            logits(row, rows, chunk.pointer)
-            row += rows
-        }
-    }
-
     /// Final normalised hidden states (B·T, d).
     public func hiddenStates(windows: [[Int32]], observer: LinearInputObserver?) throws -> Tensor {
         let x = try embed(windows: windows)
-        let b = windows.count, t = windows[0].count
-        let scratch = Gemma3Scratch(rows: b * t, h: hyper)
-        for block in blocks {
-            block.forward(x.pointer, windows: b, tokens: t, h: hyper, rope: rope(for: block), scratch: scratch,
-                          observer: observer)
-        }
-        RMSNorm.apply(x.pointer, rows: b * t, n: hyper.hiddenSize, weight: finalNorm.pointer, eps: hyper.rmsNormEps,
-                      weightOffset: 1, out: x.pointer)
+        runBlocks(x.pointer, windows: windows.count, tokens: windows[0].count, observer: observer)
+        normalize(x.pointer, rows: x.shape[0])
         return x
     }
 
     /// Token embeddings of equal-length windows, scaled by √d: (B·T, d).
     public func embed(windows: [[Int32]]) throws -> Tensor {
-        guard let t = windows.first?.count, t > 0 else { throw ModelInputError("no tokens to run") }
-        guard windows.allSatisfy({ $0.count == t }) else { throw ModelInputError("windows differ in length") }
-        guard t <= hyper.maxContext else {
-            throw ModelInputError("window of \(t) tokens exceeds the model's context of \(hyper.maxContext)")
-        }
-        let d = hyper.hiddenSize, scale = hyper.embeddingScale
-        let x = Tensor(zeros: [windows.count * t, d])
-        // x (N, d) = embedding rows · √d (f32, as transformers)
-        for (w, window) in windows.enumerated() {
-            for (i, id) in window.enumerated() {
-                guard id >= 0 && Int(id) < hyper.vocabSize else {
-                    throw ModelInputError("token id \(id) outside the vocabulary of \(hyper.vocabSize)")
-                }
-                let src = embedding.pointer + Int(id) * d, dst = x.pointer + (w * t + i) * d
-                for j in 0..<d { dst[j] = src[j] * scale }
-            }
-        }
+        _ = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
+        let x = TokenWindows.gather(windows, from: embedding)
+        // x (N, d) ← x · √d (f32, as transformers)
+        let scale = hyper.embeddingScale, p = x.pointer
+        for i in 0..<x.count { p[i] *= scale }
         return x
     }
 
-    public func runBlock(_ index: Int, hidden: Tensor, windows: Int, tokens: Int, observer: LinearInputObserver?) {
-        precondition(hidden.shape == [windows * tokens, hyper.hiddenSize], "hidden must be (B·T, d)")
-        let scratch = Gemma3Scratch(rows: windows * tokens, h: hyper)
-        blocks[index].forward(hidden.pointer, windows: windows, tokens: tokens, h: hyper, rope: rope(for: blocks[index]),
-                              scratch: scratch, observer: observer)
+    /// The activation buffers of one forward pass over `rows` token rows.
+    public func scratch(rows: Int) -> Gemma3Scratch { Gemma3Scratch(rows: rows, h: hyper) }
+
+    /// Block `index` on x (B·T, d), in place.
+    public func runBlock(_ index: Int, _ x: UnsafeMutablePointer<Float>, windows: Int, tokens: Int, scratch: Gemma3Scratch,
+                         observer: LinearInputObserver?) {
+        let block = blocks[index]
+        block.forward(x, windows: windows, tokens: tokens, h: hyper, rope: block.isGlobal ? globalRope : localRope,
+                      scratch: scratch, observer: observer)
     }
 
-    private func rope(for block: Gemma3Block) -> RopeTable { block.isGlobal ? globalRope : localRope }
+    /// Final norm of x (rows, d), in place, then the LM head's logits.
+    public func emitLogits(_ x: UnsafeMutablePointer<Float>, rows: Int,
+                           _ logits: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
+        normalize(x, rows: rows)
+        head.logits(x, rows: rows, logits)
+    }
 
-    // v (count) ← cap · tanh(v / cap)
-    static func softcap(_ v: UnsafeMutablePointer<Float>, count: Int, cap: Float) {
-        Parallel.forRanges(count, minimumChunk: 1 << 16) { range in
-            for i in range { v[i] = cap * Foundation.tanh(v[i] / cap) }
-        }
+    /// x (rows, d) ← rmsnorm(x) · (1 + finalNorm), in place.
+    func normalize(_ x: UnsafeMutablePointer<Float>, rows: Int) {
+        RMSNorm.apply(x, rows: rows, n: hyper.hiddenSize, weight: finalNorm.pointer, eps: hyper.rmsNormEps,
+                      weightOffset: 1, out: x)
     }
 }

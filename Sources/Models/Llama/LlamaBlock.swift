@@ -74,7 +74,7 @@ public final class LlamaBlock: @unchecked Sendable {
 }
 
 /// Activation buffers for one forward pass of N = B·T rows, reused by every block.
-final class LlamaScratch {
+public final class LlamaScratch {
     let normed, q, k, v, attention, gate, up: UnsafeMutablePointer<Float>
     private let storage: [FloatBuffer]
 

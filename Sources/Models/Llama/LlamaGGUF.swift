@@ -4,7 +4,8 @@ import TensorCore
 /// Reading Llama-family models from llama.cpp's GGUF: hyperparameters from `<arch>.*` metadata
 /// and tensors under HF names, with llama.cpp's Q/K row permutation undone.
 public enum LlamaGGUF {
-    public static let architectures: Set<String> = ["llama", "mistral", "qwen2"]
+    /// The `general.architecture` values of the Llama row of the family table.
+    public static var architectures: Set<String> { Set(ModelFamilies.llama.members.compactMap(\.ggufArchitecture)) }
 
     public static func hyperparameters(_ file: GGUFFile) throws -> LlamaHyperparameters {
         let md = file.metadata, path = file.sourcePath
@@ -51,7 +52,7 @@ public enum LlamaGGUF {
         }
         let vocab = try int("vocab_size", default: md["tokenizer.ggml.tokens"]?.asArray?.count
             ?? file.shape(of: "token_embd.weight")?.first ?? 0)
-        let sliding: Int? = arch == "mistral" ? (try? int("attention.sliding_window")) : nil
+        let sliding: Int? = quirks(arch).contains(.slidingWindow) ? (try? int("attention.sliding_window")) : nil
         let h = LlamaHyperparameters(
             architecture: arch, vocabSize: vocab, hiddenSize: d, intermediateSize: try int("feed_forward_length"),
             layers: try int("block_count"), heads: heads, kvHeads: kvHeads, headDim: headDim,
@@ -65,7 +66,25 @@ public enum LlamaGGUF {
     /// Whether llama.cpp's converter permutes the rows of Q and K (and their biases) for this
     /// architecture (see `GGUFLlamaWeights`).
     public static func permutesQK(architecture: String) -> Bool {
-        architecture == "llama" || architecture == "mistral"
+        quirks(architecture).contains(.permutedQK)
+    }
+
+    /// GGUF tensor name → heads of llama.cpp's Q/K row permutation, for the tensors `file` stores
+    /// permuted (none for Qwen2): what GGUF export re-applies.
+    public static func permutedRows(_ file: GGUFFile) throws -> [String: Int] {
+        let h = try hyperparameters(file)
+        guard permutesQK(architecture: h.architecture) else { return [:] }
+        var heads: [String: Int] = [:]
+        for i in 0..<h.layers {
+            heads["blk.\(i).attn_q.weight"] = h.heads
+            heads["blk.\(i).attn_k.weight"] = h.kvHeads
+        }
+        return heads
+    }
+
+    /// How llama.cpp's converter wrote `architecture` (the family table's member; none when unknown).
+    static func quirks(_ architecture: String) -> ModelFamily.GGUFQuirks {
+        ModelFamilies.lookup(ggufArchitecture: architecture)?.member.ggufQuirks ?? []
     }
 
     /// HF name → GGUF name for the llama tensor layout.

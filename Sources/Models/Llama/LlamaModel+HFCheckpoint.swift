@@ -1,8 +1,6 @@
 import TensorCore
 
 extension LlamaModel: HFCheckpointTensors {
-    public var hfModelType: String { hyper.architecture }
-
     /// `model.*` under transformers' names (Q/K rows in HF order: the GGUF permutation is undone on
     /// load); `lm_head.weight` only when the head is a tensor of its own.
     public func hfTensors() -> [(name: String, tensor: Tensor)] {

@@ -47,7 +47,7 @@ extension LlamaModel: PrefixSharingModel {
             let tokens = s < batch.prefixes.count ? batch.prefixes[s] : batch.continuations[s - batch.prefixes.count].tokens
             try embed(tokens, into: x.pointer + segments[s].start * d)
         }
-        let scratch = LlamaScratch(rows: row, h: h)
+        let scratch = self.scratch(rows: row)
         let qWidth = h.heads * h.headDim, kWidth = h.kvHeads * h.headDim
         for block in blocks {
             block.forward(x.pointer, rows: row, h: h, scratch: scratch, observer: nil) { q, k, v, out in
@@ -69,8 +69,6 @@ extension LlamaModel: PrefixSharingModel {
         for (i, source) in logitSource.enumerated() {
             (wanted.pointer + i * d).update(from: x.pointer + source * d, count: d)
         }
-        RMSNorm.apply(wanted.pointer, rows: logitSource.count, n: d, weight: finalNorm.pointer, eps: h.rmsNormEps,
-                      out: wanted.pointer)
-        lmHeadLogits(wanted.pointer, rows: logitSource.count, logits: logits)
+        emitLogits(wanted.pointer, rows: logitSource.count, logits)
     }
 }

@@ -67,12 +67,7 @@ public enum ModelInspector {
             groups[t.type.name] = g
         }
         let arch = file.metadata["general.architecture"]?.asString ?? "unknown"
-        var hyper: [String: String] = [:]
-        if arch == Gemma3GGUF.architecture {
-            if let h = try? Gemma3GGUF.hyperparameters(file) { hyper = describe(h) }
-        } else if let h = try? LlamaGGUF.hyperparameters(file) {
-            hyper = describe(h)
-        }
+        let hyper = (try? ModelFamilies.lookup(ggufArchitecture: arch)?.family.gguf?.describe(file)) ?? [:]
         let tok = (try? Tokenizer.fromGGUF(file))?.kind ?? "none or unsupported (\(file.metadata["tokenizer.ggml.model"]?.asString ?? "absent"))"
         return ModelSummary(
             path: path, format: "GGUF v\(file.version)", architecture: arch, family: family(arch),
@@ -107,40 +102,10 @@ public enum ModelInspector {
             hyperparameters: shape, tokenizer: tok)
     }
 
-    /// The family an architecture belongs to and the code that runs it.
+    /// The family an architecture belongs to and the code that runs it (the table row's text).
     public static func family(_ architecture: String) -> String {
-        switch architecture {
-        case "llama": "Llama (LlamaModel)"
-        case "mistral": "Mistral (LlamaModel, sliding window)"
-        case "qwen2": "Qwen2 (LlamaModel, q/k/v biases)"
-        case Gemma3GGUF.architecture: "Gemma 3 (Gemma3Model: sandwich norms, QK-norm, GeGLU, local/global attention)"
-        case "opt": "OPT (OPTModel: LayerNorm, learned positions at offset 2, ReLU MLP)"
-        case "bloom": "BLOOM (BloomModel: ALiBi, embedding LayerNorm, fused per-head q/k/v, GELU-tanh)"
-        case "gpt2": "GPT-2 (GPT2Model: Conv1D weights transposed on load, learned positions, gelu_new)"
-        case "gpt_neox": "GPT-NeoX / Pythia (GPTNeoXModel: partial rotary, parallel residual, fused per-head q/k/v)"
-        default: "unsupported (loadable: GGUF \(ModelLoader.supportedGGUFArchitectures.joined(separator: ", ")); "
-            + "Hugging Face \(HFArchitecture.supportedModelTypes.joined(separator: ", ")))"
-        }
-    }
-
-    public static func describe(_ h: Gemma3Hyperparameters) -> [String: String] {
-        [
-            "layers": "\(h.layers)", "hidden_size": "\(h.hiddenSize)", "intermediate_size": "\(h.intermediateSize)",
-            "heads": "\(h.heads)", "kv_heads": "\(h.kvHeads)", "head_dim": "\(h.headDim)", "vocab_size": "\(h.vocabSize)",
-            "context": "\(h.maxContext)", "tied_embeddings": "true", "rms_norm_eps": "\(h.rmsNormEps)",
-            "sliding_window": "\(h.slidingWindow)",
-            "global_layers": (0..<h.layers).filter(h.isGlobal(layer:)).map(String.init).joined(separator: ","),
-            "query_pre_attn_scalar": "\(h.queryPreAttentionScalar)",
-            "final_logit_softcap": h.finalLogitSoftcap.map { "\($0)" } ?? "none",
-        ]
-    }
-
-    public static func describe(_ h: LlamaHyperparameters) -> [String: String] {
-        [
-            "layers": "\(h.layers)", "hidden_size": "\(h.hiddenSize)", "intermediate_size": "\(h.intermediateSize)",
-            "heads": "\(h.heads)", "kv_heads": "\(h.kvHeads)", "head_dim": "\(h.headDim)", "vocab_size": "\(h.vocabSize)",
-            "context": "\(h.maxContext)", "tied_embeddings": "\(h.tiedEmbeddings)", "attention_bias": "\(h.attentionBias)",
-            "rms_norm_eps": "\(h.rmsNormEps)",
-        ]
+        ModelFamilies.member(architecture: architecture)?.summary
+            ?? "unsupported (loadable: GGUF \(ModelFamilies.supportedGGUFArchitectures.joined(separator: ", ")); "
+            + "Hugging Face \(ModelFamilies.supportedModelTypes.joined(separator: ", ")))"
     }
 }

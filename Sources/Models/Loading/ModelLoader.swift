@@ -29,23 +29,14 @@ public enum ModelLoader {
     static func loadGGUF(path: String) throws -> LoadedModel {
         let file = try GGUFFile(path: path)
         let arch = file.metadata["general.architecture"]?.asString ?? "?"
-        let model: any BlockwiseLanguageModel
-        if LlamaGGUF.architectures.contains(arch) {
-            let h = try LlamaGGUF.hyperparameters(file)
-            model = try LlamaModel(hyper: h, weights: GGUFLlamaWeights(file: file, hyper: h))
-        } else if arch == Gemma3GGUF.architecture {
-            model = try Gemma3Model(hyper: try Gemma3GGUF.hyperparameters(file), weights: GGUFGemma3Weights(file: file))
-        } else {
-            throw FormatError(file: path, field: "general.architecture",
-                              "architecture '\(arch)' is not supported yet (supported: \(supportedGGUFArchitectures.joined(separator: ", ")))")
-        }
+        let model = try ModelFamilies.ggufRoute(arch, file: path).route.build(file)
         let tokenizer = try Tokenizer.fromGGUF(file)
         let storage = Set(file.tensors.filter { $0.name.hasPrefix("blk.") && $0.shape.count == 2 }.map(\.type.name))
         return LoadedModel(path: path, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
     }
 
     /// `general.architecture` values `load` accepts.
-    public static var supportedGGUFArchitectures: [String] { (LlamaGGUF.architectures.union([Gemma3GGUF.architecture])).sorted() }
+    public static var supportedGGUFArchitectures: [String] { ModelFamilies.supportedGGUFArchitectures }
 
     static func loadHF(directory: String) throws -> LoadedModel {
         let dir = try HFModelDirectory(path: directory)

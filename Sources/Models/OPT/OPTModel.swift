@@ -42,8 +42,7 @@ public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked 
         BLAS.useOwnThreads()
     }
 
-    public var architecture: String { "opt" }
-    public var hfModelType: String { "opt" }
+    public var architecture: String { ModelFamilies.opt.architecture }
     public var vocabularySize: Int { config.vocabSize }
     public var maxContext: Int { config.maxPositionEmbeddings }
     public var hiddenSize: Int { config.hiddenSize }

@@ -1,0 +1,56 @@
+import Foundation
+import TensorCore
+
+/// The LM head of every family: logits (rows, vocab) = x (rows, d) · Wᵀ, handed out in chunks of
+/// at most `chunkRows` rows (bounds memory to chunkRows × vocab floats), each chunk passed through
+/// `transform` (e.g. Gemma's final soft-capping) before it is handed out.
+public final class LogitHead: @unchecked Sendable {
+    /// Changes a chunk of logits in place: (values, count).
+    public typealias Transform = @Sendable (_ values: UnsafeMutablePointer<Float>, _ count: Int) -> Void
+
+    /// Rows per chunk unless a model asks for fewer.
+    public static let defaultChunkRows = 256
+
+    /// (vocab, d); the token embedding when the head is tied.
+    public let weight: Tensor
+    /// Rows of logits computed per call of the body.
+    public let chunkRows: Int
+    /// Applied to each chunk in place before the body sees it; nil: raw logits.
+    public let transform: Transform?
+    let packed = PackedLinearWeightCache()
+
+    /// A head over `weight` (vocab, d).
+    public init(weight: Tensor, chunkRows: Int = LogitHead.defaultChunkRows, transform: Transform? = nil) {
+        precondition(chunkRows > 0, "chunkRows must be positive")
+        self.weight = weight
+        self.chunkRows = chunkRows
+        self.transform = transform
+    }
+
+    /// Logits of x (n, d), chunk after chunk: `body(firstRow, rows, values)` with values (rows, vocab),
+    /// valid only during the call.
+    public func logits(_ x: UnsafePointer<Float>, rows n: Int,
+                       _ body: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
+        let d = weight.shape[1], vocab = weight.shape[0]
+        let chunk = FloatBuffer(count: min(n, chunkRows) * vocab, zeroed: false)
+        var row = 0
+        while row < n {
+            let rows = min(chunkRows, n - row)
+            // logits (rows, vocab) = x (rows, d) · Wᵀ
+            BLAS.linear(x + row * d, rows: rows, packed: packed.get(weight), out: chunk.pointer)
+            transform?(chunk.pointer, rows * vocab)
+            body(row, rows, chunk.pointer)
+            row += rows
+        }
+    }
+
+    /// Soft-capping: v ← cap · tanh(v / cap), elementwise (Gemma's `final_logit_softcapping`).
+    public static func softCapping(_ cap: Float) -> Transform {
+        { v, count in
+            // v (count) ← cap · tanh(v / cap)
+            Parallel.forRanges(count, minimumChunk: 1 << 16) { range in
+                for i in range { v[i] = cap * Foundation.tanh(v[i] / cap) }
+            }
+        }
+    }
+}
