@@ -1,12 +1,20 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Hot loops (dequantization, norms, attention) rely on SIMD FMA being inlined: without an explicit
-// target CPU, SIMD FMA lowers to a library call per lane. `haswell` (AVX2 + FMA) is the portable
-// choice for x86_64 machines of this kind. -Ounchecked only in release; tests run in release.
+// Hot numeric kernels (TensorCore: GEMM glue, attention, norms, RoPE, SIMD math; Quantization:
+// quantization grids, GPTQ, LoRC) rely on SIMD FMA being inlined: without an explicit target CPU,
+// SIMD FMA lowers to a library call per lane. `haswell` (AVX2 + FMA) is the portable choice for
+// x86_64 machines of this kind. Only these are built -Ounchecked (release).
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "haswell"]),
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+// Everything else (file parsers, tokenizers, model assembly, evaluation drivers, the study
+// engine, the CLI) keeps Swift's overflow and bounds checks (-O): a missed validation must trap,
+// not wrap or corrupt memory. Same target CPU, so inlined SIMD helpers stay fast.
+let checkedMath: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"]),
 ]
 
 // GEMMKernels holds AVX-512 code (skylake-avx512: AVX-512 F/CD/BW/DQ/VL): only called after TensorCore's runtime CPU check.
@@ -35,24 +43,24 @@ let package = Package(
 
         .target(name: "GEMMKernels", swiftSettings: avx512Math),
         .target(name: "TensorCore", dependencies: ["CBLAS", "GEMMKernels"], swiftSettings: fastMath),
-        .target(name: "ModelFormats", dependencies: ["TensorCore"], swiftSettings: fastMath),
-        .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: fastMath),
-        .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
+        .target(name: "ModelFormats", dependencies: ["TensorCore"], swiftSettings: checkedMath),
+        .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
+        .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: checkedMath),
         .target(name: "Quantization", dependencies: ["TensorCore"], swiftSettings: fastMath),
-        .target(name: "Calibration", dependencies: ["TensorCore", "Models", "Quantization"], swiftSettings: fastMath),
+        .target(name: "Calibration", dependencies: ["TensorCore", "Models", "Quantization"], swiftSettings: checkedMath),
         .target(name: "Export", dependencies: ["TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Tokenizers"],
-                swiftSettings: fastMath),
+                swiftSettings: checkedMath),
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
-                swiftSettings: fastMath),
+                swiftSettings: checkedMath),
         // The one experiment pipeline: (model session, recipe, evaluation plan) → metrics + quantization report.
         .target(name: "Experiment", dependencies: ["TensorCore", "ModelFormats", "Models", "Quantization", "Calibration",
-                                                   "Evaluation", "Export"], swiftSettings: fastMath),
+                                                   "Evaluation", "Export"], swiftSettings: checkedMath),
         // Studies: YAML grid → experiments → SQLite results (GRDB; Debian libsqlite3-dev) → analysis and reports.
         .target(name: "Study", dependencies: [
             "TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Evaluation", "Experiment",
             .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
-        ], resources: [.copy("Bundled")], swiftSettings: fastMath),
-        .target(name: "StudyReport", dependencies: ["Study"], swiftSettings: fastMath),
+        ], resources: [.copy("Bundled")], swiftSettings: checkedMath),
+        .target(name: "StudyReport", dependencies: ["Study"], swiftSettings: checkedMath),
         .executableTarget(
             name: "ptqlab",
             dependencies: [
@@ -60,25 +68,25 @@ let package = Package(
                 "Experiment", "Study", "StudyReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: fastMath),
+            swiftSettings: checkedMath),
         // GFLOP/s of the AVX-512 linear-layer GEMM vs OpenBLAS on SmolLM2 shapes (release only).
-        .executableTarget(name: "gemm-bench", dependencies: ["TensorCore"], swiftSettings: fastMath),
+        .executableTarget(name: "gemm-bench", dependencies: ["TensorCore"], swiftSettings: checkedMath),
 
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: fastMath),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], swiftSettings: fastMath),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: fastMath),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "Tokenizers"], swiftSettings: fastMath),
-        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "TensorCore"], swiftSettings: fastMath),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: checkedMath),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: checkedMath),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "Tokenizers"], swiftSettings: checkedMath),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "TensorCore"], swiftSettings: checkedMath),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Models", "ModelFormats", "Quantization", "TensorCore"],
-                    swiftSettings: fastMath),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tokenizers", "ModelFormats"], swiftSettings: fastMath),
+                    swiftSettings: checkedMath),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tokenizers", "ModelFormats"], swiftSettings: checkedMath),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Calibration", "Evaluation", "Models", "ModelFormats",
-                                                        "Quantization", "TensorCore", "Tokenizers"], swiftSettings: fastMath),
+                                                        "Quantization", "TensorCore", "Tokenizers"], swiftSettings: checkedMath),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Calibration", "Evaluation", "Quantization"],
-                    swiftSettings: fastMath),
+                    swiftSettings: checkedMath),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Experiment", "Quantization", "Calibration",
-                                                      .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: fastMath),
-        .testTarget(name: "StudyReportTests", dependencies: ["StudyReport", "Study", "Experiment", "Evaluation"], swiftSettings: fastMath),
-        .testTarget(name: "CLITests", dependencies: ["ModelFormats", "Study"], swiftSettings: fastMath),
+                                                      .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: checkedMath),
+        .testTarget(name: "StudyReportTests", dependencies: ["StudyReport", "Study", "Experiment", "Evaluation"], swiftSettings: checkedMath),
+        .testTarget(name: "CLITests", dependencies: ["ModelFormats", "Study"], swiftSettings: checkedMath),
     ]
 )

@@ -95,6 +95,21 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         return nil
     }
 
+    /// What makes a recipe meaningless on a model whose block linears have `minInFeatures` as
+    /// their narrowest input and `minDimension` as their smallest dimension (nil when it fits):
+    /// a group as wide as a row is per-row quantization under another name, and a LoRC rank at
+    /// the smallest dimension stores the whole error. Studies and single runs check the same.
+    public static func shapeProblem(_ weight: WeightScheme, lorcRank: Int?, model: String, minInFeatures: Int,
+                                    minDimension: Int) -> String? {
+        if case .group(let k) = weight.granularity, k >= minInFeatures {
+            return "group size \(k) is not smaller than the narrowest linear input of \(model) (\(minInFeatures)): it would be per-row quantization under another name"
+        }
+        if let lorcRank, lorcRank >= minDimension {
+            return "LoRC rank \(lorcRank) is not below the smallest linear dimension of \(model) (\(minDimension)): the correction would store the whole error"
+        }
+        return nil
+    }
+
     /// The weight quantizer this recipe names.
     public func makeQuantizer() throws -> any WeightQuantizer {
         if let problem = problem() { throw CalibrationSet.Failure(message: problem) }

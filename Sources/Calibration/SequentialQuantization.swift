@@ -58,7 +58,9 @@ public struct SequentialQuantization {
                                              computeRanges: activation.isQuantized && activation.isStatic)
                 // Run on a copy: the block's real outputs must come from the quantized weights.
                 let probe = hidden.copied()
-                model.runBlock(b, hidden: probe, windows: windows.count, tokens: windows[0].count, observer: capture)
+                SequenceRows.withWindows(windows.count, tokens: windows[0].count) {
+                    model.runBlock(b, hidden: probe, windows: windows.count, tokens: windows[0].count, observer: capture)
+                }
                 if methodNeedsHessian { hessians = capture.hessians() }
                 ranges = capture.ranges()
             }
@@ -79,7 +81,9 @@ public struct SequentialQuantization {
                 }
             }
             if let hidden {
-                model.runBlock(b, hidden: hidden, windows: windows.count, tokens: windows[0].count, observer: nil)
+                SequenceRows.withWindows(windows.count, tokens: windows[0].count) {
+                    model.runBlock(b, hidden: hidden, windows: windows.count, tokens: windows[0].count, observer: nil)
+                }
             }
             progress?(b + 1, model.blockCount)
         }

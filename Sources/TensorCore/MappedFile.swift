@@ -22,7 +22,8 @@ public final class MappedFile: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO (or another special file) must not wait for a writer; it is refused below.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else {
             throw FileAccessError(path: path, reason: "cannot open (\(String(cString: strerror(errno))))")
         }
@@ -33,6 +34,9 @@ public final class MappedFile: @unchecked Sendable {
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             throw FileAccessError(path: path, reason: "is a directory, expected a file")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw FileAccessError(path: path, reason: "is not a regular file (a FIFO, socket or device cannot be mapped)")
         }
         count = Int(st.st_size)
         if count == 0 {

@@ -15,13 +15,13 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m (default: the pinned SmolLM2-135M).")
     var model: String?
 
-    @Option(help: "Tokens per window.")
+    @Option(parsing: .unconditional, help: "Tokens per window.")
     var context: Int = 512
 
-    @Option(help: "Windows per measurement.")
+    @Option(parsing: .unconditional, help: "Windows per measurement.")
     var windows: Int = 4
 
-    @Option(help: "Repetitions; the best is reported (for us and for peers).")
+    @Option(parsing: .unconditional, help: "Repetitions; the best is reported (for us and for peers).")
     var reps: Int = 3
 
     @Option(help: "Python with torch + transformers for the PyTorch peer (default: .venv-peers/bin/python; see scripts/setup-peers.sh).")
@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure PTQLab only.")
     var noPeers = false
 
-    @Option(help: "Threads for the PyTorch peer (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads for the PyTorch peer (default: all cores).")
     var peerThreads: Int?
 
     @Option(help: ArgumentHelp("Instead of forward throughput: time GPTQ of the whole model with this weight-only spec (e.g. w4a16-row-asym), calibration passes included, beside the reference GPTQ procedure run with PyTorch (scripts/peers/torch_gptq.py).", valueName: "spec"))
@@ -39,13 +39,13 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "With --gptq: act-order, on both sides.")
     var actOrder = false
 
-    @Option(help: "With --gptq: calibration windows (wiki calibration part, seed 0, as eval --method gptq).")
+    @Option(parsing: .unconditional, help: "With --gptq: calibration windows (wiki calibration part, seed 0, as eval --method gptq).")
     var calibSamples: Int = 128
 
-    @Option(help: "With --gptq: tokens per calibration window.")
+    @Option(parsing: .unconditional, help: "With --gptq: tokens per calibration window.")
     var calibLength: Int = 512
 
-    @Option(help: "With --gptq: first wiki held-out windows (of --calib-length tokens) on which both quantized models' perplexity is reported, as a sanity check (0: none).")
+    @Option(parsing: .unconditional, help: "With --gptq: first wiki held-out windows (of --calib-length tokens) on which both quantized models' perplexity is reported, as a sanity check (0: none).")
     var checkWindows: Int = 4
 
     @Option(help: "Output format: text or json.")

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// Runs a command body and turns any error into one clear line on stderr and exit code 1
-/// (ArgumentParser's own usage errors keep their code 64).
+/// (argument errors get the same treatment in `PTQLab.main`).
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()

@@ -19,19 +19,19 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A UTF-8 text file to evaluate (its whole text is held out).")
     var text: [String] = []
 
-    @Option(help: "Window length in tokens (default 2048, capped by the model); zero-shot requests are truncated to it too (default: the model's context).")
+    @Option(parsing: .unconditional, help: "Window length in tokens (default 2048, capped by the model); zero-shot requests are truncated to it too (default: the model's context).")
     var context: Int?
 
-    @Option(help: "Evaluate at most this many windows per task.")
+    @Option(parsing: .unconditional, help: "Evaluate at most this many windows per task.")
     var maxWindows: Int?
 
-    @Option(help: "Sliding-window mode (Hugging Face style): start a window every N tokens, score only new tokens.")
+    @Option(parsing: .unconditional, help: "Sliding-window mode (Hugging Face style): start a window every N tokens, score only new tokens.")
     var stride: Int?
 
     @Option(help: "Perplexity protocol: 'standard' (non-overlapping windows, GPTQ convention) or 'llamacpp' (llama.cpp half-window: BOS first, score the second half).")
     var pplMode: String = "standard"
 
-    @Option(help: "Windows per forward pass.")
+    @Option(parsing: .unconditional, help: "Windows per forward pass.")
     var batch: Int = 4
 
     @Option(help: "Output format: text or json.")

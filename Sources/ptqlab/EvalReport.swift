@@ -54,6 +54,8 @@ struct EvalReport: Encodable {
     func json() throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // A diverged model's perplexity is inf or nan: written as the strings "inf"/"nan" (as the results database keeps them), not refused.
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try enc.encode(self), as: UTF8.self)
     }
 

@@ -19,28 +19,28 @@ struct QuantOptions: ParsableArguments {
     @Flag(help: "GPTQ with groups: find every group's scale and zero up front (static groups), as the reference's --static-groups.")
     var staticGroups = false
 
-    @Option(help: "GPTQ: relative damping, a fraction of the mean Hessian diagonal (default 0.01).")
+    @Option(parsing: .unconditional, help: "GPTQ: relative damping, a fraction of the mean Hessian diagonal (default 0.01).")
     var damping: Double?
 
     @Flag(help: "RTN: search the clipping range per group (GPTQ's MSE grid) instead of min/max.")
     var mseClip = false
 
-    @Option(help: "Add a rank-R LoRC correction on top of the method.")
+    @Option(parsing: .unconditional, help: "Add a rank-R LoRC correction on top of the method.")
     var lorc: Int?
 
-    @Option(help: "LoRC factor bits: 2…8 (per-row symmetric, default 8) or 16 (f16 factors).")
+    @Option(parsing: .unconditional, help: "LoRC factor bits: 2…8 (per-row symmetric, default 8) or 16 (f16 factors).")
     var lorcBits: Int?
 
     @Option(help: "Calibration corpus (its calibration part): wiki, news or books.")
     var calib: String = "wiki"
 
-    @Option(help: "Calibration windows.")
+    @Option(parsing: .unconditional, help: "Calibration windows.")
     var calibSamples: Int = 128
 
-    @Option(help: "Tokens per calibration window.")
+    @Option(parsing: .unconditional, help: "Tokens per calibration window.")
     var calibLength: Int = 512
 
-    @Option(help: "Seed for choosing calibration windows.")
+    @Option(parsing: .unconditional, help: "Seed for choosing calibration windows.")
     var seed: UInt64 = 0
 
     /// The parsed `--quant` spec.

@@ -50,6 +50,7 @@ struct StudyCommand: ParsableCommand {
                 throw ValidationError("\(name): no such study file, nor a bundled study (\(BundledStudies.names.joined(separator: ", ")))")
             }
             let file = try StudyFile.load(path: path)
+            try StudyGrid.checkName(file.name, source: path)
             let shardRange = try parseShard()
             let outDir = out ?? "study-out/\(file.name)"
             let dbPath = db ?? (outDir as NSString).appendingPathComponent("results.db")
@@ -72,7 +73,7 @@ struct StudyCommand: ParsableCommand {
                 return
             }
             let store = try ResultsStore(path: dbPath)
-            printStderr("study \(file.name): \(experiments.count) experiments\(shard.map { " (shard \($0))" } ?? "") → \(dbPath)")
+            if !quiet { printStderr("study \(file.name): \(experiments.count) experiments\(shard.map { " (shard \($0))" } ?? "") → \(dbPath)") }
             let summary = try StudyRunner(study: file.name, store: store, showProgress: !quiet).run(experiments, estimate: seconds)
             print(String(format: "study %@: %d run, %d already done, %d failed in %@ (database %@)", file.name, summary.ran,
                          summary.skipped, summary.failed.count, ProgressLine.clock(summary.seconds), dbPath))

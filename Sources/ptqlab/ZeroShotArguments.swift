@@ -5,16 +5,16 @@ import Foundation
 /// `eval`'s zero-shot options, and the split of `--tasks` into perplexity corpora and zero-shot
 /// tasks (a name is a zero-shot task when `ZeroShotTasks.isZeroShotTask` says so).
 struct ZeroShotArguments: ParsableArguments {
-    @Option(help: "Zero-shot tasks: evaluate a stable subset of N documents per task (the same N documents every run; see --subset-seed). The output says it is a subset.")
+    @Option(parsing: .unconditional, help: "Zero-shot tasks: evaluate a stable subset of N documents per task (the same N documents every run; see --subset-seed). The output says it is a subset.")
     var limit: Int?
 
-    @Option(help: "Zero-shot tasks: seed of the --limit subset.")
+    @Option(parsing: .unconditional, help: "Zero-shot tasks: seed of the --limit subset.")
     var subsetSeed: UInt64 = 0
 
     @Flag(help: "Zero-shot tasks: also score the unconditional requests (context \"Answer:\") and report acc_uncond = argmax(score − unconditional score).")
     var calibrated = false
 
-    @Option(help: "Zero-shot tasks: tokens per forward pass.")
+    @Option(parsing: .unconditional, help: "Zero-shot tasks: tokens per forward pass.")
     var zeroShotBatchTokens: Int = 2048
 
     @Flag(help: "Zero-shot tasks: run every choice as a full sequence instead of sharing its context with the other choices (slower; for checking).")

@@ -106,6 +106,28 @@ import TensorCore
         }}
     }
 
+    /// A context of 2^30 positions must not allocate a 2^30-row table; positions past the
+    /// tabulated ones are computed with the same formula, so the result is bit-identical
+    /// (tolerance 0: same f32 angle, same double cos/sin, same rounding).
+    @Test func ropeBeyondTheTableMatchesTheTable() {
+        let hd = 64
+        let inv: [Float] = (0..<(hd / 2)).map { 1 / powf(10000, Float(2 * $0) / Float(hd)) }
+        let huge = RopeTable(inverseFrequencies: inv, maxPositions: 1 << 30)
+        #expect(huge.tabulatedPositions == RopeTable.maximumTabulatedPositions)
+        #expect(huge.cos.count == RopeTable.maximumTabulatedPositions * hd / 2)
+        // One table row: every position but 0 is computed on the fly.
+        let computed = RopeTable(inverseFrequencies: inv, maxPositions: 1)
+        // Windows straddling the end of the big table, and one inside it.
+        for start in [RopeTable.maximumTabulatedPositions - 40, 100] {
+            let tokens = 80
+            var a: [Float] = (0..<(tokens * 2 * hd)).map { Float($0 % 13) * 0.25 - 1.5 }
+            var b = a
+            huge.apply(&a, tokens: tokens, heads: 2, headDim: hd, positionOffset: start)
+            computed.apply(&b, tokens: tokens, heads: 2, headDim: hd, positionOffset: start)
+            #expect(a == b, "start \(start)")
+        }
+    }
+
     @Test func swigluMatchesReference() {
         var g = LCG(state: 4)
         var gate = g.array(53).map { $0 * 8 }

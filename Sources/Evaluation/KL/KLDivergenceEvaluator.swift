@@ -76,30 +76,34 @@ public struct KLDivergenceEvaluator {
             func target(_ row: Int) -> Int { Int(batch[row / t].tokens[row % t + 1]) }
 
             let kept = BaseRows(rows: scoredRows.count, vocab: vocab)
-            try base.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
-                Parallel.forRanges(rows, minimumChunk: 8) { range in
-                    for r in range {
-                        guard let s = slot[firstRow + r] else { continue }
-                        // kept.logits[s] (vocab) = base logits row
-                        let src = logits + r * vocab
-                        (kept.logits.pointer + s * vocab).update(from: src, count: vocab)
-                        let lse = SIMDMath.logSumExp(src, vocab)
-                        kept.lse[s] = lse
-                        kept.top[s] = Int32(KLDivergence.argmax(src, vocab))
-                        kept.nll[s] = Double(lse) - Double(src[target(firstRow + r)])
+            try SequenceRows.withWindows(batch.count, tokens: t) {
+                try base.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
+                    Parallel.forRanges(rows, minimumChunk: 8) { range in
+                        for r in range {
+                            guard let s = slot[firstRow + r] else { continue }
+                            // kept.logits[s] (vocab) = base logits row
+                            let src = logits + r * vocab
+                            (kept.logits.pointer + s * vocab).update(from: src, count: vocab)
+                            let lse = SIMDMath.logSumExp(src, vocab)
+                            kept.lse[s] = lse
+                            kept.top[s] = Int32(KLDivergence.argmax(src, vocab))
+                            kept.nll[s] = Double(lse) - Double(src[target(firstRow + r)])
+                        }
                     }
                 }
             }
             let q = QuantRows(rows: scoredRows.count)
-            try quantized.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
-                Parallel.forRanges(rows, minimumChunk: 8) { range in
-                    for r in range {
-                        guard let s = slot[firstRow + r] else { continue }
-                        let b = logits + r * vocab
-                        let lseB = SIMDMath.logSumExp(b, vocab)
-                        q.kl[s] = KLDivergence.row(kept.logits.pointer + s * vocab, b, vocab, lseA: kept.lse[s], lseB: lseB)
-                        q.same[s] = KLDivergence.argmax(b, vocab) == Int(kept.top[s])
-                        q.nll[s] = Double(lseB) - Double(b[target(firstRow + r)])
+            try SequenceRows.withWindows(batch.count, tokens: t) {
+                try quantized.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
+                    Parallel.forRanges(rows, minimumChunk: 8) { range in
+                        for r in range {
+                            guard let s = slot[firstRow + r] else { continue }
+                            let b = logits + r * vocab
+                            let lseB = SIMDMath.logSumExp(b, vocab)
+                            q.kl[s] = KLDivergence.row(kept.logits.pointer + s * vocab, b, vocab, lseA: kept.lse[s], lseB: lseB)
+                            q.same[s] = KLDivergence.argmax(b, vocab) == Int(kept.top[s])
+                            q.nll[s] = Double(lseB) - Double(b[target(firstRow + r)])
+                        }
                     }
                 }
             }

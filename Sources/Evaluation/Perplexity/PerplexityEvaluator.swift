@@ -25,26 +25,28 @@ public struct PerplexityEvaluator {
         while i < windows.count {
             let batch = Array(windows[i..<min(i + max(1, options.batchWindows), windows.count)])
             let t = batch[0].tokens.count
-            try model.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
-                // NLL of each scored row, computed in parallel (one logsumexp over the vocab per row)
-                var rowNLL = [Double?](repeating: nil, count: rows)
-                rowNLL.withUnsafeMutableBufferPointer { out in
-                    let outp = out.baseAddress!
-                    Parallel.forRanges(rows, minimumChunk: 8) { range in
-                        for r in range {
-                            let row = firstRow + r, w = row / t, pos = row % t
-                            guard batch[w].scored.contains(pos) else { continue }
-                            let values = logits + r * vocab
-                            let target = Int(batch[w].tokens[pos + 1])
-                            outp[r] = Double(SIMDMath.logSumExp(values, vocab)) - Double(values[target])
+            try SequenceRows.withWindows(batch.count, tokens: t) {
+                try model.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
+                    // NLL of each scored row, computed in parallel (one logsumexp over the vocab per row)
+                    var rowNLL = [Double?](repeating: nil, count: rows)
+                    rowNLL.withUnsafeMutableBufferPointer { out in
+                        let outp = out.baseAddress!
+                        Parallel.forRanges(rows, minimumChunk: 8) { range in
+                            for r in range {
+                                let row = firstRow + r, w = row / t, pos = row % t
+                                guard batch[w].scored.contains(pos) else { continue }
+                                let values = logits + r * vocab
+                                let target = Int(batch[w].tokens[pos + 1])
+                                outp[r] = Double(SIMDMath.logSumExp(values, vocab)) - Double(values[target])
+                            }
                         }
                     }
-                }
-                for (r, value) in rowNLL.enumerated() {
-                    guard let v = value else { continue }
-                    nll += v
-                    scored += 1
-                    windowNLL[i + (firstRow + r) / t] += v
+                    for (r, value) in rowNLL.enumerated() {
+                        guard let v = value else { continue }
+                        nll += v
+                        scored += 1
+                        windowNLL[i + (firstRow + r) / t] += v
+                    }
                 }
             }
             run += batch.count * t

@@ -19,6 +19,9 @@ enum PerplexityWindows {
                 start += c
             }
         case .llamaCppHalfWindow:
+            guard c >= 3 else {
+                throw PerplexityError("llama.cpp mode scores the second half of each window but its last token: the context must be at least 3 tokens, got \(c)")
+            }
             var start = 0
             let first = c / 2
             while start + c <= tokens.count {
@@ -47,6 +50,11 @@ enum PerplexityWindows {
         if let m = o.maxWindows { windows = Array(windows.prefix(m)) }
         if windows.isEmpty {
             throw PerplexityError("the text has \(tokens.count) tokens, fewer than one window of \(c)")
+        }
+        // Every mode scores at least one token per window for the contexts it accepts; a window
+        // that scores nothing would turn the perplexity into 0/0.
+        if let empty = windows.firstIndex(where: { $0.scored.isEmpty }) {
+            throw PerplexityError("window \(empty) of \(c) tokens scores no token in \(o.mode) mode")
         }
         return windows
     }

@@ -132,12 +132,14 @@ public struct LoglikelihoodScorer {
                 }
             }
             let windows = members.map { $0.input + [Int32](repeating: 0, count: t - $0.input.count) }
-            try model.forward(windows: windows, observer: nil) { first, n, logits in
-                // only the scored rows of this chunk, compacted
-                var kept: [RowTarget] = [], source: [Int] = []
-                for r in 0..<n { if let target = rows[first + r] { kept.append(target); source.append(r) } }
-                guard !kept.isEmpty else { return }
-                accumulate(logits, rows: kept[...], sourceRows: source, into: &scores)
+            try SequenceRows.withPadded(lengths: members.map(\.input.count), stride: t) {
+                try model.forward(windows: windows, observer: nil) { first, n, logits in
+                    // only the scored rows of this chunk, compacted
+                    var kept: [RowTarget] = [], source: [Int] = []
+                    for r in 0..<n { if let target = rows[first + r] { kept.append(target); source.append(r) } }
+                    guard !kept.isEmpty else { return }
+                    accumulate(logits, rows: kept[...], sourceRows: source, into: &scores)
+                }
             }
             i += count
             requestsDone += count

@@ -68,7 +68,7 @@ public struct ExperimentPipeline {
             try session.restoreBaseWeights()
         }
         let start = Date()
-        var (metrics, zeroShot) = try measure(plan, quantized: recipe != nil)
+        var (metrics, zeroShot) = try measure(plan, quantized: recipe != nil, activation: try recipe?.parsedSpec().activation)
         metrics.quantization = outcome?.report
         return ExperimentResult(metrics: metrics, zeroShot: zeroShot, summary: outcome?.summary,
                                 quantizeSeconds: outcome?.report.seconds ?? 0, evaluateSeconds: Date().timeIntervalSince(start))
@@ -95,6 +95,12 @@ public struct ExperimentPipeline {
         if let problem = recipe.problem() { throw PlanError(problem) }
         let loaded = session.loaded
         let spec = try recipe.parsedSpec()
+        let linears = (0..<loaded.model.blockCount).flatMap { loaded.model.linears(ofBlock: $0) }
+        if let problem = QuantRecipe.shapeProblem(spec.weight, lorcRank: recipe.lorcRank, model: session.name,
+                                                  minInFeatures: linears.map(\.inFeatures).min() ?? 0,
+                                                  minDimension: linears.map { min($0.inFeatures, $0.outFeatures) }.min() ?? 0) {
+            throw PlanError(problem)
+        }
         try session.restoreBaseWeights()
         let fit = try session.gridFit(spec.weight)
         var calibration: CalibrationSet? = nil
@@ -122,7 +128,11 @@ public struct ExperimentPipeline {
     }
 
     /// Runs the plan's measurements on the session's model as it stands (quantized or not).
-    public func measure(_ plan: EvaluationPlan, quantized: Bool) throws -> (ExperimentMetrics, [ZeroShotResult]) {
+    /// `activation`: the model's activation quantization, if any. Dynamic per-tensor ranges are
+    /// taken per sequence, and a shared zero-shot prefix runs apart from its continuations, so
+    /// prefix sharing is off for them (each request then runs whole, as alone).
+    public func measure(_ plan: EvaluationPlan, quantized: Bool,
+                        activation: ActivationScheme? = nil) throws -> (ExperimentMetrics, [ZeroShotResult]) {
         let loaded = session.loaded
         let context = try session.context(plan)
         var metrics = ExperimentMetrics(context: context)
@@ -169,7 +179,8 @@ public struct ExperimentPipeline {
             let evaluator = ZeroShotEvaluator(model: loaded.model, tokenizer: loaded.tokenizer)
             let calibrated = plan.calibratedZeroShot == true
             let zsOptions = ZeroShotOptions(limit: plan.limit, subsetSeed: plan.subsetSeed, calibrated: calibrated,
-                                            batchTokens: options.zeroShotBatchTokens, sharePrefixes: options.sharePrefixes,
+                                            batchTokens: options.zeroShotBatchTokens,
+                                            sharePrefixes: options.sharePrefixes && !(activation?.rangeSpansSequence ?? false),
                                             maxLength: try session.zeroShotLength(plan))
             for name in plan.zeroShotTasks {
                 let task = try session.zeroShotTask(name, calibrated: calibrated)

@@ -73,6 +73,7 @@ public final class GGUFFile: Sendable {
         for raw in rawInfos {
             infos.append(try Self.place(raw, dataOffset: dataOffset, alignment: alignment, reader))
         }
+        try Self.checkDisjoint(infos, reader)
         tensors = infos
         tensorNameList = infos.map(\.name)
     }
@@ -104,6 +105,16 @@ public final class GGUFFile: Sendable {
         }
         return GGUFTensorInfo(name: raw.name, dimensions: raw.dimensions, type: raw.type, offset: raw.offset,
                               fileOffset: start, elementCount: raw.elementCount, byteCount: raw.byteCount)
+    }
+
+    /// Two tensors must not share bytes: a file whose tensors alias each other was made by a
+    /// broken writer or by hand, and every edit of one would silently change the other.
+    private static func checkDisjoint(_ infos: [GGUFTensorInfo], _ reader: GGUFByteReader) throws {
+        let placed = infos.filter { $0.byteCount > 0 }.sorted { ($0.fileOffset, $0.byteCount) < ($1.fileOffset, $1.byteCount) }
+        for (a, b) in zip(placed, placed.dropFirst()) where b.fileOffset < a.fileOffset + a.byteCount {
+            throw reader.error("tensor \(b.name)", "data (bytes \(b.fileOffset)..<\(b.fileOffset + b.byteCount)) overlaps "
+                + "tensor \(a.name) (bytes \(a.fileOffset)..<\(a.fileOffset + a.byteCount))")
+        }
     }
 
     /// A metadata value by key.

@@ -11,7 +11,7 @@ public final class GPTQTensorSource: TensorSource {
     /// Module names (`model.layers.0.self_attn.q_proj`) of the packed linears.
     public let packedModules: Set<String>
 
-    static let packedSuffixes = [".qweight", ".qzeros", ".scales", ".g_idx"]
+    public static let packedSuffixes = [".qweight", ".qzeros", ".scales", ".g_idx"]
 
     /// `base` must be a `SafetensorsFile` or a `ShardedCheckpoint` (the int32 tensors are read raw).
     public init(base: any TensorSource, config: GPTQQuantizationConfig, configPath: String) throws {

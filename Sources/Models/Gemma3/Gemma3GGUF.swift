@@ -13,45 +13,32 @@ public enum Gemma3GGUF {
         guard md["general.architecture"]?.asString == arch else {
             throw FormatError(file: path, field: "general.architecture", "expected '\(arch)', got \(md["general.architecture"].map { "\($0)" } ?? "nothing")")
         }
-        func int(_ key: String, default value: Int? = nil) throws -> Int {
-            if let v = md["\(arch).\(key)"] {
-                guard let i = v.asInt else { throw FormatError(file: path, field: "\(arch).\(key)", "expected an integer, got \(v)") }
-                return i
-            }
-            if let value { return value }
-            throw FormatError(file: path, field: "\(arch).\(key)", "missing")
-        }
-        func float(_ key: String) throws -> Float? {
-            guard let v = md["\(arch).\(key)"] else { return nil }
-            guard let f = v.asFloat else { throw FormatError(file: path, field: "\(arch).\(key)", "expected a number, got \(v)") }
-            return f
-        }
+        let r = GGUFHyperparameterReader(file: file, architecture: arch)
         if md["\(arch).attn_logit_softcapping"] != nil {
             throw FormatError(file: path, field: "\(arch).attn_logit_softcapping", "attention logit soft-capping (Gemma 2) is not supported")
         }
-        let d = try int("embedding_length")
-        let heads = try int("attention.head_count")
-        guard heads > 0 else { throw FormatError(file: path, field: "\(arch).attention.head_count", "must be positive") }
-        let headDim = try int("attention.key_length", default: d / heads)
-        let valueDim = try int("attention.value_length", default: headDim)
+        let d = try r.size("embedding_length")
+        let heads = try r.size("attention.head_count")
+        let headDim = try r.size("attention.key_length", default: d / heads)
+        let valueDim = try r.int("attention.value_length", default: headDim)
         guard valueDim == headDim else {
             throw FormatError(file: path, field: "\(arch).attention.value_length", "\(valueDim) differs from key_length \(headDim): not supported")
         }
-        let ropeDim = try int("rope.dimension_count", default: headDim)
+        let ropeDim = try r.int("rope.dimension_count", default: headDim)
         guard ropeDim == headDim else {
             throw FormatError(file: path, field: "\(arch).rope.dimension_count", "partial rotary (\(ropeDim) of \(headDim)) is not supported")
         }
-        let layers = try int("block_count")
-        let context = try int("context_length")
+        let layers = try r.blockCount()
+        let context = try r.size("context_length", atMost: GGUFHyperparameterReader.maximumContext)
         // Global layers: rope.freq_base (1e6), with linear scaling on the larger models. Local
         // layers: rope.freq_base_swa when written, else 10000 (llama.cpp's default for gemma3; HF
         // `rope_local_base_freq`), never scaled.
-        let globalBase = try float("rope.freq_base") ?? 1_000_000
-        let localBase = try float("rope.freq_base_swa") ?? 10_000
+        let globalBase = try r.positive("rope.freq_base", default: 1_000_000)
+        let localBase = try r.positive("rope.freq_base_swa", default: 10_000)
         let scaling: RopeScaling?
         switch md["\(arch).rope.scaling.type"]?.asString ?? "none" {
         case "none": scaling = nil
-        case "linear": scaling = .linear(factor: Double(try float("rope.scaling.factor") ?? 1))
+        case "linear": scaling = .linear(factor: Double(try r.positive("rope.scaling.factor", default: 1)))
         case let other: throw FormatError(file: path, field: "\(arch).rope.scaling.type", "rope scaling '\(other)' is not supported")
         }
         let global = RopeFrequencies(headDim: headDim, ropeTheta: Double(globalBase), scaling: scaling,
@@ -61,16 +48,16 @@ public enum Gemma3GGUF {
         // llama.cpp: query scale 1/√(d/heads) for the 27B model (62 layers), 1/√head_dim otherwise
         // (HF query_pre_attn_scalar: 168 for 27B, 256 = head_dim for the others).
         let queryScalar = Float(layers == 62 ? d / heads : headDim)
-        let vocab = try int("vocab_size", default: md["tokenizer.ggml.tokens"]?.asArray?.count
-            ?? file.shape(of: "token_embd.weight")?.first ?? 0)
+        let vocab = try r.size("vocab_size", default: md["tokenizer.ggml.tokens"]?.asArray?.count
+            ?? file.shape(of: "token_embd.weight")?.first ?? 0, atMost: GGUFHyperparameterReader.maximumVocabulary)
         let h = Gemma3Hyperparameters(
-            vocabSize: vocab, hiddenSize: d, intermediateSize: try int("feed_forward_length"), layers: layers,
-            heads: heads, kvHeads: try int("attention.head_count_kv", default: heads), headDim: headDim,
-            rmsNormEps: try float("attention.layer_norm_rms_epsilon") ?? 1e-6,
+            vocabSize: vocab, hiddenSize: d, intermediateSize: try r.size("feed_forward_length"), layers: layers,
+            heads: heads, kvHeads: try r.size("attention.head_count_kv", default: heads), headDim: headDim,
+            rmsNormEps: try r.positive("attention.layer_norm_rms_epsilon", default: 1e-6),
             globalRopeInverseFrequencies: global, localRopeInverseFrequencies: local,
-            slidingWindow: try int("attention.sliding_window"),
-            slidingWindowPattern: try int("attention.sliding_window_pattern", default: 6),
-            queryPreAttentionScalar: queryScalar, finalLogitSoftcap: try float("final_logit_softcapping"),
+            slidingWindow: try r.size("attention.sliding_window", atMost: GGUFHyperparameterReader.maximumContext),
+            slidingWindowPattern: try r.size("attention.sliding_window_pattern", default: 6),
+            queryPreAttentionScalar: queryScalar, finalLogitSoftcap: try r.float("final_logit_softcapping"),
             maxContext: context)
         try h.validate(file: path)
         return h

@@ -71,6 +71,12 @@ public struct Gemma3Hyperparameters: Sendable, Equatable {
         where f.count != headDim / 2 {
             throw fail(name, "\(f.count) frequencies for head_dim \(headDim)")
         }
+        if !(rmsNormEps.isFinite && rmsNormEps > 0) { throw fail("rms_norm_eps", "must be a finite positive number, got \(rmsNormEps)") }
+        for (name, f) in [("rope_theta", globalRopeInverseFrequencies), ("rope_local_base_freq", localRopeInverseFrequencies)] {
+            if let bad = f.first(where: { !($0.isFinite && $0 > 0) }) {
+                throw fail(name, "gives the inverse frequency \(bad): the RoPE base must be a finite positive number")
+            }
+        }
         if !(queryPreAttentionScalar > 0) { throw fail("query_pre_attn_scalar", "must be positive, got \(queryPreAttentionScalar)") }
         if let cap = finalLogitSoftcap, !(cap > 0) { throw fail("final_logit_softcapping", "must be positive, got \(cap)") }
     }

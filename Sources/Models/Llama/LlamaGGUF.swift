@@ -12,34 +12,21 @@ public enum LlamaGGUF {
         guard let arch = md["general.architecture"]?.asString else {
             throw FormatError(file: path, field: "general.architecture", "missing")
         }
-        func int(_ key: String, default value: Int? = nil) throws -> Int {
-            if let v = md["\(arch).\(key)"] {
-                guard let i = v.asInt else { throw FormatError(file: path, field: "\(arch).\(key)", "expected an integer, got \(v)") }
-                return i
-            }
-            if let value { return value }
-            throw FormatError(file: path, field: "\(arch).\(key)", "missing")
-        }
-        func float(_ key: String, default value: Float) throws -> Float {
-            guard let v = md["\(arch).\(key)"] else { return value }
-            guard let f = v.asFloat else { throw FormatError(file: path, field: "\(arch).\(key)", "expected a number, got \(v)") }
-            return f
-        }
-        let d = try int("embedding_length")
-        let heads = try int("attention.head_count")
-        let kvHeads = try int("attention.head_count_kv", default: heads)
-        guard heads > 0 else { throw FormatError(file: path, field: "\(arch).attention.head_count", "must be positive") }
-        let headDim = try int("attention.key_length", default: d / heads)
-        let ropeDim = try int("rope.dimension_count", default: headDim)
+        let r = GGUFHyperparameterReader(file: file, architecture: arch)
+        let d = try r.size("embedding_length")
+        let heads = try r.size("attention.head_count")
+        let kvHeads = try r.size("attention.head_count_kv", default: heads)
+        let headDim = try r.size("attention.key_length", default: d / heads)
+        let ropeDim = try r.int("rope.dimension_count", default: headDim)
         guard ropeDim == headDim else {
             throw FormatError(file: path, field: "\(arch).rope.dimension_count", "partial rotary (\(ropeDim) of \(headDim)) is not supported for \(arch)")
         }
-        let theta = try float("rope.freq_base", default: 10000)
-        let context = try int("context_length")
+        let theta = try r.positive("rope.freq_base", default: 10000)
+        let context = try r.size("context_length", atMost: GGUFHyperparameterReader.maximumContext)
         let scaling: RopeScaling?
         switch md["\(arch).rope.scaling.type"]?.asString ?? "none" {
         case "none": scaling = nil
-        case "linear": scaling = .linear(factor: Double(try float("rope.scaling.factor", default: 1)))
+        case "linear": scaling = .linear(factor: Double(try r.positive("rope.scaling.factor", default: 1)))
         case let other:
             throw FormatError(file: path, field: "\(arch).rope.scaling.type", "rope scaling '\(other)' is not supported")
         }
@@ -48,15 +35,20 @@ public enum LlamaGGUF {
         // Llama 3.1-style scaling is stored precomputed as per-frequency divisors.
         if file.contains("rope_freqs.weight") {
             let f = try file.loadFloat32("rope_freqs.weight", expectedShape: [headDim / 2])
-            for i in inv.indices { inv[i] /= f.pointer[i] }
+            for i in inv.indices {
+                guard f.pointer[i].isFinite, f.pointer[i] > 0 else {
+                    throw FormatError(file: path, field: "rope_freqs.weight", "divisor \(i) is \(f.pointer[i]): must be finite and positive")
+                }
+                inv[i] /= f.pointer[i]
+            }
         }
-        let vocab = try int("vocab_size", default: md["tokenizer.ggml.tokens"]?.asArray?.count
-            ?? file.shape(of: "token_embd.weight")?.first ?? 0)
-        let sliding: Int? = quirks(arch).contains(.slidingWindow) ? (try? int("attention.sliding_window")) : nil
+        let vocab = try r.size("vocab_size", default: md["tokenizer.ggml.tokens"]?.asArray?.count
+            ?? file.shape(of: "token_embd.weight")?.first ?? 0, atMost: GGUFHyperparameterReader.maximumVocabulary)
+        let sliding: Int? = quirks(arch).contains(.slidingWindow) ? (try? r.size("attention.sliding_window")) : nil
         let h = LlamaHyperparameters(
-            architecture: arch, vocabSize: vocab, hiddenSize: d, intermediateSize: try int("feed_forward_length"),
-            layers: try int("block_count"), heads: heads, kvHeads: kvHeads, headDim: headDim,
-            rmsNormEps: try float("attention.layer_norm_rms_epsilon", default: 1e-5),
+            architecture: arch, vocabSize: vocab, hiddenSize: d, intermediateSize: try r.size("feed_forward_length"),
+            layers: try r.blockCount(), heads: heads, kvHeads: kvHeads, headDim: headDim,
+            rmsNormEps: try r.positive("attention.layer_norm_rms_epsilon", default: 1e-5),
             ropeInverseFrequencies: inv, maxContext: context,
             tiedEmbeddings: !file.contains("output.weight"),
             attentionBias: file.contains("blk.0.attn_q.bias"), slidingWindow: sliding)

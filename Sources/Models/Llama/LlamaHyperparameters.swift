@@ -61,5 +61,12 @@ public struct LlamaHyperparameters: Sendable, Equatable {
         if ropeInverseFrequencies.count != headDim / 2 {
             throw fail("rope", "\(ropeInverseFrequencies.count) frequencies for head_dim \(headDim)")
         }
+        if !(rmsNormEps.isFinite && rmsNormEps > 0) { throw fail("rms_norm_eps", "must be a finite positive number, got \(rmsNormEps)") }
+        if let bad = ropeInverseFrequencies.first(where: { !($0.isFinite && $0 > 0) }) {
+            throw fail("rope_theta", "gives the inverse frequency \(bad): the RoPE base must be a finite positive number")
+        }
+        if !(ropeAttentionScaling.isFinite && ropeAttentionScaling > 0) {
+            throw fail("rope_scaling", "attention factor \(ropeAttentionScaling) must be a finite positive number")
+        }
     }
 }

@@ -45,8 +45,32 @@ public struct ModelSummary: Sendable, Encodable {
         try c.encodeIfPresent(name, forKey: .name)
         try c.encode(tensorCount, forKey: .tensorCount); try c.encode(parameters, forKey: .parameters)
         try c.encode(bytes, forKey: .bytes); try c.encode(bitsPerWeight, forKey: .bitsPerWeight)
-        try c.encode(storage, forKey: .storage); try c.encode(hyperparameters, forKey: .hyperparameters)
+        try c.encode(storage, forKey: .storage)
+        try c.encode(hyperparameters.mapValues(HyperparameterValue.init), forKey: .hyperparameters)
         try c.encode(tokenizer, forKey: .tokenizer)
+    }
+}
+
+/// A hyperparameter as JSON: a number when the text is one ("576", "1e-05"), a boolean for
+/// "true"/"false", the text otherwise ("ALiBi").
+enum HyperparameterValue: Encodable {
+    case integer(Int), number(Double), boolean(Bool), text(String)
+
+    init(_ text: String) {
+        if let i = Int(text) { self = .integer(i) }
+        else if let d = Double(text), d.isFinite { self = .number(d) }
+        else if text == "true" || text == "false" { self = .boolean(text == "true") }
+        else { self = .text(text) }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .integer(let i): try c.encode(i)
+        case .number(let d): try c.encode(d)
+        case .boolean(let b): try c.encode(b)
+        case .text(let t): try c.encode(t)
+        }
     }
 }
 
@@ -79,13 +103,25 @@ public enum ModelInspector {
     static func summarizeHF(_ path: String) throws -> ModelSummary {
         let dir = try HFModelDirectory(path: path)
         let (architecture, shape) = try HFArchitecture.describe(configPath: dir.configPath)
-        let source = try dir.openTensors()
+        let raw = try dir.openTensors()
+        // A GPTQ directory: each packed linear counts as one tensor of out × in weights stored in
+        // its qweight, qzeros, scales and g_idx (int32 words hold 32/bits codes each).
+        let source = try dir.openWeights()
+        let packed = (source as? GPTQTensorSource)?.packedModules ?? []
+        func rawBytes(_ name: String) -> Int {
+            let n = raw.shape(of: name)?.reduce(1, *) ?? 0
+            let bits = raw.storageType(of: name).flatMap(SafetensorsDType.init(rawValue:))?.bitsPerElement ?? 32
+            return n * bits / 8
+        }
         var groups: [String: ModelSummary.StorageGroup] = [:]
         for name in source.tensorNames {
             let type = source.storageType(of: name) ?? "?"
             let n = source.shape(of: name)?.reduce(1, *) ?? 0
+            let module = String(name.dropLast(".weight".count))
+            let bytes = name.hasSuffix(".weight") && packed.contains(module)
+                ? GPTQTensorSource.packedSuffixes.reduce(0) { $0 + rawBytes(module + $1) } : rawBytes(name)
             var g = groups[type] ?? .init(type: type, tensors: 0, parameters: 0, bytes: 0)
-            g.tensors += 1; g.parameters += n; g.bytes += n * (type == "F32" ? 4 : 2)
+            g.tensors += 1; g.parameters += n; g.bytes += bytes
             groups[type] = g
         }
         let tok = if let json = dir.tokenizerPath {

@@ -10,15 +10,26 @@ public enum ActivationQuantizer {
                                     scheme: ActivationScheme, staticRange: ActivationRange? = nil) {
         guard let bits = scheme.bits, rows > 0, columns > 0 else { return }
         let grid = QuantGrid(bits: bits, symmetric: scheme.symmetric, storage: .f32)
+        if scheme.isStatic, let staticRange {
+            quantizeRows(x, 0..<rows, columns: columns, grid: grid, grid.parameters(min: staticRange.min, max: staticRange.max))
+            return
+        }
         if scheme.isStatic || scheme.granularity == .perTensor {
-            let p: GroupParameters
-            if scheme.isStatic, let staticRange {
-                p = grid.parameters(min: staticRange.min, max: staticRange.max)
-            } else {
-                p = grid.parameters(of: x, count: rows * columns)
+            // Dynamic per tensor: one range per input sequence (`SequenceRows`), so batching
+            // does not change a sequence's numbers; rows outside every sequence (padding) get
+            // their own range.
+            let sequences = SequenceRows.current.flatMap { ranges in
+                ranges.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= rows } ? ranges : nil
+            } ?? [0..<rows]
+            var covered = [Bool](repeating: false, count: rows)
+            for sequence in sequences where !sequence.isEmpty {
+                let p = grid.parameters(of: x + sequence.lowerBound * columns, count: sequence.count * columns)
+                quantizeRows(x, sequence, columns: columns, grid: grid, p)
+                for r in sequence { covered[r] = true }
             }
-            Parallel.forRanges(rows, minimumChunk: 16) { range in
-                for r in range { QuantKernels.quantize(x + r * columns, columns, grid: grid, p, into: x + r * columns) }
+            for r in 0..<rows where !covered[r] {
+                let row = x + r * columns
+                QuantKernels.quantize(row, columns, grid: grid, grid.parameters(of: row, count: columns), into: row)
             }
             return
         }
@@ -26,6 +37,19 @@ public enum ActivationQuantizer {
             for r in range {
                 let row = x + r * columns
                 QuantKernels.quantize(row, columns, grid: grid, grid.parameters(of: row, count: columns), into: row)
+            }
+        }
+    }
+}
+
+extension ActivationQuantizer {
+    /// Rows `range` of x quantized in place with the parameters `p`.
+    static func quantizeRows(_ x: UnsafeMutablePointer<Float>, _ range: Range<Int>, columns: Int, grid: QuantGrid,
+                             _ p: GroupParameters) {
+        Parallel.forRanges(range.count, minimumChunk: 16) { part in
+            for r in part {
+                let row = x + (range.lowerBound + r) * columns
+                QuantKernels.quantize(row, columns, grid: grid, p, into: row)
             }
         }
     }

@@ -30,6 +30,10 @@ public struct ActivationScheme: Hashable, Sendable {
 
     public var isQuantized: Bool { bits != nil }
 
+    /// Whether one range covers a whole input sequence (dynamic per tensor), so the numbers of a
+    /// token depend on the other tokens of its sequence (see `SequenceRows`).
+    public var rangeSpansSequence: Bool { isQuantized && granularity == .perTensor && !isStatic }
+
     public func validate() throws(QuantSpecError) {
         if let bits, !Self.bitRange.contains(bits) { throw .activationBits("a\(bits)") }
         if isQuantized && isStatic && granularity == .perToken {

@@ -63,7 +63,7 @@ public struct WeightScheme: Hashable, Sendable {
     public func groupsPerRow(columns: Int) -> Int {
         switch granularity {
         case .perTensor, .perRow: return 1
-        case .group(let k): return (columns + k - 1) / k
+        case .group(let k): return columns / k + (columns % k == 0 ? 0 : 1)   // no overflow for any k ≥ 1
         }
     }
 

@@ -17,6 +17,21 @@ public struct StudyGrid: Sendable {
     public var experiments: [ExperimentConfig]
     public var rejected: [Rejection]
 
+    /// The most experiments one study may expand to: a typo in a range ("0..100000000") must
+    /// fail at once, not hang while a grid of 10^8 experiments is built. The paper's whole study
+    /// is ~10^4 experiments.
+    public static let maximumExperiments = 100_000
+
+    /// A study's name becomes a directory (study-out/<name>) and a column value: letters, digits,
+    /// '.', '_' and '-' only, not starting with '.', so it can never climb out of the output directory.
+    public static func checkName(_ name: String, source: String) throws {
+        guard !name.isEmpty else { throw StudyError("\(source): name: must not be empty") }
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
+        guard allowed, !name.hasPrefix("."), name.count <= 128 else {
+            throw StudyError("\(source): name: '\(name)' must be at most 128 letters, digits, '.', '_' or '-', not starting with '.' (it names the output directory)")
+        }
+    }
+
     /// Expands a study file. `fingerprint` identifies a model's contents (`ModelFingerprint.of`);
     /// `shape` describes a model for the checks that depend on it (group size wider than every
     /// linear, LoRC rank above a layer's dimension). Throws for a malformed study (naming the
@@ -26,7 +41,7 @@ public struct StudyGrid: Sendable {
                               shape: (String) throws -> ModelShape?) throws -> StudyGrid {
         let models = study.models.values
         guard !models.isEmpty else { throw StudyError("\(source): models: list at least one model") }
-        guard !study.name.isEmpty else { throw StudyError("\(source): name: must not be empty") }
+        try checkName(study.name, source: source)
         let specs = try expandSchemes(study.schemes, defaultMethods: study.methods?.values ?? [], source: source)
         for (i, entry) in study.schemes.enumerated() {
             let (methods, field) = entry.methods.map { ($0.values, "schemes[\(i)].methods") } ?? (study.methods?.values ?? [], "methods")
@@ -39,6 +54,11 @@ public struct StudyGrid: Sendable {
         let seeds = (study.seeds?.values ?? [0])
         guard seeds.allSatisfy({ $0 >= 0 }) else { throw StudyError("\(source): seeds: must be non-negative") }
         let plan = try evaluationPlan(study.evaluation, source: source)
+        let combinations = specs.reduce(0) { $0 + $1.1.count } * seeds.count * models.count
+        guard combinations <= maximumExperiments else {
+            throw StudyError("\(source): the grid has \(combinations) combinations (\(models.count) models × schemes × methods × "
+                + "\(seeds.count) seeds), more than \(maximumExperiments); split the study or narrow its axes")
+        }
 
         var experiments: [ExperimentConfig] = []
         var rejected: [Rejection] = []
@@ -93,13 +113,8 @@ public struct StudyGrid: Sendable {
 
     static func shapeProblem(_ spec: QuantSpec, lorc: Int?, model: String, shape: ModelShape?) -> String? {
         guard let shape else { return nil }
-        if case .group(let k) = spec.weight.granularity, k >= shape.minInFeatures {
-            return "group size \(k) is not smaller than the narrowest linear input of \(model) (\(shape.minInFeatures)): it would be per-row quantization under another name"
-        }
-        if let lorc, lorc >= shape.minDimension {
-            return "LoRC rank \(lorc) is not below the smallest linear dimension of \(model) (\(shape.minDimension)): the correction would store the whole error"
-        }
-        return nil
+        return QuantRecipe.shapeProblem(spec.weight, lorcRank: lorc, model: model, minInFeatures: shape.minInFeatures,
+                                        minDimension: shape.minDimension)
     }
 
     /// Each distinct spec with the methods its entries name (in order of first mention).
@@ -138,6 +153,12 @@ public struct StudyGrid: Sendable {
                 throw StudyError("\(source): \(field).symmetry: expected sym or asym, got '\(s)'")
             }
             let activations = entry.activation?.values ?? ["a16"]
+            let product = [bits.count, granularities.count, symmetries.count, activations.count]
+                .reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+            guard product <= maximumExperiments else {
+                throw StudyError("\(source): \(field): \(bits.count) bits × \(granularities.count) granularities × "
+                    + "\(symmetries.count) symmetries × \(activations.count) activations is more than \(maximumExperiments) schemes")
+            }
             for b in bits {
                 for g in granularities {
                     for s in symmetries {

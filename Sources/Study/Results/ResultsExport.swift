@@ -40,6 +40,8 @@ public enum ResultsExport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        // A diverged model's perplexity is inf or nan: written as the strings "inf"/"nan" (as the results database keeps them), not refused.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(records), as: UTF8.self) + "\n"
     }
 

@@ -3,7 +3,13 @@ import Dispatch
 /// Splits 0..<count into contiguous chunks run concurrently on all cores.
 /// The body receives a half-open range; it must not call multithreaded BLAS.
 public enum Parallel {
-    public static let coreCount = max(1, sysconfCores())
+    /// Threads for our parallel loops (and the column split of `BLAS.parallelGemm`): the online
+    /// cores, or `PTQLAB_THREADS` when set to a positive integer (results do not depend on it; see
+    /// the README's determinism notes).
+    public static let coreCount: Int = {
+        if let text = getenv("PTQLAB_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0 { return n }
+        return max(1, sysconfCores())
+    }()
 
     public static func forRanges(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }

@@ -4,41 +4,79 @@ import Glibc
 
 /// Rotary position embedding tables and application, Hugging Face "rotate half" layout: within a
 /// head of size `headDim`, the first `rotaryDim` values are rotated as pairs (i, i + rotaryDim/2).
+///
+/// cos/sin are tabulated for the first `tabulatedPositions` positions (at most
+/// `maximumTabulatedPositions`, so a model that claims a context of 2^30 does not allocate
+/// gigabytes); later positions are computed when applied, with the same formula and rounding.
 public struct RopeTable: Sendable {
     public let rotaryDim: Int
     public let maxPositions: Int
-    /// cos and sin, (maxPositions, rotaryDim/2)
+    /// Positions held in `cos`/`sin`.
+    public let tabulatedPositions: Int
+    /// cos and sin, (tabulatedPositions, rotaryDim/2)
     public let cos: [Float]
     public let sin: [Float]
+    let inverseFrequencies: [Float]
+    let attentionScaling: Float
+
+    /// 32768 positions × 64 frequencies × 2 tables × 4 bytes = 16 MiB at most per table pair.
+    public static let maximumTabulatedPositions = 32768
 
     public init(inverseFrequencies: [Float], maxPositions: Int, attentionScaling: Float = 1) {
         let half = inverseFrequencies.count
         rotaryDim = half * 2
         self.maxPositions = maxPositions
-        var c = [Float](repeating: 0, count: maxPositions * half)
+        self.inverseFrequencies = inverseFrequencies
+        self.attentionScaling = attentionScaling
+        let rows = max(0, min(maxPositions, Self.maximumTabulatedPositions))
+        tabulatedPositions = rows
+        var c = [Float](repeating: 0, count: rows * half)
         var s = c
-        for p in 0..<maxPositions {
-            for i in 0..<half {
-                // angle rounded to f32 like torch's f32 matmul of positions and inv_freq
-                let angle = Float(p) * inverseFrequencies[i]
-                c[p * half + i] = Float(Glibc.cos(Double(angle))) * attentionScaling
-                s[p * half + i] = Float(Glibc.sin(Double(angle))) * attentionScaling
+        c.withUnsafeMutableBufferPointer { cb in
+            s.withUnsafeMutableBufferPointer { sb in
+                for p in 0..<rows {
+                    Self.angles(position: p, inverseFrequencies, attentionScaling, cos: cb.baseAddress! + p * half,
+                                sin: sb.baseAddress! + p * half)
+                }
             }
         }
         cos = c
         sin = s
     }
 
-    // x (tokens, heads, headDim) in place; token t has position positions[t].
+    /// cos/sin of one position's angles (angle rounded to f32 like torch's f32 matmul of positions
+    /// and inv_freq), times the attention scaling.
+    static func angles(position p: Int, _ inverseFrequencies: [Float], _ scaling: Float,
+                       cos c: UnsafeMutablePointer<Float>, sin s: UnsafeMutablePointer<Float>) {
+        for i in inverseFrequencies.indices {
+            let angle = Float(p) * inverseFrequencies[i]
+            c[i] = Float(Glibc.cos(Double(angle))) * scaling
+            s[i] = Float(Glibc.sin(Double(angle))) * scaling
+        }
+    }
+
+    // x (tokens, heads, headDim) in place; token t has position t + positionOffset.
     public func apply(_ x: UnsafeMutablePointer<Float>, tokens: Int, heads: Int, headDim: Int, positionOffset: Int = 0) {
         let half = rotaryDim / 2
         cos.withUnsafeBufferPointer { cb in
             sin.withUnsafeBufferPointer { sb in
-                let cp = cb.baseAddress!, sp = sb.baseAddress!
+                let cp = cb.baseAddress, sp = sb.baseAddress
                 Parallel.forRanges(tokens, minimumChunk: 32) { range in
+                    // Positions past the table: this range's own cos/sin row.
+                    let beyond = range.upperBound + positionOffset > tabulatedPositions
+                    let row = UnsafeMutablePointer<Float>.allocate(capacity: beyond ? 2 * max(half, 1) : 1)
+                    defer { row.deallocate() }
                     for t in range {
                         let pos = t + positionOffset
-                        let ct = cp + pos * half, st = sp + pos * half
+                        let ct: UnsafePointer<Float>, st: UnsafePointer<Float>
+                        if pos < tabulatedPositions, let cp, let sp {
+                            ct = cp + pos * half
+                            st = sp + pos * half
+                        } else {
+                            Self.angles(position: pos, inverseFrequencies, attentionScaling, cos: row, sin: row + half)
+                            ct = UnsafePointer(row)
+                            st = UnsafePointer(row + half)
+                        }
                         for h in 0..<heads {
                             let v = x + (t * heads + h) * headDim
                             var i = 0
