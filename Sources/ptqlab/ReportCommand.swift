@@ -32,7 +32,7 @@ struct ReportCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: database) else {
                 throw ValidationError("\(database): no such results database")
             }
-            let records = try ResultsStore(path: database).records(study: study)
+            let records = try ResultsStore(readingFrom: database).records(study: study)
             if let study, records.isEmpty { throw ValidationError("\(database): no rows of study '\(study)'") }
             let directory = out ?? ((database as NSString).deletingLastPathComponent as NSString).appendingPathComponent("report")
             try Self.writeReport(records: records, title: Self.title(records: records, study: study), directory: directory,

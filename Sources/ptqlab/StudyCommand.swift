@@ -54,6 +54,13 @@ struct StudyCommand: ParsableCommand {
             let shardRange = try parseShard()
             let outDir = out ?? "study-out/\(file.name)"
             let dbPath = db ?? (outDir as NSString).appendingPathComponent("results.db")
+            let reportDir = (outDir as NSString).appendingPathComponent("report")
+            // Preflight: the report directory and the database can be written, before any model is loaded.
+            var store: ResultsStore? = nil
+            if !dryRun {
+                if !noReport { try OutputPreflight.requireWritableDirectory(reportDir, purpose: "report") }
+                store = try ResultsStore(path: dbPath)
+            }
 
             // Preflight: every model once, for the checks that depend on its shape and for estimates.
             var shapes: [String: ModelShape] = [:]
@@ -68,18 +75,21 @@ struct StudyCommand: ParsableCommand {
             let seconds: (ExperimentConfig) -> Double = { estimate.seconds($0, shape: shapes[$0.model]) }
 
             if dryRun {
-                let done = FileManager.default.fileExists(atPath: dbPath) ? try ResultsStore(path: dbPath).finishedIDs() : []
+                let done = FileManager.default.fileExists(atPath: dbPath) ? try ResultsStore(readingFrom: dbPath).finishedIDs() : []
                 print(Self.dryRunListing(experiments, grid: grid, done: done, seconds: seconds, dbPath: dbPath, shard: shard))
                 return
             }
-            let store = try ResultsStore(path: dbPath)
+            guard let store else { return }
             if !quiet { printStderr("study \(file.name): \(experiments.count) experiments\(shard.map { " (shard \($0))" } ?? "") → \(dbPath)") }
             let summary = try StudyRunner(study: file.name, store: store, showProgress: !quiet).run(experiments, estimate: seconds)
-            print(String(format: "study %@: %d run, %d already done, %d failed in %@ (database %@)", file.name, summary.ran,
-                         summary.skipped, summary.failed.count, ProgressLine.clock(summary.seconds), dbPath))
+            var others = ""
+            if summary.doneElsewhere > 0 || !summary.runningElsewhere.isEmpty {
+                others = ", \(summary.doneElsewhere) done by another process, \(summary.runningElsewhere.count) running in another process"
+            }
+            print(String(format: "study %@: %d run, %d already done%@, %d failed in %@ (database %@)", file.name, summary.ran,
+                         summary.skipped, others, summary.failed.count, ProgressLine.clock(summary.seconds), dbPath))
             for f in summary.failed { print("  failed: \(f.label): \(f.error)") }
             if !noReport {
-                let reportDir = (outDir as NSString).appendingPathComponent("report")
                 // The report covers this study's rows (a shared --db may hold others: `ptqlab report` shows all).
                 try ReportCommand.writeReport(records: try store.records(study: file.name), title: "PTQLab study \(file.name)",
                                               directory: reportDir, printSummary: true)

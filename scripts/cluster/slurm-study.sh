@@ -8,6 +8,9 @@
 #
 # STUDY is a bundled study name or a YAML path; OUT (default study-out/<study>) must be on a shared
 # file system. Every shard resumes on requeue (finished experiments are kept in its database).
+# One database per shard, merged at the end: SQLite's locking is unreliable over NFS and most
+# cluster file systems, so shards on different nodes must not write one shared database (README,
+# Studies, "Several processes, one database").
 #SBATCH --job-name=ptqlab-study
 #SBATCH --cpus-per-task=2
 #SBATCH --mem=16G

@@ -3,29 +3,37 @@ import GRDB
 
 /// The results database (SQLite through GRDB): one row per finished experiment, written in its
 /// own transaction once the experiment has finished, so a process killed at any moment leaves
-/// only whole rows, and a rerun skips every id already present.
+/// only whole rows, and a rerun skips every id already present. Several processes on one machine
+/// may run one study into one database: each claims an experiment (a row of `lease`) before
+/// running it (see `ResultsStore+Lease.swift`).
 public final class ResultsStore: @unchecked Sendable {
     public let path: String
     let queue: DatabaseQueue
 
-    /// Opens (creating and migrating when needed) the database at `path`.
+    /// Opens the database at `path` for a study or a merge: creates it when missing, migrates it,
+    /// and checks that it can be written before anything runs. A SQLite file of another program
+    /// is refused and left unchanged.
     public init(path: String) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        var configuration = Configuration()
-        // Another process (a reader, or `merge`) may hold the lock for a moment: wait, don't fail.
-        configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in
-            // Every commit reaches the disk before the next experiment starts.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
+        queue = try StoreOpening.open(path: path, readOnly: false)
+        try StoreOpening.requirePTQLabSchema(queue, path: path, allowEmpty: true)
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
+            try StoreOpening.probeWrite(queue)
         } catch let error as DatabaseError {
-            throw StudyError("\(path): not a PTQLab results database (\(error.message ?? "\(error)"))")
+            throw StoreOpening.failure(path: path, error, writing: true)
         }
+    }
+
+    /// Opens an existing database for reading only (`report`, the sources of `merge`, `--dry-run`):
+    /// it is never created, migrated or written.
+    public init(readingFrom path: String) throws {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else { throw StudyError("\(path): no such results database") }
+        queue = try StoreOpening.open(path: path, readOnly: true)
+        try StoreOpening.requirePTQLabSchema(queue, path: path, allowEmpty: false)
     }
 
     static var migrator: DatabaseMigrator {
@@ -82,6 +90,17 @@ public final class ResultsStore: @unchecked Sendable {
                                 c?.isSequential, id])
             }
         }
+        // Work claiming: a row per experiment being run, by whom, and when it last said it was alive.
+        migrator.registerMigration("v3") { db in
+            try db.create(table: "lease") { t in
+                t.primaryKey("id", .text)
+                t.column("owner", .text).notNull()          // host:pid:token
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("started_at", .double).notNull()   // Unix seconds
+                t.column("heartbeat_at", .double).notNull()
+            }
+        }
         return migrator
     }
 
@@ -102,30 +121,49 @@ public final class ResultsStore: @unchecked Sendable {
 
     /// Ids of the experiments already in the database.
     public func finishedIDs() throws -> Set<String> {
-        try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM experiment")) }
+        try reading { db in Set(try String.fetchAll(db, sql: "SELECT id FROM experiment")) }
     }
 
     public func count() throws -> Int {
-        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiment") ?? 0 }
+        try reading { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiment") ?? 0 }
     }
 
     /// Inserts a finished experiment in one transaction; false when its id was already present.
     @discardableResult
     public func insert(_ record: ExperimentRecord) throws -> Bool {
-        try queue.write { db in
-            let placeholders = Array(repeating: "?", count: Self.columns.count).joined(separator: ", ")
-            try db.execute(sql: "INSERT OR IGNORE INTO experiment (\(Self.columns.joined(separator: ", "))) VALUES (\(placeholders))",
-                           arguments: StatementArguments(Self.values(record)))
-            return db.changesCount > 0
+        try writing { db in try Self.insertRow(record, db) }
+    }
+
+    /// INSERT OR IGNORE of one row inside the caller's transaction; false when the id was present.
+    static func insertRow(_ record: ExperimentRecord, _ db: Database) throws -> Bool {
+        let placeholders = Array(repeating: "?", count: Self.columns.count).joined(separator: ", ")
+        try db.execute(sql: "INSERT OR IGNORE INTO experiment (\(Self.columns.joined(separator: ", "))) VALUES (\(placeholders))",
+                       arguments: StatementArguments(Self.values(record)))
+        return db.changesCount > 0
+    }
+
+    /// Runs `body` in a write transaction; SQLite's errors become one naming the database.
+    func writing<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.write(body) } catch let error as DatabaseError {
+            throw StoreOpening.failure(path: path, error, writing: true)
+        }
+    }
+
+    /// Runs `body` in a read transaction; SQLite's errors become one naming the database.
+    func reading<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch let error as DatabaseError {
+            throw StoreOpening.failure(path: path, error, writing: false)
         }
     }
 
     /// Every row, oldest first (optionally of one study).
     public func records(study: String? = nil) throws -> [ExperimentRecord] {
-        try queue.read { db in
+        try reading { db in
             let rows = try study.map { try Row.fetchAll(db, sql: "SELECT * FROM experiment WHERE study = ? ORDER BY finished_at, id", arguments: [$0]) }
                 ?? Row.fetchAll(db, sql: "SELECT * FROM experiment ORDER BY finished_at, id")
-            return try rows.map(Self.record)
+            do { return try rows.map(Self.record) } catch let error as StudyError {
+                throw StudyError("\(path): \(error.message)")
+            }
         }
     }
 
@@ -134,7 +172,7 @@ public final class ResultsStore: @unchecked Sendable {
     public func merge(from paths: [String]) throws -> (added: Int, duplicates: Int) {
         var added = 0, duplicates = 0
         for source in paths {
-            let other = try ResultsStore(path: source)
+            let other = try ResultsStore(readingFrom: source)
             for record in try other.records() {
                 if try insert(record) { added += 1 } else { duplicates += 1 }
             }
@@ -153,44 +191,47 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     static func record(_ row: Row) throws -> ExperimentRecord {
-        let id: String = row["id"]
+        let r = try CheckedRow(row)
+        let id = r.id
         func json<T: Decodable>(_ column: String, _ type: T.Type) throws -> T {
-            let text: String = row[column]
+            let text: String = try r.required(column)
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             do { return try decoder.decode(T.self, from: Data(text.utf8)) } catch {
                 throw StudyError("experiment \(id): column \(column): malformed JSON (\(error))")
             }
         }
-        let seed: Int64? = row["seed"]
+        let seed: Int64? = try r.optional("seed")
         var record = ExperimentRecord(
-            id: id, study: row["study"], model: row["model"], architecture: row["architecture"], method: row["method"],
-            spec: row["spec"], weightBits: row["weight_bits"], groupSize: row["group_size"], symmetric: row["symmetric"],
-            activationBits: row["activation_bits"], lorcRank: row["lorc_rank"], actOrder: row["act_order"],
-            seed: seed.map { UInt64(bitPattern: $0) }, effectiveBits: row["effective_bits"], bytes: row["bytes"],
-            gridAligned: row["grid_aligned"], perplexity: try json("perplexity", [String: Double].self),
-            meanPerplexity: row["mean_perplexity"], zeroShot: try json("zero_shot", [String: TaskScore].self),
-            klDivergence: row["kl_divergence"], top1Agreement: row["top1_agreement"],
-            quantizeSeconds: row["quantize_seconds"], evaluateSeconds: row["evaluate_seconds"],
-            configJSON: row["config"], metricsJSON: row["metrics"], machine: row["machine"],
-            programVersion: row["program_version"], finishedAt: row["finished_at"])
-        record.planID = row["plan_id"] ?? record.planID
-        record.modelFingerprint = row["model_fingerprint"] ?? record.modelFingerprint
-        record.mseClip = row["mse_clip"] ?? record.mseClip
-        record.staticGroups = row["static_groups"] ?? record.staticGroups
-        record.damping = row["damping"] ?? record.damping
-        record.lorcFactorBits = row["lorc_factor_bits"] ?? record.lorcFactorBits
-        record.calibrationCorpus = row["calib_corpus"] ?? record.calibrationCorpus
-        record.calibrationSamples = row["calib_samples"] ?? record.calibrationSamples
-        record.calibrationLength = row["calib_length"] ?? record.calibrationLength
-        record.sequential = row["sequential"] ?? record.sequential
-        record.gridFit = row["grid_fit"]
-        record.gptqBits = row["gptq_bits"]
-        record.ggufBits = row["gguf_bits"]
-        record.ggufType = row["gguf_type"]
-        record.modelBytes = row["model_bytes"]
-        record.parameters = row["parameters"]
-        record.diagnostics = row["diagnostics"]
+            id: id, study: try r.required("study"), model: try r.required("model"), architecture: try r.required("architecture"),
+            method: try r.required("method"), spec: try r.optional("spec"), weightBits: try r.optional("weight_bits"),
+            groupSize: try r.optional("group_size"), symmetric: try r.optional("symmetric"),
+            activationBits: try r.required("activation_bits"), lorcRank: try r.optional("lorc_rank"),
+            actOrder: try r.required("act_order"), seed: seed.map { UInt64(bitPattern: $0) },
+            effectiveBits: try r.required("effective_bits"), bytes: try r.required("bytes"),
+            gridAligned: try r.required("grid_aligned"), perplexity: try json("perplexity", [String: Double].self),
+            meanPerplexity: try r.optional("mean_perplexity"), zeroShot: try json("zero_shot", [String: TaskScore].self),
+            klDivergence: try r.optional("kl_divergence"), top1Agreement: try r.optional("top1_agreement"),
+            quantizeSeconds: try r.required("quantize_seconds"), evaluateSeconds: try r.required("evaluate_seconds"),
+            configJSON: try r.required("config"), metricsJSON: try r.required("metrics"), machine: try r.required("machine"),
+            programVersion: try r.required("program_version"), finishedAt: try r.required("finished_at"))
+        record.planID = try r.optional("plan_id") ?? record.planID
+        record.modelFingerprint = try r.optional("model_fingerprint") ?? record.modelFingerprint
+        record.mseClip = try r.optional("mse_clip") ?? record.mseClip
+        record.staticGroups = try r.optional("static_groups") ?? record.staticGroups
+        record.damping = try r.optional("damping") ?? record.damping
+        record.lorcFactorBits = try r.optional("lorc_factor_bits") ?? record.lorcFactorBits
+        record.calibrationCorpus = try r.optional("calib_corpus") ?? record.calibrationCorpus
+        record.calibrationSamples = try r.optional("calib_samples") ?? record.calibrationSamples
+        record.calibrationLength = try r.optional("calib_length") ?? record.calibrationLength
+        record.sequential = try r.optional("sequential") ?? record.sequential
+        record.gridFit = try r.optional("grid_fit")
+        record.gptqBits = try r.optional("gptq_bits")
+        record.ggufBits = try r.optional("gguf_bits")
+        record.ggufType = try r.optional("gguf_type")
+        record.modelBytes = try r.optional("model_bytes")
+        record.parameters = try r.optional("parameters")
+        record.diagnostics = try r.optional("diagnostics")
         return record
     }
 

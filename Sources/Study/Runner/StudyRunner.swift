@@ -8,11 +8,19 @@ import Quantization
 /// Runs a study's experiments into a results database, in an order that reuses work: each model
 /// is loaded once (its weights restored between experiments), its corpora tokenized once, each
 /// calibration set built once, and the base model's evaluation is its own experiment, run once.
-/// Experiments whose id is already in the database are skipped, so a killed run resumes.
+/// Experiments whose id is already in the database are skipped, so a killed run resumes. Before
+/// each experiment the runner claims it in the database (`ResultsStore.claim`): several runners
+/// (processes) on one database split the grid, and each experiment runs once.
 public final class StudyRunner {
     public struct Summary: Sendable {
+        /// Experiments this runner ran and recorded.
         public var ran = 0
+        /// Already in the database when the run started.
         public var skipped = 0
+        /// Finished by another runner while this one was running.
+        public var doneElsewhere = 0
+        /// Being run by another runner (a live lease) when this one came to them.
+        public var runningElsewhere: [String] = []
         public var failed: [(label: String, error: String)] = []
         public var seconds = 0.0
     }
@@ -21,16 +29,24 @@ public final class StudyRunner {
     let store: ResultsStore
     let assets: AssetLocator
     let showProgress: Bool
+    let leases: LeasePolicy
+    /// This runner's identity in the lease table.
+    public let owner: LeaseOwner
 
-    public init(study: String, store: ResultsStore, assets: AssetLocator = AssetLocator(), showProgress: Bool = true) {
+    public init(study: String, store: ResultsStore, assets: AssetLocator = AssetLocator(), showProgress: Bool = true,
+                leases: LeasePolicy = LeasePolicy(), owner: LeaseOwner = .current()) {
         self.study = study
         self.store = store
         self.assets = assets
         self.showProgress = showProgress
+        self.leases = leases
+        self.owner = owner
     }
 
     /// Runs `experiments` (a study grid or one shard of it) and returns what happened.
-    /// `estimate` gives each experiment's expected seconds for the ETA.
+    /// `estimate` gives each experiment's expected seconds for the ETA. An experiment that fails
+    /// is reported and the rest run; a database that cannot be written stops the run (the error
+    /// names it).
     public func run(_ experiments: [ExperimentConfig], estimate: (ExperimentConfig) -> Double) throws -> Summary {
         let start = Date()
         var summary = Summary()
@@ -41,9 +57,23 @@ public final class StudyRunner {
             log("study \(study): \(summary.skipped) of \(experiments.count) experiments already in \(store.path), skipped")
         }
         var estimatedDone = 0.0, actualDone = 0.0
-        let estimatedTotal = pending.reduce(0) { $0 + estimate($1) }
+        var estimatedTotal = pending.reduce(0) { $0 + estimate($1) }
         var session: ModelSession? = nil
         for (k, experiment) in pending.enumerated() {
+            // Re-checked before each experiment: another process may have finished or claimed it.
+            switch try store.claim(experiment.id, owner: owner, policy: leases) {
+            case .finished:
+                summary.doneElsewhere += 1
+                estimatedTotal -= estimate(experiment)
+                continue
+            case .heldBy(let other):
+                summary.runningElsewhere.append(experiment.label)
+                estimatedTotal -= estimate(experiment)
+                log("study \(study): \(experiment.label) is being run by another process (\(other)), skipped")
+                continue
+            case .claimed:
+                break
+            }
             let remaining = estimatedTotal - estimatedDone
             let pace = estimatedDone > 0 ? actualDone / estimatedDone : 1
             let position = k + 1 + summary.skipped
@@ -51,17 +81,33 @@ public final class StudyRunner {
                        position, experiments.count, experiment.label, ProgressLine.clock(Date().timeIntervalSince(start)),
                        ProgressLine.clock(remaining * pace)))
             let began = Date()
+            let heartbeat = LeaseHeartbeat(store: store, id: experiment.id, owner: owner, interval: leases.heartbeatInterval)
+            let record: ExperimentRecord
             do {
                 if session?.name != experiment.model {
                     session = nil   // free the previous model before loading the next
                     session = try ModelSession(name: experiment.model, assets: assets, reusable: true)
                 }
-                let record = try runOne(experiment, session: session!)
-                try store.insert(record)
-                summary.ran += 1
+                record = try runOne(experiment, session: session!)
             } catch {
+                heartbeat.stop()
                 summary.failed.append((experiment.label, "\(error)"))
                 log("study \(study): \(experiment.label) failed: \(error)")
+                try store.release(experiment.id, owner: owner)
+                estimatedDone += estimate(experiment)
+                actualDone += Date().timeIntervalSince(began)
+                continue
+            }
+            heartbeat.stop()
+            do {
+                if try store.finish(record, owner: owner) {
+                    summary.ran += 1
+                } else {
+                    summary.doneElsewhere += 1   // its lease went stale and another runner recorded it first
+                }
+            } catch {
+                try? store.release(experiment.id, owner: owner)
+                throw error
             }
             estimatedDone += estimate(experiment)
             actualDone += Date().timeIntervalSince(began)
