@@ -1,5 +1,6 @@
 import Calibration
 import Foundation
+import ModelFormats
 import Yams
 
 /// A study as written in YAML: models × schemes × methods × seeds, and what to evaluate.
@@ -171,7 +172,7 @@ public struct StudyFile: Decodable, Sendable {
                 guard let name = key.string else { throw StudyError("\(source): \(path.isEmpty ? "top level" : path): keys must be strings") }
                 let child = path.isEmpty ? name : "\(path).\(name)"
                 if let allowed, !allowed.contains(name) {
-                    throw StudyError("\(source): \(child): unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
+                    throw StudyError("\(source): \(MessageExcerpt.of(child)): unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
                 }
                 if allowed != nil { try checkKeys(value, path: child, source: source) }
             }
