@@ -14,12 +14,9 @@ let package = Package(
         .package(name: "PTQLab", path: ".."),
     ],
     targets: [
-        // Declares libFuzzer's LLVMFuzzerRunDriver (the harness has its own main).
-        .target(name: "CFuzzerDriver"),
         .executableTarget(
             name: "ptqlab-fuzz",
             dependencies: [
-                "CFuzzerDriver",
                 .product(name: "PTQLabCore", package: "PTQLab"),
                 .product(name: "PTQLabStudy", package: "PTQLab"),
             ]),

@@ -5,10 +5,10 @@ public enum MessageExcerpt {
     /// Characters of a quoted name kept in a message.
     public static let maximumCharacters = 64
 
-    /// `text` unchanged when short; else its first `maximumCharacters` characters, "…" and its size.
-    public static func of(_ text: String) -> String {
+    /// `text` unchanged when short; else its first `limit` characters, "…" and its size.
+    public static func of(_ text: String, limit: Int = maximumCharacters) -> String {
         var end = text.startIndex
-        for _ in 0..<maximumCharacters {
+        for _ in 0..<limit {
             guard end < text.endIndex else { return text }
             end = text.index(after: end)
         }

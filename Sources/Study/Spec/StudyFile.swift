@@ -147,7 +147,8 @@ public struct StudyFile: Decodable, Sendable {
     public static func parse(_ text: String, source: String) throws -> StudyFile {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
-            throw StudyError("\(source): not valid YAML: \(error)")
+            // Yams quotes the lines around the problem: keep its message, not kilobytes of context.
+            throw StudyError("\(source): not valid YAML: \(MessageExcerpt.of("\(error)", limit: 200))")
         }
         guard let node, node.mapping != nil else { throw StudyError("\(source): expected a mapping with name, models, schemes, methods, evaluation") }
         try checkKeys(node, path: "", source: source)
