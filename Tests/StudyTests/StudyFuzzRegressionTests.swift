@@ -12,8 +12,9 @@ struct StudyFuzzRegressionTests {
         return url.path + "/Fixtures/fuzz-regressions/study-yaml"
     }()
 
+    /// The file as the fuzz harness reads it: invalid UTF-8 becomes U+FFFD.
     static func text(_ name: String) throws -> String {
-        try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)), as: UTF8.self)
     }
 
     /// `bits: "2..9223372036854775807"` built a 2^63-element array (SIGSEGV); `"-9223372036854775808..2"`
@@ -43,6 +44,18 @@ struct StudyFuzzRegressionTests {
         let values = try #require(study.schemes[0].granularity?.values)
         #expect(values.count == 58)
         #expect(values.first == "g32" && values.last == "g\(1 << 62)")
+    }
+
+    /// Yams quotes the lines around a syntax error; with long lines of invalid bytes (U+FFFD, three
+    /// bytes each) a message reached 1.3 KB. The quote is now cut to 200 characters.
+    @Test(arguments: ["yams-error-quotes-context.yaml", "yams-error-quotes-invalid-bytes.yaml"])
+    func yamlErrorsQuoteAShortContext(file: String) throws {
+        let text = try Self.text(file)
+        let error = #expect(throws: StudyError.self) { try StudyFile.parse(text, source: file) }
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("\(file): not valid YAML: "), "\(message)")
+        #expect(message.hasSuffix(" bytes)"), "\(message)")
+        #expect(message.utf8.count < 1024, "\(message.utf8.count) bytes")
     }
 
     /// Every committed input parses or fails with a short message naming the file.
