@@ -13,6 +13,7 @@ run: build
 
 test: setup
 	$(SWIFT) test -c release
+	SWIFT=$(SWIFT) bash scripts/fuzz/run.sh all 20
 
 # Peers (PyTorch; llama.cpp with PTQLAB_PEER_LLAMACPP=1) go into .venv-peers, not needed by tests.
 bench: build

@@ -29,6 +29,8 @@ let package = Package(
     products: [
         .executable(name: "ptqlab", targets: ["ptqlab"]),
         .library(name: "PTQLabCore", targets: ["TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Evaluation"]),
+        // Study files and grids (the fuzz package, Fuzz/, reads them through this product).
+        .library(name: "PTQLabStudy", targets: ["Study"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

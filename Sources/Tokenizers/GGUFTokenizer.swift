@@ -57,7 +57,7 @@ struct GGUFTokenizerMetadata {
         let model = try string("tokenizer.ggml.model")
         guard model == "gpt2" else {
             throw error("tokenizer.ggml.model",
-                        "tokenizer model '\(model)' is not supported yet; only 'gpt2' (byte-level BPE) and 'llama' (SentencePiece) are")
+                        "tokenizer model '\(MessageExcerpt.of(model))' is not supported yet; only 'gpt2' (byte-level BPE) and 'llama' (SentencePiece) are")
         }
         let preKey = "tokenizer.ggml.pre"
         guard file.metadata[preKey] != nil else {
@@ -65,7 +65,7 @@ struct GGUFTokenizerMetadata {
         }
         let pre = try string(preKey)
         guard let family = GGUFPreTokenizerFamily(pre) else {
-            throw error(preKey, "unsupported pre-tokenizer '\(pre)'; supported: \(GGUFPreTokenizerFamily.supportedNames)")
+            throw error(preKey, "unsupported pre-tokenizer '\(MessageExcerpt.of(pre))'; supported: \(GGUFPreTokenizerFamily.supportedNames)")
         }
 
         let tokens = try strings("tokenizer.ggml.tokens")
@@ -109,7 +109,7 @@ struct GGUFTokenizerMetadata {
         pairs.reserveCapacity(lines.count)
         for (index, line) in lines.enumerated() {
             guard let space = line.dropFirst().firstIndex(of: " ") else {
-                throw error("\(key)[\(index)]", "'\(line)' is not two tokens separated by a space")
+                throw error("\(key)[\(index)]", "'\(MessageExcerpt.of(line))' is not two tokens separated by a space")
             }
             pairs.append((String(line[..<space]), String(line[line.index(after: space)...])))
         }

@@ -49,7 +49,7 @@ struct TokenizerJSONLoader {
         func configuredId(_ key: String) throws -> Int32? {
             guard let name = config[key].flatMap(Self.tokenName) else { return nil }
             guard let id = tokens[name] else {
-                throw FormatError(file: configPath, field: key, "token '\(name)' is not in \(path)")
+                throw FormatError(file: configPath, field: key, "token '\(MessageExcerpt.of(name))' is not in \(path)")
             }
             return Int32(id)
         }
@@ -107,14 +107,14 @@ struct TokenizerJSONLoader {
 
     private func checkModelOptions(_ model: [String: Any]) throws {
         if let type = model["type"] as? String, type != "BPE" {
-            throw error("model.type", "model type '\(type)' is not supported; only byte-level 'BPE' is")
+            throw error("model.type", "model type '\(MessageExcerpt.of(type))' is not supported; only byte-level 'BPE' is")
         }
         if model["byte_fallback"] as? Bool == true {
             throw error("model.byte_fallback", "byte-fallback BPE (SentencePiece style) is not supported; only byte-level BPE is")
         }
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let affix = model[key] as? String, !affix.isEmpty {
-                throw error("model.\(key)", "'\(affix)' is not supported (byte-level BPE has none)")
+                throw error("model.\(key)", "'\(MessageExcerpt.of(affix))' is not supported (byte-level BPE has none)")
             }
         }
     }
@@ -126,7 +126,7 @@ struct TokenizerJSONLoader {
         result.reserveCapacity(vocab.count)
         for (token, value) in vocab {
             guard let id = value as? Int, (0..<Self.maxTokens).contains(id) else {
-                throw error("model.vocab[\(token.debugDescription)]", "id \(value) is not a non-negative integer")
+                throw error("model.vocab[\(MessageExcerpt.of(token.debugDescription))]", "id \(value) is not a non-negative integer")
             }
             result[token] = id
         }
@@ -147,7 +147,7 @@ struct TokenizerJSONLoader {
         var byId = [String?](repeating: nil, count: count)
         for (token, id) in vocab {
             if let other = byId[id] {
-                throw error("model.vocab", "id \(id) is used by both \(other.debugDescription) and \(token.debugDescription)")
+                throw error("model.vocab", "id \(id) is used by both \(MessageExcerpt.of(other.debugDescription)) and \(MessageExcerpt.of(token.debugDescription))")
             }
             byId[id] = token
         }
@@ -169,7 +169,7 @@ struct TokenizerJSONLoader {
             if let line = item as? String {
                 let parts = line.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                    throw error("model.merges[\(index)]", "'\(line)' is not two tokens separated by one space")
+                    throw error("model.merges[\(index)]", "'\(MessageExcerpt.of(line))' is not two tokens separated by one space")
                 }
                 pairs.append((String(parts[0]), String(parts[1])))
             } else if let pair = item as? [String], pair.count == 2 {

@@ -41,13 +41,13 @@ struct TokenizerJSONPostProcessor {
             func id(_ key: String) throws -> Int32 {
                 guard let pair = object[key] as? [Any], pair.count == 2,
                       let id = (pair[1] as? Int).flatMap({ Int32(exactly: $0) }) else {
-                    throw error("\(field).\(key)", "expected [token, id]")
+                    throw error("\(field).\(MessageExcerpt.of(key))", "expected [token, id]")
                 }
                 return id
             }
             return Additions(prefix: [try id("cls")], suffix: [try id("sep")])
         default:
-            throw error(field, "post-processor '\(type)' is not supported")
+            throw error(field, "post-processor '\(MessageExcerpt.of(type))' is not supported")
         }
     }
 
@@ -69,7 +69,7 @@ struct TokenizerJSONPostProcessor {
             }
             guard let ids = (specials[name] as? [String: Any])?["ids"] as? [Int],
                   case let converted = ids.compactMap({ Int32(exactly: $0) }), converted.count == ids.count else {
-                throw error("\(field).special_tokens", "no valid ids for template token '\(name)'")
+                throw error("\(field).special_tokens", "no valid ids for template token '\(MessageExcerpt.of(name))'")
             }
             if seenSequence { result.suffix += converted } else { result.prefix += converted }
         }

@@ -70,7 +70,7 @@ struct TokenizerJSONPreTokenizer {
         }
         let behavior = split["behavior"] as? String ?? "Isolated"
         guard behavior == "Isolated", split["invert"] as? Bool != true else {
-            throw error(field, "split behavior '\(behavior)' (invert: \(split["invert"] ?? false)) is not supported; only Isolated")
+            throw error(field, "split behavior '\(MessageExcerpt.of(behavior))' (invert: \(split["invert"] ?? false)) is not supported; only Isolated")
         }
         return kind
     }

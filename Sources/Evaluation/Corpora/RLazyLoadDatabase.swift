@@ -1,3 +1,5 @@
+import ModelFormats
+
 /// An R lazy-load database, the way an R package stores its data sets: `<name>.rdx` is an `.rds`
 /// file (gzip-compressed or plain R serialization) holding `list(variables = list(<name> =
 /// c(offset, length), …), references = …, compressed = TRUE)`; `<name>.rdb` holds, at each
@@ -29,7 +31,7 @@ struct RLazyLoadDatabase {
                   let offset = position[0], let length = position[1],
                   offset >= 0, length >= 4, offset + length <= Double(data.count) else {
                 throw CorpusError(file: indexPath,
-                                  "variable `\(name)`: no valid (offset, length) inside \(dataPath) (\(data.count) bytes)")
+                                  "variable `\(MessageExcerpt.of(name))`: no valid (offset, length) inside \(dataPath) (\(data.count) bytes)")
             }
             variables.append((name, Int(offset), Int(length)))
         }
@@ -53,10 +55,10 @@ struct RLazyLoadDatabase {
     /// The R serialization stored under `name` (decompressed), and a description of its block.
     func serialization(named name: String) throws(CorpusError) -> (bytes: [UInt8], block: String) {
         guard let entry = variables.first(where: { $0.name == name }) else {
-            throw CorpusError(file: indexPath, "no variable `\(name)` (has: \(variables.map(\.name).joined(separator: ", ")))")
+            throw CorpusError(file: indexPath, "no variable `\(MessageExcerpt.of(name))` (has: \(MessageExcerpt.of(variables.map(\.name).joined(separator: ", "))))")
         }
         let block = data[entry.offset..<(entry.offset + entry.length)]
-        let what = "block of `\(name)` at byte offset \(entry.offset)"
+        let what = "block of `\(MessageExcerpt.of(name))` at byte offset \(entry.offset)"
         guard compressed else { return (Array(block), what) }
         let b = block.startIndex
         let size = Int(block[b]) << 24 | Int(block[b + 1]) << 16 | Int(block[b + 2]) << 8 | Int(block[b + 3])

@@ -2,6 +2,9 @@ import CZlib
 
 /// Inflates zlib or gzip data with the system zlib (the format is detected from the header).
 enum Zlib {
+    /// Most bytes reserved up front; a block's declared size is a claim, not a promise.
+    static let maximumReservation = 1 << 24
+
     /// Inflates one complete zlib or gzip stream from `input`; bytes after the end of the stream are
     /// ignored. When `expectedSize` is given the output must have exactly that many bytes.
     /// `file` and `what` only go into error messages.
@@ -19,9 +22,10 @@ enum Zlib {
         defer { inflateEnd(&stream) }
 
         var output: [UInt8] = []
-        output.reserveCapacity(expectedSize ?? input.count * 4)
+        output.reserveCapacity(min(expectedSize ?? input.count * 4, maximumReservation))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         var status = Z_OK
+        var pastExpectedSize = false
         input.withUnsafeBufferPointer { source in
             stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
             stream.avail_in = UInt32(source.count)
@@ -33,8 +37,16 @@ enum Zlib {
                     output.append(contentsOf: buffer[0..<(buffer.count - Int(stream.avail_out))])
                 }
                 if status == Z_OK && stream.avail_in == 0 && stream.avail_out > 0 { status = Z_BUF_ERROR }
+                // Stop at the first byte past the declared size instead of inflating a bomb to the end.
+                if let expectedSize, output.count > expectedSize {
+                    pastExpectedSize = true
+                    break
+                }
             }
             stream.next_in = nil
+        }
+        if pastExpectedSize, let expectedSize {
+            throw CorpusError(file: file, "\(what): inflates to more than the expected \(expectedSize) bytes")
         }
         switch status {
         case Z_STREAM_END:

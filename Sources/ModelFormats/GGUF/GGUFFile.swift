@@ -93,7 +93,7 @@ public final class GGUFFile: Sendable {
     /// Checks that a tensor's data is aligned and inside the file.
     private static func place(_ raw: GGUFRawTensorInfo, dataOffset: Int, alignment: Int,
                               _ reader: GGUFByteReader) throws -> GGUFTensorInfo {
-        let field = "tensor \(raw.name)"
+        let field = "tensor \(MessageExcerpt.of(raw.name))"
         guard raw.offset % alignment == 0 else {
             throw reader.error(field, "data offset \(raw.offset) is not a multiple of the alignment \(alignment)")
         }

@@ -15,9 +15,10 @@ extension GGUFByteReader {
         keys.reserveCapacity(count)
         for i in 0..<count {
             let key = try readString("metadata[\(i)] key")
-            guard values[key] == nil else { throw error(key, "duplicate metadata key") }
-            let type = try readValueType(key)
-            values[key] = try readValue(of: type, key)
+            let field = MessageExcerpt.of(key)
+            guard values[key] == nil else { throw error(field, "duplicate metadata key") }
+            let type = try readValueType(field)
+            values[key] = try readValue(of: type, field)
             keys.append(key)
         }
         return (keys, values)

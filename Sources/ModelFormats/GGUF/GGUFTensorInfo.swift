@@ -48,7 +48,7 @@ extension GGUFByteReader {
         for i in 0..<count {
             let info = try readTensorInfo(index: i)
             if let first = index[info.name] {
-                throw error("tensor \(info.name)", "duplicate tensor name (tensor infos \(first) and \(i))")
+                throw error("tensor \(MessageExcerpt.of(info.name))", "duplicate tensor name (tensor infos \(first) and \(i))")
             }
             index[info.name] = i
             infos.append(info)
@@ -59,7 +59,7 @@ extension GGUFByteReader {
     /// Reads and validates the `index`-th tensor info: name, n_dims, ne[], type, offset.
     mutating func readTensorInfo(index: Int) throws -> GGUFRawTensorInfo {
         let name = try readString("tensor_infos[\(index)].name")
-        let field = "tensor \(name)"
+        let field = "tensor \(MessageExcerpt.of(name))"
         let nDims = try read(UInt32.self, "\(field) n_dims")
         guard nDims <= ggmlMaximumDimensions else {
             throw error(field, "n_dims is \(nDims), at most \(ggmlMaximumDimensions) are allowed")

@@ -34,7 +34,7 @@ public struct GPTQQuantizationConfig: Sendable, Equatable, Codable {
         guard let format = checkpointFormat else { return .v1 }
         guard let c = GPTQZeroConvention(rawValue: format) else {
             throw FormatError(file: file, field: "quantization_config.checkpoint_format",
-                              "'\(format)' is not supported (gptq or gptq_v2)")
+                              "'\(MessageExcerpt.of(format))' is not supported (gptq or gptq_v2)")
         }
         return c
     }
@@ -55,7 +55,7 @@ public struct GPTQQuantizationConfig: Sendable, Equatable, Codable {
         }
         guard method.quant_method == "gptq" else {
             throw FormatError(file: configPath, field: "quantization_config.quant_method",
-                              "'\(method.quant_method ?? "none")' checkpoints are not supported (only gptq)")
+                              "'\(MessageExcerpt.of(method.quant_method ?? "none"))' checkpoints are not supported (only gptq)")
         }
         struct Full: Decodable { let quantization_config: GPTQQuantizationConfig }
         let config = try FormatJSON.decode(Full.self, from: data, file: configPath).quantization_config

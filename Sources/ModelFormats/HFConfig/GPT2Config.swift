@@ -38,7 +38,7 @@ public struct GPT2Config: Sendable, Equatable, Decodable {
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? true
         guard ["gelu_new", "gelu_pytorch_tanh", "gelu", "relu"].contains(activationFunction) else {
             throw DecodingError.dataCorruptedError(forKey: .activationFunction, in: c,
-                                                   debugDescription: "'\(activationFunction)' is not supported (gelu_new, gelu, relu)")
+                                                   debugDescription: "'\(MessageExcerpt.of(activationFunction))' is not supported (gelu_new, gelu, relu)")
         }
         if try c.decodeIfPresent(Bool.self, forKey: .scaleAttnWeights) == false {
             throw DecodingError.dataCorruptedError(forKey: .scaleAttnWeights, in: c,

@@ -54,7 +54,7 @@ public struct GPTNeoXConfig: Sendable, Equatable, Decodable {
             let rope = try c.nestedContainer(keyedBy: RopeKeys.self, forKey: key)
             if let type = try rope.decodeIfPresent(String.self, forKey: .ropeType), type != "default" {
                 throw DecodingError.dataCorruptedError(forKey: .ropeType, in: rope,
-                                                       debugDescription: "RoPE type '\(type)' is not supported for gpt_neox")
+                                                       debugDescription: "RoPE type '\(MessageExcerpt.of(type))' is not supported for gpt_neox")
             }
             pct = try pct ?? rope.decodeIfPresent(Double.self, forKey: .partialRotaryFactor)
             base = try base ?? rope.decodeIfPresent(Double.self, forKey: .ropeTheta)
@@ -70,7 +70,7 @@ public struct GPTNeoXConfig: Sendable, Equatable, Decodable {
         }
         guard ["gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh", "relu"].contains(hiddenAct) else {
             throw DecodingError.dataCorruptedError(forKey: .hiddenAct, in: c,
-                                                   debugDescription: "'\(hiddenAct)' is not supported (gelu, gelu_new, relu)")
+                                                   debugDescription: "'\(MessageExcerpt.of(hiddenAct))' is not supported (gelu, gelu_new, relu)")
         }
         if try c.decodeIfPresent(Bool.self, forKey: .attentionBias) == false {
             throw DecodingError.dataCorruptedError(forKey: .attentionBias, in: c,

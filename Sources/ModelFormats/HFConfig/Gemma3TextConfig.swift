@@ -96,7 +96,7 @@ public struct Gemma3TextConfig: Sendable, Equatable, Decodable {
         case "default": return nil
         case "linear": return try rope.decode(Double.self, forKey: .factor)
         case let other:
-            throw DecodingError.dataCorruptedError(forKey: .ropeType, in: rope, debugDescription: "RoPE type '\(other)' is not supported for Gemma 3")
+            throw DecodingError.dataCorruptedError(forKey: .ropeType, in: rope, debugDescription: "RoPE type '\(MessageExcerpt.of(other))' is not supported for Gemma 3")
         }
     }
 }

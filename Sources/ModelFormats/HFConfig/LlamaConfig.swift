@@ -72,7 +72,7 @@ extension LlamaConfig: Decodable {
         guard let modelType = ModelType(rawValue: typeName) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .modelType, in: c,
-                debugDescription: "model type '\(typeName)' is not supported yet (supported: "
+                debugDescription: "model type '\(MessageExcerpt.of(typeName))' is not supported yet (supported: "
                     + ModelType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
         self.modelType = modelType
@@ -181,7 +181,7 @@ extension LlamaConfig: Decodable {
         }
         guard ["silu", "swish"].contains(hiddenAct) else {
             throw DecodingError.dataCorruptedError(
-                forKey: .hiddenAct, in: c, debugDescription: "'\(hiddenAct)' is not supported (the Llama family uses silu)")
+                forKey: .hiddenAct, in: c, debugDescription: "'\(MessageExcerpt.of(hiddenAct))' is not supported (the Llama family uses silu)")
         }
     }
 }

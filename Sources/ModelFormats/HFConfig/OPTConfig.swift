@@ -53,7 +53,7 @@ public struct OPTConfig: Sendable, Equatable, Decodable {
         }
         guard ["relu", "gelu", "gelu_new"].contains(activationFunction) else {
             throw DecodingError.dataCorruptedError(forKey: .activationFunction, in: c,
-                                                   debugDescription: "'\(activationFunction)' is not supported (relu, gelu, gelu_new)")
+                                                   debugDescription: "'\(MessageExcerpt.of(activationFunction))' is not supported (relu, gelu, gelu_new)")
         }
     }
 }

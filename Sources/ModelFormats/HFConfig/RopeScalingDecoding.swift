@@ -49,7 +49,7 @@ extension RopeScaling {
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: typeKey, in: c,
-                debugDescription: "rope type '\(type)' is not supported (supported: "
+                debugDescription: "rope type '\(MessageExcerpt.of(type))' is not supported (supported: "
                     + supportedTypeNames.joined(separator: ", ") + ")")
         }
     }

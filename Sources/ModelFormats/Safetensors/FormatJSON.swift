@@ -50,7 +50,8 @@ enum FormatJSON {
             if let index = key.intValue, key.stringValue.hasPrefix("Index ") || key.stringValue == "\(index)" {
                 text += "[\(index)]"
             } else {
-                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                let name = MessageExcerpt.of(key.stringValue)
+                text += text.isEmpty ? name : ".\(name)"
             }
         }
         return text.isEmpty ? "(root)" : text

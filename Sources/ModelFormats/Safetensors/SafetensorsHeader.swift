@@ -58,10 +58,11 @@ struct SafetensorsHeader {
         return SafetensorsHeader(tensors: tensors, metadata: raw.metadata, dataStart: dataStart)
     }
 
-    private static func validate(_ entry: RawEntry, name: String, dataStart: Int, dataLength: Int,
+    private static func validate(_ entry: RawEntry, name fullName: String, dataStart: Int, dataLength: Int,
                                  path: String) throws -> SafetensorsTensorInfo {
+        let name = MessageExcerpt.of(fullName)
         guard let dtype = SafetensorsDType(rawValue: entry.dtype) else {
-            throw FormatError(file: path, field: "\(name).dtype", "unknown dtype '\(entry.dtype)'")
+            throw FormatError(file: path, field: "\(name).dtype", "unknown dtype '\(MessageExcerpt.of(entry.dtype))'")
         }
         guard entry.dataOffsets.count == 2 else {
             throw FormatError(file: path, field: "\(name).data_offsets",
@@ -79,14 +80,14 @@ struct SafetensorsHeader {
         let (bits, bitsOverflow) = elementCount.multipliedReportingOverflow(by: dtype.bitsPerElement)
         guard !bitsOverflow, bits % 8 == 0 else {
             throw FormatError(file: path, field: "\(name).shape",
-                              "\(entry.shape) of \(dtype.rawValue) does not fill whole bytes")
+                              "\(MessageExcerpt.of("\(entry.shape)")) of \(dtype.rawValue) does not fill whole bytes")
         }
         guard end - begin == bits / 8 else {
             throw FormatError(file: path, field: "\(name).data_offsets",
-                              "[\(begin), \(end)] holds \(end - begin) bytes, but shape \(entry.shape) of "
+                              "[\(begin), \(end)] holds \(end - begin) bytes, but shape \(MessageExcerpt.of("\(entry.shape)")) of "
                                   + "\(dtype.rawValue) needs \(bits / 8)")
         }
-        return SafetensorsTensorInfo(name: name, dtype: dtype, shape: entry.shape, elementCount: elementCount,
+        return SafetensorsTensorInfo(name: fullName, dtype: dtype, shape: entry.shape, elementCount: elementCount,
                                      byteRange: dataStart + begin ..< dataStart + end)
     }
 
@@ -94,11 +95,11 @@ struct SafetensorsHeader {
         var count = 1
         for dimension in shape {
             guard dimension >= 0 else {
-                throw FormatError(file: path, field: "\(name).shape", "negative dimension in \(shape)")
+                throw FormatError(file: path, field: "\(name).shape", "negative dimension in \(MessageExcerpt.of("\(shape)"))")
             }
             let (next, overflow) = count.multipliedReportingOverflow(by: dimension)
             guard !overflow else {
-                throw FormatError(file: path, field: "\(name).shape", "\(shape) has too many elements")
+                throw FormatError(file: path, field: "\(name).shape", "\(MessageExcerpt.of("\(shape)")) has too many elements")
             }
             count = next
         }
@@ -111,9 +112,9 @@ struct SafetensorsHeader {
         for tensor in tensors where !tensor.byteRange.isEmpty {
             if let previous, tensor.byteRange.lowerBound < previous.byteRange.upperBound {
                 let a = previous.byteRange, b = tensor.byteRange
-                throw FormatError(file: path, field: "\(tensor.name).data_offsets",
+                throw FormatError(file: path, field: "\(MessageExcerpt.of(tensor.name)).data_offsets",
                                   "[\(b.lowerBound - dataStart), \(b.upperBound - dataStart)] overlaps "
-                                      + "'\(previous.name)' at [\(a.lowerBound - dataStart), \(a.upperBound - dataStart)]")
+                                      + "'\(MessageExcerpt.of(previous.name))' at [\(a.lowerBound - dataStart), \(a.upperBound - dataStart)]")
             }
             previous = tensor
         }

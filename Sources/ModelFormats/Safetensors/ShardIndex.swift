@@ -17,8 +17,8 @@ public struct ShardIndex: Sendable, Equatable {
     public init(contentsOf path: String) throws {
         let raw = try FormatJSON.decode(RawShardIndex.self, contentsOf: path)
         for (tensor, shard) in raw.weightMap where !Self.isPlainRelativePath(shard) {
-            throw FormatError(file: path, field: "weight_map.\(tensor)",
-                              "shard '\(shard)' must be a file name relative to the index's directory")
+            throw FormatError(file: path, field: "weight_map.\(MessageExcerpt.of(tensor))",
+                              "shard '\(MessageExcerpt.of(shard))' must be a file name relative to the index's directory")
         }
         self.init(totalSize: raw.metadata?.totalSize, weightMap: raw.weightMap)
     }

@@ -26,12 +26,12 @@ public final class ShardedCheckpoint: TensorSource {
         for shardName in index.shardFiles {
             let shardPath = directory.appendingPathComponent(shardName).path
             guard FileManager.default.fileExists(atPath: shardPath) else {
-                throw FormatError(file: indexPath, field: shardName, "shard file is missing (looked for \(shardPath))")
+                throw FormatError(file: indexPath, field: MessageExcerpt.of(shardName), "shard file is missing (looked for \(MessageExcerpt.of(shardPath)))")
             }
             let shard = try SafetensorsFile(path: shardPath)
             let listed = index.weightMap.filter { $0.value == shardName }.keys
             for name in listed where !shard.contains(name) {
-                throw FormatError(file: shardPath, field: name,
+                throw FormatError(file: shardPath, field: MessageExcerpt.of(name),
                                   "listed in \(ShardIndex.fileName) but absent from this shard")
             }
             for name in shard.tensorNames where index.weightMap[name] == shardName {

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 
 /// The weight granularities of a grid: `row`, `tensor`, `g128` (or just `128`), lists of them, and
 /// doubling ranges `"g32..g1024"` (32, 64, …, 1024).
@@ -25,7 +26,7 @@ public struct GranularityAxis: Decodable, Sendable, Equatable {
         static func parse(_ text: String, codingPath: [CodingKey]) throws -> [String] {
             func fail() -> DecodingError {
                 .dataCorrupted(.init(codingPath: codingPath,
-                                     debugDescription: "expected row, tensor, g<k>, or a doubling range like \"g32..g1024\", got \"\(text)\""))
+                                     debugDescription: "expected row, tensor, g<k>, or a doubling range like \"g32..g1024\", got \"\(MessageExcerpt.of(text))\""))
             }
             if text == "row" || text == "tensor" { return [text] }
             let parts = text.components(separatedBy: "..")
@@ -35,9 +36,14 @@ public struct GranularityAxis: Decodable, Sendable, Equatable {
             }
             if parts.count == 1, let k = size(parts[0]) { return ["g\(k)"] }
             guard parts.count == 2, let a = size(parts[0]), let b = size(parts[1]), a > 0, a <= b else { throw fail() }
+            // At most 63 doublings; the one that would pass Int.max (or b) ends the range.
             var out: [String] = [], k = a
-            while k <= b { out.append("g\(k)"); k *= 2 }
-            return out
+            while true {
+                out.append("g\(k)")
+                let (next, overflow) = k.multipliedReportingOverflow(by: 2)
+                guard !overflow, next <= b else { return out }
+                k = next
+            }
         }
     }
 }

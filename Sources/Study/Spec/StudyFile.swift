@@ -1,5 +1,6 @@
 import Calibration
 import Foundation
+import ModelFormats
 import Yams
 
 /// A study as written in YAML: models × schemes × methods × seeds, and what to evaluate.
@@ -146,7 +147,8 @@ public struct StudyFile: Decodable, Sendable {
     public static func parse(_ text: String, source: String) throws -> StudyFile {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
-            throw StudyError("\(source): not valid YAML: \(error)")
+            // Yams quotes the lines around the problem: keep its message, not kilobytes of context.
+            throw StudyError("\(source): not valid YAML: \(MessageExcerpt.of("\(error)", limit: 200))")
         }
         guard let node, node.mapping != nil else { throw StudyError("\(source): expected a mapping with name, models, schemes, methods, evaluation") }
         try checkKeys(node, path: "", source: source)
@@ -171,7 +173,7 @@ public struct StudyFile: Decodable, Sendable {
                 guard let name = key.string else { throw StudyError("\(source): \(path.isEmpty ? "top level" : path): keys must be strings") }
                 let child = path.isEmpty ? name : "\(path).\(name)"
                 if let allowed, !allowed.contains(name) {
-                    throw StudyError("\(source): \(child): unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
+                    throw StudyError("\(source): \(MessageExcerpt.of(child)): unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
                 }
                 if allowed != nil { try checkKeys(value, path: child, source: source) }
             }
