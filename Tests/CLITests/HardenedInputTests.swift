@@ -85,7 +85,7 @@ import Testing
 
     @Test func lorcRankAboveTheLayersIsRefused() throws {
         try expectFailure(["eval", Self.tinyGemma, "--tasks", "news", "--context", "16", "--max-windows", "1",
-                           "--quant", "w4a16-g32-asym", "--lorc", "100000", "--method", "rtn"], mentions: ["LoRC rank 100000", "smallest linear dimension"])
+                           "--quant", "w4a16-g16-asym", "--lorc", "100000", "--method", "rtn"], mentions: ["LoRC rank 100000", "smallest linear dimension"])
     }
 
     @Test func llamaCppModeNeedsThreeTokens() throws {
@@ -116,16 +116,17 @@ import Testing
     @Test func studyNameCannotLeaveTheOutputDirectory() throws {
         let dir = try CLI.temporaryDirectory()
         let study = dir.appendingPathComponent("escape.yaml")
-        try Data("name: ../../..\nmodels: \(Self.tinyGemma)\nschemes: [{bits: 4, granularity: g32}]\nmethods: rtn\n".utf8).write(to: study)
-        try expectFailure(["study", study.path, "--dry-run"], mentions: [study.path, "name"])
+        try Data("name: ../../..\nmodels: \(Self.tinyGemma)\nschemes: [{bits: 4, granularity: g32}]\nmethods: rtn\nevaluation: {context: 16, perplexity: {corpora: [news], max_windows: 1}}\n".utf8).write(to: study)
+        try expectFailure(["study", study.path, "--dry-run", "--quiet"], mentions: [study.path, "name"])
     }
 
     @Test func oversizedGridFailsAtOnce() throws {
         let dir = try CLI.temporaryDirectory()
         let study = dir.appendingPathComponent("huge.yaml")
-        try Data("name: huge\nmodels: \(Self.tinyGemma)\nschemes: [{bits: 4, granularity: g32}]\nmethods: gptq\nseeds: \"0..200000\"\n".utf8)
+        // 7 bits × 3 granularities × 10,000 seeds (the most one axis may hold) = 210,000 experiments.
+        try Data("name: huge\nmodels: \(Self.tinyGemma)\nschemes: [{bits: \"2..8\", granularity: [row, g16, g32]}]\nmethods: gptq\nseeds: \"0..9999\"\nevaluation: {context: 16, perplexity: {corpora: [news], max_windows: 1}}\n".utf8)
             .write(to: study)
-        try expectFailure(["study", study.path, "--dry-run"], mentions: [study.path, "200001"])
+        try expectFailure(["study", study.path, "--dry-run", "--quiet"], mentions: [study.path, "210000 combinations"])
     }
 
     // MARK: inspect
@@ -144,8 +145,8 @@ import Testing
     /// A GPTQ directory: the packed linears count out × in weights at ~bits + overhead per weight,
     /// not 16 bits per int32 element.
     @Test func inspectCountsGPTQPackedWeights() throws {
-        let dir = try CLI.temporaryDirectory().appendingPathComponent("tiny-llama-gptq").path
-        let made = try CLI.run(["quantize", CLI.packageRoot + "/Fixtures/models/tiny-llama", "--quant", "w4a16-g32-asym", "--method", "rtn",
+        let dir = try CLI.temporaryDirectory().appendingPathComponent("smollm2-gptq").path
+        let made = try CLI.run(["quantize", CLI.defaultModel, "--quant", "w4a16-g128-asym", "--method", "rtn",
                                 "--out", dir, "--quiet"])
         #expect(made.status == 0, "\(made.stderr)")
         let r = try CLI.run(["inspect", dir, "--format", "json"])
@@ -154,7 +155,8 @@ import Testing
         let storage = try #require(object["storage"] as? [[String: Any]])
         let packed = try #require(storage.first { ($0["type"] as? String)?.hasPrefix("GPTQ_INT") == true })
         let bits = try #require(packed["bits_per_weight"] as? Double)
-        #expect(bits > 4 && bits < 5, "GPTQ int4 with group scales: \(bits) bits/weight")
+        // 4-bit codes, 4-bit zero-points and an f16 scale per 128 weights, a 32-bit g_idx per input column.
+        #expect(bits > 4 && bits < 4.5, "GPTQ int4 g128: \(bits) bits/weight")
         #expect(!storage.contains { $0["type"] as? String == "I32" }, "int32 tensors are part of the packed group")
     }
 }
