@@ -56,7 +56,7 @@ for t in "${TARGETS[@]}"; do
     dict=()
     [[ -f "$ROOT/Fuzz/dict/$t.dict" ]] && dict=("-dict=$ROOT/Fuzz/dict/$t.dict")
     # shellcheck disable=SC2086
-    "$BIN" "$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$BIN" "$t" -max_total_time="$SECONDS_PER_TARGET" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/" "${dict[@]}" ${FUZZ_ARGS:-} "$work/corpus" >"$work/log" 2>&1
     status=$?
     runs=$(awk '/stat::number_of_executed_units:/ {v=$2} END {print v}' "$work/log")
