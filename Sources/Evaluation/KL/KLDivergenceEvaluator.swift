@@ -76,6 +76,8 @@ public struct KLDivergenceEvaluator {
             func target(_ row: Int) -> Int { Int(batch[row / t].tokens[row % t + 1]) }
 
             let kept = BaseRows(rows: scoredRows.count, vocab: vocab)
+            let q = QuantRows(rows: scoredRows.count)
+            // Both passes take dynamic per-tensor activation ranges per window.
             try SequenceRows.withWindows(batch.count, tokens: t) {
                 try base.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
                     Parallel.forRanges(rows, minimumChunk: 8) { range in
@@ -91,9 +93,6 @@ public struct KLDivergenceEvaluator {
                         }
                     }
                 }
-            }
-            let q = QuantRows(rows: scoredRows.count)
-            try SequenceRows.withWindows(batch.count, tokens: t) {
                 try quantized.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
                     Parallel.forRanges(rows, minimumChunk: 8) { range in
                         for r in range {

@@ -103,11 +103,12 @@ public enum ModelInspector {
     static func summarizeHF(_ path: String) throws -> ModelSummary {
         let dir = try HFModelDirectory(path: path)
         let (architecture, shape) = try HFArchitecture.describe(configPath: dir.configPath)
-        let raw = try dir.openTensors()
         // A GPTQ directory: each packed linear counts as one tensor of out × in weights stored in
         // its qweight, qzeros, scales and g_idx (int32 words hold 32/bits codes each).
         let source = try dir.openWeights()
-        let packed = (source as? GPTQTensorSource)?.packedModules ?? []
+        let gptq = source as? GPTQTensorSource
+        let raw = gptq?.base ?? source
+        let packed = gptq?.packedModules ?? []
         func rawBytes(_ name: String) -> Int {
             let n = raw.shape(of: name)?.reduce(1, *) ?? 0
             let bits = raw.storageType(of: name).flatMap(SafetensorsDType.init(rawValue:))?.bitsPerElement ?? 32
