@@ -4,8 +4,8 @@ import Dispatch
 /// The body receives a half-open range; it must not call multithreaded BLAS.
 public enum Parallel {
     /// Threads for our parallel loops (and the column split of `BLAS.parallelGemm`): the online
-    /// cores, or `PTQLAB_THREADS` when set to a positive integer (results do not depend on it; see
-    /// the README's determinism notes).
+    /// cores, or `PTQLAB_THREADS` when set to a positive integer. It changes only the f32
+    /// summation order of the GEMM column slices (~1e-7 relative; see the README's determinism notes).
     public static let coreCount: Int = {
         if let text = getenv("PTQLAB_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0 { return n }
         return max(1, sysconfCores())
