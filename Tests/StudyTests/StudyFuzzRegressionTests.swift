@@ -71,4 +71,45 @@ struct StudyFuzzRegressionTests {
             }
         }
     }
+
+    static let fuzzShape = ModelShape(architecture: "llama", minInFeatures: 576, minDimension: 192,
+                                      blockWeightStorage: ["Q4_1", "Q8_0"])
+
+    /// A paper-sized grid over four (garbled) model names took over 10 s under the fuzzer's
+    /// sanitizers: the rejected list and the scheme list were searched linearly per candidate, and
+    /// the run order rebuilt its sort keys at every comparison. Each is now a hash lookup.
+    @Test(.timeLimit(.minutes(1))) func paperGridOverFourModelsExpands() throws {
+        let file = "study-grid-expansion-timeout.yaml"
+        let study = try StudyFile.parse(try Self.text(file), source: file)
+        let grid = try StudyGrid.expand(study, source: file, fingerprint: { _ in "0123456789abcdef" }, shape: { _ in Self.fuzzShape })
+        #expect(grid.models.count == 4)
+        #expect(Set(grid.experiments.map(\.id)).count == grid.experiments.count)
+        #expect(grid.experiments.count > 4 * 200, "\(grid.experiments.count) experiments")
+    }
+
+    /// The largest grid a study may hold (`maximumExperiments`) expands in bounded time with every
+    /// experiment distinct; one more seed is refused before anything is built.
+    @Test(.timeLimit(.minutes(1))) func largestAllowedGridExpands() throws {
+        // 5 bits × 2 group sizes × 2 methods = 20 recipes per seed, 5,000 seeds.
+        let seeds = StudyGrid.maximumExperiments / 20
+        let text = """
+            name: largest
+            models: [m]
+            methods: [gptq, zq-local]
+            schemes:
+              - {bits: "2..6", granularity: [g32, g64]}
+            seeds: "0..\(seeds - 1)"
+            evaluation: {perplexity: {corpora: [wiki]}}
+            """
+        let study = try StudyFile.parse(text, source: "largest.yaml")
+        let grid = try StudyGrid.expand(study, source: "largest.yaml", fingerprint: { _ in "f" }, shape: { _ in Self.fuzzShape })
+        #expect(grid.experiments.count == 1 + StudyGrid.maximumExperiments)
+        #expect(Set(grid.experiments.map(\.id)).count == grid.experiments.count)
+        let over = text.replacingOccurrences(of: "methods: [gptq, zq-local]", with: "methods: [gptq, zq-local, rtn]")
+        let error = #expect(throws: StudyError.self) {
+            try StudyGrid.expand(try StudyFile.parse(over, source: "over.yaml"), source: "over.yaml",
+                                 fingerprint: { _ in "f" }, shape: { _ in Self.fuzzShape })
+        }
+        #expect(error?.message.contains("more than \(StudyGrid.maximumExperiments)") == true, "\(String(describing: error))")
+    }
 }

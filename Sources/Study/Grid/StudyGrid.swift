@@ -6,7 +6,7 @@ import Quantization
 
 /// A study expanded into experiments, in the order they run, plus the combinations it rejected.
 public struct StudyGrid: Sendable {
-    public struct Rejection: Sendable, Equatable, CustomStringConvertible {
+    public struct Rejection: Sendable, Hashable, CustomStringConvertible {
         public var label: String
         public var reason: String
         public var description: String { "\(label): \(reason)" }
@@ -61,7 +61,11 @@ public struct StudyGrid: Sendable {
         }
 
         var experiments: [ExperimentConfig] = []
+        // Sets beside the ordered lists: a grid may hold up to `maximumExperiments` candidates, and a
+        // linear `contains` per candidate would make expansion quadratic.
         var rejected: [Rejection] = []
+        var rejectedSet = Set<Rejection>()
+        func reject(_ r: Rejection) { if rejectedSet.insert(r).inserted { rejected.append(r) } }
         var seen = Set<String>()
         for model in models {
             let print = try fingerprint(model)
@@ -75,8 +79,7 @@ public struct StudyGrid: Sendable {
                         var recipe = method.recipe(spec: spec.description)
                         let label = "\(model) \(spec) \(recipe.methodLabel)"
                         if let problem = recipe.problem() ?? shapeProblem(spec, lorc: method.lorc, model: model, shape: modelShape) {
-                            let r = Rejection(label: label, reason: problem)
-                            if !rejected.contains(r) { rejected.append(r) }
+                            reject(Rejection(label: label, reason: problem))
                             continue
                         }
                         if try recipe.needsCalibration() {
@@ -84,8 +87,7 @@ public struct StudyGrid: Sendable {
                                                                      length: calibration.length, seed: UInt64(seed),
                                                                      sequential: calibration.sequential)
                             if !calibration.isSequential, spec.activation.isQuantized && spec.activation.isStatic {
-                                let r = Rejection(label: label, reason: "static activation ranges need sequential calibration (calibration.sequential: false)")
-                                if !rejected.contains(r) { rejected.append(r) }
+                                reject(Rejection(label: label, reason: "static activation ranges need sequential calibration (calibration.sequential: false)"))
                                 continue
                             }
                         }
@@ -95,12 +97,10 @@ public struct StudyGrid: Sendable {
                 }
             }
             // Uncalibrated recipes first, then grouped by calibration set (built once per group).
-            quantized.sort { a, b in
-                let ka = a.0.recipe?.calibration.map { "1 \($0.corpus) \($0.samples) \($0.length) \($0.seed)" } ?? "0"
-                let kb = b.0.recipe?.calibration.map { "1 \($0.corpus) \($0.samples) \($0.length) \($0.seed)" } ?? "0"
-                return ka != kb ? ka < kb : a.1 < b.1
+            let keyed = quantized.map { entry in
+                (entry, entry.0.recipe?.calibration.map { "1 \($0.corpus) \($0.samples) \($0.length) \($0.seed)" } ?? "0")
             }
-            experiments += quantized.map(\.0)
+            experiments += keyed.sorted { a, b in a.1 != b.1 ? a.1 < b.1 : a.0.1 < b.0.1 }.map(\.0.0)
         }
         return StudyGrid(name: study.name, models: models, experiments: experiments, rejected: rejected)
     }
@@ -121,13 +121,15 @@ public struct StudyGrid: Sendable {
     static func expandSchemes(_ entries: [StudyFile.SchemeEntry], defaultMethods: [StudyFile.MethodEntry],
                               source: String) throws -> [(QuantSpec, [StudyFile.MethodEntry])] {
         var specs: [(QuantSpec, [StudyFile.MethodEntry])] = []
+        var position: [QuantSpec: Int] = [:]   // index in specs (a linear search would be quadratic)
         var methods = defaultMethods
         func add(_ text: String, field: String) throws {
             do {
                 let spec = try QuantSpec.parse(text)
-                if let i = specs.firstIndex(where: { $0.0 == spec }) {
+                if let i = position[spec] {
                     specs[i].1 += methods
                 } else {
+                    position[spec] = specs.count
                     specs.append((spec, methods))
                 }
             } catch {
