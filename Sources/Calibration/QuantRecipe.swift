@@ -28,6 +28,10 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     public var damping: Double?
     /// LoRC factor bits (per-row symmetric); nil = the default, 8; 16 = f16 factors.
     public var lorcFactorBits: Int?
+    /// The symmetric grid of the weights (`full` or `narrow`, as `SymmetricGrid`); nil when the
+    /// weights are asymmetric. Always written for symmetric specs, because rows written before the
+    /// grid had a name (nil here) used the narrow grid under the same spec text.
+    public var weightGrid: String?
 
     /// GPTQ's damping when the recipe names none.
     public static let defaultDamping = 0.01
@@ -43,6 +47,14 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         self.staticGroups = staticGroups ? true : nil
         self.damping = damping == Self.defaultDamping ? nil : damping
         self.lorcFactorBits = lorcFactorBits == Self.defaultLoRCFactorBits ? nil : lorcFactorBits
+        self.weightGrid = (try? QuantSpec.parse(spec))?.weight.gridName
+    }
+
+    /// The symmetric grid these weights use: the named one, or `narrow` for rows written before grids
+    /// had names (nil for asymmetric weights).
+    public var effectiveWeightGrid: String? {
+        guard let spec = try? parsedSpec(), spec.weight.symmetric else { return nil }
+        return weightGrid ?? SymmetricGrid.narrow.rawValue
     }
 
     /// Whether GPTQ finds group parameters up front.
@@ -52,16 +64,23 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// LoRC factor bits for this recipe (nil without LoRC; 16 = f16 factors).
     public var effectiveLoRCFactorBits: Int? { lorcRank == nil ? nil : lorcFactorBits ?? Self.defaultLoRCFactorBits }
 
-    /// The parsed spec.
-    public func parsedSpec() throws -> QuantSpec { try QuantSpec.parse(spec) }
+    /// The parsed spec, on the recipe's symmetric grid: a symmetric recipe without a grid name was
+    /// written before grids had names and ran the narrow grid.
+    public func parsedSpec() throws -> QuantSpec {
+        var parsed = try QuantSpec.parse(spec)
+        if parsed.weight.symmetric { parsed.weight.symmetricGrid = weightGrid.flatMap(SymmetricGrid.init(rawValue:)) ?? .narrow }
+        return parsed
+    }
 
-    /// `gptq+act-order+static-groups+lorc8`: the method with every option that changes its result.
+    /// `gptq+act-order+static-groups+lorc8`: the method with every option that changes its result
+    /// (`+no-true-seq`: sequential calibration with one probe per block).
     public var methodLabel: String {
         var label = method
         if actOrder { label += "+act-order" }
         if usesStaticGroups { label += "+static-groups" }
         if mseClip { label += "+mse-clip" }
         if let damping { label += "+damp\(damping)" }
+        if let c = calibration, c.isSequential && !c.isTrueSequential { label += "+no-true-seq" }
         if let lorcRank {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits { label += bits == 16 ? "-f16" : "-\(bits)bit" }
@@ -91,6 +110,12 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if lorcFactorBits != nil && lorcRank == nil { return "LoRC factor bits need a LoRC rank" }
         if let bits = lorcFactorBits, !(WeightScheme.bitRange.contains(bits) || bits == 16) {
             return "LoRC factor bits must be 2…8 or 16 (f16), got \(bits)"
+        }
+        if let grid = weightGrid {
+            guard SymmetricGrid(rawValue: grid) != nil else { return "unknown weight grid '\(grid)' (full or narrow)" }
+            if let text = try? QuantSpec.parse(spec), text.weight.gridName != grid {
+                return "\(spec): the spec's grid (\(text.weight.gridName ?? "asymmetric")) is not the recipe's (\(grid))"
+            }
         }
         return nil
     }
@@ -135,7 +160,8 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
                     progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
         let parsed = try parsedSpec()
         let pipeline = SequentialQuantization(method: try makeQuantizer(), scheme: parsed.weight,
-                                              activation: parsed.activation, needsCalibration: methodNeedsHessian)
+                                              activation: parsed.activation, needsCalibration: methodNeedsHessian,
+                                              trueSequential: calibration?.isTrueSequential ?? false)
         if calibration?.isSequential == false && methodNeedsHessian && baseHessians == nil {
             throw CalibrationSet.Failure(message: "non-sequential calibration needs the base model's Hessians")
         }
@@ -155,16 +181,28 @@ public struct CalibrationSettings: Codable, Hashable, Sendable, CustomStringConv
     /// already-quantized blocks). false: every Hessian from the unquantized model, computed once
     /// and shared by all recipes with these settings (`BaseModelHessians`).
     public var sequential: Bool?
+    /// Sequential calibration only: true = GPTQ's true-sequential order inside each block (attention
+    /// inputs, then attention output, then MLP inputs, then MLP output, each group's inputs taken
+    /// from the already-quantized groups before it); false = one probe of the block with its
+    /// unquantized weights gives every layer's inputs. Always written (true or false) when
+    /// sequential: rows written before the option existed have nil and ran one probe per block.
+    public var trueSequential: Bool?
 
-    public init(corpus: String = "wiki", samples: Int = 128, length: Int = 512, seed: UInt64 = 0, sequential: Bool? = nil) {
+    public init(corpus: String = "wiki", samples: Int = 128, length: Int = 512, seed: UInt64 = 0, sequential: Bool? = nil,
+                trueSequential: Bool = true) {
         self.corpus = corpus; self.samples = samples; self.length = length; self.seed = seed
         self.sequential = sequential == false ? false : nil   // the default stays out of identities
+        self.trueSequential = sequential == false ? nil : trueSequential
     }
+
+    /// Whether each block runs in true-sequential order (rows without the field: one probe).
+    public var isTrueSequential: Bool { isSequential && trueSequential == true }
 
     public var isSequential: Bool { sequential != false }
 
     public var description: String {
         "\(corpus) calibration part, \(samples) × \(length) tokens, seed \(seed)"
-            + (isSequential ? "" : ", Hessians of the unquantized model (non-sequential)")
+            + (isSequential ? (isTrueSequential ? ", true-sequential" : ", one probe per block")
+                            : ", Hessians of the unquantized model (non-sequential)")
     }
 }

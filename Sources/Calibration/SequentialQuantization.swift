@@ -3,30 +3,42 @@ import Models
 import Quantization
 import TensorCore
 
-/// Quantizes every linear layer of a model block by block (GPTQ's sequential procedure):
-/// for block i, run the calibration hidden states through it while accumulating one Hessian per
-/// distinct layer input (q/k/v share theirs, as do gate/up), quantize each linear with the method,
-/// put the dequantized weights in place, then run the block again so block i+1 sees the outputs of
-/// the already-quantized blocks. With an activation scheme, each quantized linear also
-/// fake-quantizes its input (per token or per tensor, dynamic, or static from the calibration
-/// range of that input), and the block is re-run that way, as it will be deployed. Calibration is
-/// skipped when nothing needs it (RTN with dynamic or no activation quantization).
+/// Quantizes every linear layer of a model block by block (GPTQ's sequential procedure): block i
+/// runs on the calibration hidden states while one Hessian per distinct layer input is accumulated
+/// (q/k/v share theirs, as do gate/up), each linear is quantized with the method and its dequantized
+/// weights put in place, then the block runs again so block i+1 sees the outputs of the
+/// already-quantized blocks.
+///
+/// Inside a block, `trueSequential` (the reference's `--true-sequential`, our default) takes the
+/// layers by input group in execution order — attention inputs (q/k/v or a fused qkv), attention
+/// output, MLP inputs (gate/up or fc1), MLP output — probing the block once per group, so each
+/// group's inputs come from the already-quantized groups before it: 1 + groups block runs per block
+/// (5 for Llama). Without it one probe with the unquantized weights gives every layer's inputs
+/// (2 block runs). With an activation scheme, each quantized linear also fake-quantizes its input
+/// (per token or per tensor, dynamic, or static from the calibration range of that input), and
+/// later probes and the final run see it that way, as deployed. Calibration is skipped when
+/// nothing needs it (RTN with dynamic or no activation quantization).
 public struct SequentialQuantization {
     public let method: any WeightQuantizer
     public let scheme: WeightScheme
     public let activation: ActivationScheme
     /// The method needs Hessians (GPTQ, ZeroQuant); static activation ranges need calibration too.
     public let methodNeedsHessian: Bool
+    /// One probe per input group inside each block (see above).
+    public let trueSequential: Bool
 
     public init(method: any WeightQuantizer, scheme: WeightScheme, activation: ActivationScheme = .none,
-                needsCalibration: Bool) {
+                needsCalibration: Bool, trueSequential: Bool = true) {
         self.method = method
         self.scheme = scheme
         self.activation = activation
         self.methodNeedsHessian = needsCalibration
+        self.trueSequential = trueSequential
     }
 
     public var needsCalibration: Bool { methodNeedsHessian || (activation.isQuantized && activation.isStatic) }
+
+    private var capturesRanges: Bool { activation.isQuantized && activation.isStatic }
 
     /// With `baseHessians`, the method uses those (computed once on the unquantized model) and no
     /// calibration pass runs; static activation ranges need the sequential pass and are refused.
@@ -38,7 +50,7 @@ public struct SequentialQuantization {
         var hidden: Tensor? = nil
         let windows = calibration?.windows ?? []
         if let baseHessians {
-            guard !(activation.isQuantized && activation.isStatic) else {
+            guard !capturesRanges else {
                 throw CalibrationSet.Failure(message: "static activation ranges need sequential calibration")
             }
             guard baseHessians.perBlock.count == model.blockCount else {
@@ -48,41 +60,52 @@ public struct SequentialQuantization {
             guard !windows.isEmpty else { throw CalibrationSet.Failure(message: "\(method.name) needs calibration data") }
             hidden = try model.embed(windows: windows)
         }
+        let count = windows.count, tokens = windows.first?.count ?? 0
         for b in 0..<model.blockCount {
             let linears = model.linears(ofBlock: b)
-            var hessians: [String: Hessian] = methodNeedsHessian ? baseHessians?.perBlock[b] ?? [:] : [:]
-            var ranges: [String: ActivationRange] = [:]
+            var done: [String: QuantizationSummary.Layer] = [:]
             if let hidden {
-                // Capture: one accumulator per distinct input (layers fed the same buffer share it).
-                let capture = HessianCapture(computeHessians: methodNeedsHessian,
-                                             computeRanges: activation.isQuantized && activation.isStatic)
-                // Run on a copy: the block's real outputs must come from the quantized weights.
-                let probe = hidden.copied()
-                SequenceRows.withWindows(windows.count, tokens: windows[0].count) {
-                    model.runBlock(b, hidden: probe, windows: windows.count, tokens: windows[0].count, observer: capture)
+                // Probes run on a copy: the block's real outputs must come from the quantized weights.
+                func probe(group: Int?) -> HessianCapture {
+                    let capture = HessianCapture(computeHessians: methodNeedsHessian, computeRanges: capturesRanges, onlyGroup: group)
+                    let copy = hidden.copied()
+                    SequenceRows.withWindows(count, tokens: tokens) {
+                        model.runBlock(b, hidden: copy, windows: count, tokens: tokens, observer: capture)
+                    }
+                    return capture
                 }
-                if methodNeedsHessian { hessians = capture.hessians() }
-                ranges = capture.ranges()
-            }
-            for linear in linears {
-                let q: QuantizedWeight
-                do {
-                    q = try method.quantize(weight: linear.weight, hessian: hessians[linear.name], scheme: scheme)
-                } catch {
-                    throw CalibrationSet.Failure(message: "\(linear.name): \(error)")
-                }
-                layers.append(.init(name: linear.name, result: q))
-                linear.weight = q.dequantized
-                if activation.isQuantized {
-                    let act = activation, range = ranges[linear.name]
-                    linear.inputTransform = { x, rows, columns in
-                        ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: act, staticRange: range)
+                if trueSequential {
+                    var group = 0
+                    while true {
+                        let capture = probe(group: group)
+                        let members = linears.filter { capture.group(of: $0.name) == group }
+                        if members.isEmpty { break }
+                        let hessians = methodNeedsHessian ? capture.hessians() : [:], ranges = capture.ranges()
+                        for linear in members {
+                            done[linear.name] = try quantize(linear, hessian: hessians[linear.name], range: ranges[linear.name])
+                        }
+                        group += 1
+                    }
+                } else {
+                    let capture = probe(group: nil)
+                    let hessians = methodNeedsHessian ? capture.hessians() : [:], ranges = capture.ranges()
+                    for linear in linears {
+                        done[linear.name] = try quantize(linear, hessian: hessians[linear.name], range: ranges[linear.name])
                     }
                 }
+                if let missing = linears.first(where: { done[$0.name] == nil }) {
+                    throw CalibrationSet.Failure(message: "\(missing.name): the block's forward pass never fed this layer, so it has no calibration inputs")
+                }
+            } else {
+                let hessians = methodNeedsHessian ? baseHessians?.perBlock[b] ?? [:] : [:]
+                for linear in linears {
+                    done[linear.name] = try quantize(linear, hessian: hessians[linear.name], range: nil)
+                }
             }
+            layers += linears.compactMap { done[$0.name] }
             if let hidden {
-                SequenceRows.withWindows(windows.count, tokens: windows[0].count) {
-                    model.runBlock(b, hidden: hidden, windows: windows.count, tokens: windows[0].count, observer: nil)
+                SequenceRows.withWindows(count, tokens: tokens) {
+                    model.runBlock(b, hidden: hidden, windows: count, tokens: tokens, observer: nil)
                 }
             }
             progress?(b + 1, model.blockCount)
@@ -90,45 +113,78 @@ public struct SequentialQuantization {
         return QuantizationSummary(method: method.name, scheme: scheme, layers: layers,
                                    seconds: Date().timeIntervalSince(start))
     }
+
+    /// Quantizes one linear in place: dequantized weights, and the activation fake-quantization of
+    /// its input when the scheme quantizes activations.
+    private func quantize(_ linear: Linear, hessian: Hessian?, range: ActivationRange?) throws -> QuantizationSummary.Layer {
+        let q: QuantizedWeight
+        do {
+            q = try method.quantize(weight: linear.weight, hessian: hessian, scheme: scheme)
+        } catch {
+            throw CalibrationSet.Failure(message: "\(linear.name): \(error)")
+        }
+        linear.weight = q.dequantized
+        if activation.isQuantized {
+            let act = activation
+            linear.inputTransform = { x, rows, columns in
+                ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: act, staticRange: range)
+            }
+        }
+        return .init(name: linear.name, result: q)
+    }
 }
 
 /// Accumulates X·Xᵀ and the min/max range for each distinct linear input seen during a block's
-/// forward pass. Layers that receive the same input buffer in a row (q/k/v, gate/up) share them.
+/// forward pass. Layers that receive the same input buffer in a row (q/k/v, gate/up) share them and
+/// form one input group; groups are numbered in execution order. With `onlyGroup`, only that
+/// group's input is accumulated (the others are numbered, nothing more).
 final class HessianCapture: LinearInputObserver {
-    private var accumulators: [HessianAccumulator] = []
+    private var accumulators: [HessianAccumulator?] = []
     private var inputRanges: [ActivationRange] = []
     private var owner: [String: Int] = [:]
     private let computeHessians: Bool
     private let computeRanges: Bool
+    private let onlyGroup: Int?
     private var lastInput: UnsafePointer<Float>? = nil
     private var lastShape = (0, 0)
 
-    init(computeHessians: Bool = true, computeRanges: Bool = true) {
+    init(computeHessians: Bool = true, computeRanges: Bool = true, onlyGroup: Int? = nil) {
         self.computeHessians = computeHessians
         self.computeRanges = computeRanges
+        self.onlyGroup = onlyGroup
     }
 
     func observe(layer: String, input: UnsafePointer<Float>, rows: Int, columns: Int) {
-        if let last = lastInput, last == input, lastShape == (rows, columns), let index = accumulators.indices.last {
-            owner[layer] = index
+        if let last = lastInput, last == input, lastShape == (rows, columns), !accumulators.isEmpty {
+            owner[layer] = accumulators.count - 1
             return
         }
-        let acc = HessianAccumulator(inFeatures: columns)
-        if computeHessians { acc.add(input, rows: rows) }
+        let index = accumulators.count
+        let wanted = onlyGroup.map { $0 == index } ?? true
+        var acc: HessianAccumulator? = nil
+        if wanted {
+            let a = HessianAccumulator(inFeatures: columns)
+            if computeHessians { a.add(input, rows: rows) }
+            acc = a
+        }
         accumulators.append(acc)
         var range = ActivationRange()
-        if computeRanges { range.observe(input, count: rows * columns) }
+        if computeRanges && wanted { range.observe(input, count: rows * columns) }
         inputRanges.append(range)
-        owner[layer] = accumulators.count - 1
+        owner[layer] = index
         lastInput = input
         lastShape = (rows, columns)
     }
 
+    /// The input group of a layer (nil when the forward pass never fed it).
+    func group(of layer: String) -> Int? { owner[layer] }
+
     func ranges() -> [String: ActivationRange] { owner.mapValues { inputRanges[$0] } }
 
+    /// Hessians of the accumulated groups' layers.
     func hessians() -> [String: Hessian] {
-        let built = accumulators.map(\.hessian)
-        return owner.mapValues { built[$0] }
+        let built = accumulators.map { $0?.hessian }
+        return owner.compactMapValues { built[$0] }
     }
 }
 

@@ -206,8 +206,10 @@ extension BenchCommand {
         // The recipe `eval --quant SPEC --method gptq --calib wiki --seed 0` runs, through the same pipeline.
         let session = try ModelSession(name: modelPath, assets: assets, reusable: true)
         let loaded = session.loaded
+        // One probe per block, as the peer (the reference's llama.py without --true-sequential).
         let recipe = QuantRecipe(spec: spec.description, method: "gptq", actOrder: actOrder,
-                                 calibration: CalibrationSettings(corpus: "wiki", samples: calibSamples, length: calibLength, seed: 0))
+                                 calibration: CalibrationSettings(corpus: "wiki", samples: calibSamples, length: calibLength, seed: 0,
+                                                                  trueSequential: false))
         let calibration = try session.calibration(recipe.calibration!)
         let heldOut = try session.tokens(input: "wiki")
         let checkCount = min(checkWindows, heldOut.count / calibLength)
@@ -248,7 +250,7 @@ extension BenchCommand {
         try JSONEncoder().encode(calibration.windows).write(to: calibFile)
         var arguments = [root + "/scripts/peers/torch_gptq.py", modelPath, "--calib", calibFile.path,
                          "--bits", String(scheme.bits), "--group", String(group), "--threads", threads]
-        if scheme.symmetric { arguments.append("--sym") }
+        if scheme.symmetric { arguments += ["--sym", "--grid", scheme.symmetricGrid.rawValue] }
         if actOrder { arguments.append("--act-order") }
         if checkCount > 0 {
             let windows = (0..<checkCount).map { Array(check[($0 * calibLength)..<(($0 + 1) * calibLength)]) }

@@ -19,6 +19,9 @@ struct QuantOptions: ParsableArguments {
     @Flag(help: "GPTQ with groups: find every group's scale and zero up front (static groups), as the reference's --static-groups.")
     var staticGroups = false
 
+    @Flag(inversion: .prefixedNo, help: "Sequential calibration: quantize each block's layers in true-sequential order (attention inputs, attention output, MLP inputs, MLP output, each calibrated on the outputs of the quantized layers before it; the default, as the GPTQ reference's --true-sequential); --no-true-sequential probes each block once with its unquantized weights.")
+    var trueSequential = true
+
     @Option(parsing: .unconditional, help: "GPTQ: relative damping, a fraction of the mean Hessian diagonal (default 0.01).")
     var damping: Double?
 
@@ -63,7 +66,10 @@ struct QuantOptions: ParsableArguments {
                                  staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits)
         if let problem = recipe.problem() { throw ValidationError(problem) }
         if try recipe.needsCalibration() {
-            recipe.calibration = CalibrationSettings(corpus: calib, samples: calibSamples, length: calibLength, seed: seed)
+            recipe.calibration = CalibrationSettings(corpus: calib, samples: calibSamples, length: calibLength, seed: seed,
+                                                     trueSequential: trueSequential)
+        } else if !trueSequential {
+            throw ValidationError("--no-true-sequential is a calibration option; \(method) with \(spec) does not calibrate")
         }
         return recipe
     }

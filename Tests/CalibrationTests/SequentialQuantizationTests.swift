@@ -101,4 +101,72 @@ import Testing
         let rel = (num / den).squareRoot()
         #expect(rel > 1e-5 && rel < (spec.activation.isStatic ? 0.15 : 0.05), "relative logit error \(rel)")
     }
+
+    /// True-sequential (the default) reproduces its definition step by step on block 0: probe, quantize
+    /// the attention inputs' layers, probe again (now through the quantized q/k/v) for o_proj, and so
+    /// on; the result is bit-identical to doing those steps by hand, and o_proj differs from the
+    /// one-probe variant (its inputs really came from the quantized layers).
+    @Test func trueSequentialQuantizesEachInputGroupOnTheQuantizedGroupsBeforeIt() throws {
+        let scheme = try QuantSpec.parse("w3a16-g32-asym").weight
+        let calib = try CalibrationSet(tokens: Self.randomTokens(4000, seed: 5), count: 8, length: 32, seed: 0)
+        let gptq = GPTQQuantizer()
+
+        let automatic = try Self.tinyModel()
+        _ = try SequentialQuantization(method: gptq, scheme: scheme, needsCalibration: true, trueSequential: true)
+            .run(model: automatic, calibration: calib)
+        let oneProbe = try Self.tinyModel()
+        _ = try SequentialQuantization(method: gptq, scheme: scheme, needsCalibration: true, trueSequential: false)
+            .run(model: oneProbe, calibration: calib)
+
+        let manual = try Self.tinyModel()
+        let hidden = try manual.embed(windows: calib.windows)
+        let p = "model.layers.0."
+        let groups = [["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"], ["self_attn.o_proj"],
+                      ["mlp.gate_proj", "mlp.up_proj"], ["mlp.down_proj"]]
+        let byName = Dictionary(uniqueKeysWithValues: manual.linears(ofBlock: 0).map { ($0.name, $0) })
+        for group in groups {
+            let capture = HessianCapture()
+            let probe = hidden.copied()
+            manual.runBlock(0, hidden: probe, windows: calib.windows.count, tokens: 32, observer: capture)
+            let hessians = capture.hessians()
+            for name in group {
+                let linear = try #require(byName[p + name])
+                linear.weight = try gptq.quantize(weight: linear.weight, hessian: hessians[p + name], scheme: scheme).dequantized
+            }
+        }
+        let auto = Dictionary(uniqueKeysWithValues: automatic.linears(ofBlock: 0).map { ($0.name, $0.weight.array) })
+        let single = Dictionary(uniqueKeysWithValues: oneProbe.linears(ofBlock: 0).map { ($0.name, $0.weight.array) })
+        for (name, linear) in byName {
+            #expect(auto[name] == linear.weight.array, "\(name): true-sequential differs from its step-by-step definition")
+        }
+        // Group 0 sees the same inputs either way; o_proj (group 1) and later groups do not.
+        #expect(single[p + "self_attn.q_proj"] == auto[p + "self_attn.q_proj"])
+        #expect(single[p + "self_attn.o_proj"] != auto[p + "self_attn.o_proj"])
+        #expect(single[p + "mlp.down_proj"] != auto[p + "mlp.down_proj"])
+    }
+
+    /// Every family's block splits into its four input groups (attention in, attention out, MLP in,
+    /// MLP out; fused or not; GPT-NeoX's parallel residual feeds the MLP before the attention output),
+    /// and true-sequential quantizes every linear exactly once, listed in block order.
+    @Test(arguments: ["tiny-qwen2", "tiny-gemma3", "tiny-opt", "tiny-bloom", "tiny-gpt2", "tiny-gpt-neox",
+                      "tiny-gpt-neox-sequential"])
+    func everyFamilyHasFourInputGroups(_ fixture: String) throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let path = url.path + "/Fixtures/models/" + fixture + (fixture == "tiny-gemma3" ? "/model.gguf" : "")
+        // tiny-qwen2 has no tokenizer.json, which ModelLoader requires: built directly.
+        let model: any BlockwiseLanguageModel = fixture == "tiny-qwen2" ? try Self.tinyModel() : try ModelLoader.load(path: path).model
+        func tokens(_ n: Int, seed: UInt64) -> [Int32] { Self.randomTokens(n, seed: seed).map { $0 % Int32(min(model.vocabularySize, 160)) } }
+        let windows = (0..<2).map { tokens(16, seed: 300 + UInt64($0)) }
+        let capture = HessianCapture()
+        model.runBlock(0, hidden: try model.embed(windows: windows), windows: 2, tokens: 16, observer: capture)
+        let groups = model.linears(ofBlock: 0).map { capture.group(of: $0.name) }
+        #expect(groups.count == 4 || groups.count == 7 || groups.count == 6, "\(fixture): \(groups.count) linears")
+        #expect(Set(groups.compactMap { $0 }) == [0, 1, 2, 3], "\(fixture): groups \(groups)")
+
+        let calib = try CalibrationSet(tokens: tokens(2000, seed: 6), count: 4, length: 16, seed: 0)
+        let summary = try SequentialQuantization(method: GPTQQuantizer(), scheme: try QuantSpec.parse("w4a16-row-asym").weight,
+                                                 needsCalibration: true).run(model: model, calibration: calib)
+        #expect(summary.layers.map(\.name) == (0..<model.blockCount).flatMap { model.linears(ofBlock: $0).map(\.name) })
+    }
 }

@@ -15,6 +15,8 @@ import TensorCore
             let name: String
             let bits: Int
             let symmetric: Bool
+            /// "full" or "narrow" for symmetric cases (absent in cases written before grids had names: narrow).
+            let grid: String?
             let group_size: Int
             let per_tensor: Bool
             let act_order: Bool
@@ -64,7 +66,8 @@ import TensorCore
         let w = Self.floats(f.weight), hValues = Self.floats(f.hessian)
         let h = Hessian(size: f.columns, values: hValues, samples: 512)
         let granularity: WeightGranularity = c.per_tensor ? .perTensor : c.group_size > 0 ? .group(c.group_size) : .perRow
-        let scheme = WeightScheme(bits: c.bits, symmetric: c.symmetric, granularity: granularity, storage: .f16)
+        let grid = try #require(SymmetricGrid(rawValue: c.grid ?? "narrow"))
+        let scheme = WeightScheme(bits: c.bits, symmetric: c.symmetric, granularity: granularity, storage: .f16, symmetricGrid: grid)
         let gptq = GPTQQuantizer(blockSize: f.block_size, damping: f.damping, actOrder: c.act_order, staticGroups: c.static_groups)
         let result = try gptq.quantize(weight: Tensor(shape: [f.rows, f.columns], values: w), hessian: h, scheme: scheme)
 

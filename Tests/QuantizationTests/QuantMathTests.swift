@@ -5,36 +5,40 @@ import TensorCore
 @Suite struct QuantMathTests {
     static let granularities: [WeightGranularity] = [.perTensor, .perRow, .group(32), .group(100)]
 
-    /// For every bit width, symmetry, granularity (group 100 is ragged on 250 columns) and storage:
-    /// codes in [0, 2^b − 1]; the codes decode to exactly the fake-quantized weight; and
-    /// |w − Q(w)| ≤ scale/2 (+ 1e-6 relative), plus, with f16 scales, maxq · 2^-11 · scale for the
-    /// scale's rounding (the grid's ends move by at most that much).
-    @Test(arguments: [true, false], [ParameterStorage.f16, .f32])
-    func errorBoundAndCodes(symmetric: Bool, storage: ParameterStorage) throws {
+    /// For every bit width, grid (asymmetric, symmetric full, symmetric narrow), granularity (group 100
+    /// is ragged on 250 columns) and storage: codes in [0, 2^b − 1]; the codes decode to exactly the
+    /// fake-quantized weight; and |w − Q(w)| ≤ scale/2 (+ 1e-6 relative), plus the scale's rounding,
+    /// which moves the grid's ends by up to maxq · scale · 2^-11 (f16) or 2^-24 (f32: on the full
+    /// grid the clipped positive extreme sits exactly scale/2 below max|w|, so that term decides it).
+    @Test(arguments: [nil, SymmetricGrid.full, .narrow], [ParameterStorage.f16, .f32])
+    func errorBoundAndCodes(grid: SymmetricGrid?, storage: ParameterStorage) throws {
         let w = QuantTestSupport.weight(rows: 12, columns: 250, seed: 7, outliers: 6)
+        let symmetric = grid != nil
         for bits in 2...8 {
             for granularity in Self.granularities {
-                let scheme = WeightScheme(bits: bits, symmetric: symmetric, granularity: granularity, storage: storage)
+                let scheme = WeightScheme(bits: bits, symmetric: symmetric, granularity: granularity, storage: storage,
+                                          symmetricGrid: grid ?? .full)
                 let (fake, codes) = try MatrixQuantizer.quantize(w, scheme: scheme)
                 #expect(codes.codes.allSatisfy { Int($0) <= scheme.maxCode })
                 #expect(codes.dequantized().array == fake.array, "\(scheme)")
                 let maxq = Float(scheme.maxCode)
                 var worst: Float = 0
+                var lowestCode = UInt8.max
                 for r in 0..<12 {
                     for c in 0..<250 {
                         let p = codes.parameters(row: r, column: c)
                         var bound = p.scale / 2 * (1 + 1e-6)
-                        if storage == .f16 { bound += maxq * p.scale / 2048 }
+                        bound += maxq * p.scale / (storage == .f16 ? 2048 : 16_777_216)
                         let e = abs(w.pointer[r * 250 + c] - fake.pointer[r * 250 + c])
                         worst = max(worst, e / bound)
-                        if symmetric {
-                            #expect(p.zero == Float(1 << (bits - 1)))
-                            // Within the range the extra negative level is never used.
-                            #expect(codes.codes[r * 250 + c] >= 1)
-                        }
+                        if symmetric { #expect(p.zero == Float(1 << (bits - 1))) }
+                        lowestCode = min(lowestCode, codes.codes[r * 250 + c])
                     }
                 }
-                #expect(worst <= 1, "bits \(bits) \(granularity) symmetric \(symmetric) \(storage): error/bound \(worst)")
+                #expect(worst <= 1, "bits \(bits) \(granularity) \(grid.map(\.rawValue) ?? "asym") \(storage): error/bound \(worst)")
+                // Within the range the narrow grid never uses its extra negative level; the full grid does.
+                if grid == .narrow { #expect(lowestCode >= 1) }
+                if grid == .full { #expect(lowestCode == 0, "bits \(bits) \(granularity): the full grid's lowest level unused") }
             }
         }
     }
@@ -48,13 +52,25 @@ import TensorCore
         #expect(fake.array == [-1, 0, 0, 2, 2])
     }
 
-    /// Hand-computed: 3-bit symmetric, max |w| = 3: scale 3/3 = 1, zero 4, codes in [1, 7] here.
-    @Test func handComputedSymmetric() throws {
+    /// Hand-computed: 3-bit symmetric narrow grid, max |w| = 3: scale 3/3 = 1, zero 4, codes in [1, 7]
+    /// (code 0 unused).
+    @Test func handComputedSymmetricNarrow() throws {
         let w = Tensor(shape: [1, 4], values: [-3, -1.4, 0.6, 3])
-        let (fake, codes) = try MatrixQuantizer.quantize(w, scheme: WeightScheme(bits: 3, symmetric: true, granularity: .perRow))
+        let scheme = WeightScheme(bits: 3, symmetric: true, granularity: .perRow, symmetricGrid: .narrow)
+        let (fake, codes) = try MatrixQuantizer.quantize(w, scheme: scheme)
         #expect(codes.scales == [1] && codes.zeros == [4])
         #expect(codes.codes == [1, 3, 5, 7])
         #expect(fake.array == [-3, -1, 1, 3])
+    }
+
+    /// Hand-computed: 3-bit symmetric full grid (GPTQ's reference), max |w| = 3.5: scale 2·3.5/7 = 1,
+    /// zero 4; −3.5 rounds half to even to −4 (code 0), +3.5 to +4, clipped to code 7 (+3).
+    @Test func handComputedSymmetricFull() throws {
+        let w = Tensor(shape: [1, 4], values: [-3.5, -1.4, 0.6, 3.5])
+        let (fake, codes) = try MatrixQuantizer.quantize(w, scheme: WeightScheme(bits: 3, symmetric: true, granularity: .perRow))
+        #expect(codes.scales == [1] && codes.zeros == [4])
+        #expect(codes.codes == [0, 3, 5, 7])
+        #expect(fake.array == [-4, -1, 1, 3])
     }
 
     /// The range includes 0: an all-positive group is quantized over [0, max].
@@ -80,8 +96,10 @@ import TensorCore
             for c in 0..<64 { #expect(fake.pointer[64 + c] == 0) }
             for c in 0..<16 { #expect(fake.pointer[3 * 64 + c] == 0) }
             if granularity == .group(16) {
-                // [0.25, 0.25] is quantized over [0, 0.25]: 0.25 is the top of the grid.
-                for c in 16..<32 { #expect(abs(fake.pointer[2 * 64 + c] - 0.25) <= 1e-4) }
+                // [0.25, 0.25] is quantized over [0, 0.25]: 0.25 is the top of the asymmetric grid; the
+                // symmetric full grid clips its positive extreme to 7 of 15 steps of 0.5/15, within scale/2.
+                let tolerance: Float = symmetric ? 0.5 / 15 / 2 + 1e-4 : 1e-4
+                for c in 16..<32 { #expect(abs(fake.pointer[2 * 64 + c] - 0.25) <= tolerance) }
             }
         }
     }

@@ -5,7 +5,8 @@ import Quantization
     @Test(arguments: [
         "w4a16-row-asym", "w3a16-g128-asym", "w4a16-g128-sym", "w8a8-row-sym-tok", "w8a8-row-sym-tensor",
         "w4a8-g128-asym-tok", "w2a16-tensor-sym", "w4a8-g32-sym-tok-asym", "w8a8-row-asym-tensor-static",
-        "w4a16-g1000-asym-f32scale", "w6a4-g64-asym-tensor-asym-static-f32scale",
+        "w4a16-g1000-asym-f32scale", "w6a4-g64-asym-tensor-asym-static-f32scale", "w4a16-g128-sym-narrow",
+        "w8a8-row-sym-tok-f32scale-narrow",
     ])
     func roundTrips(spelling: String) throws {
         let spec = try QuantSpec.parse(spelling)
@@ -26,6 +27,12 @@ import Quantization
         let d = try QuantSpec.parse("W8A8-ROW-SYM")
         #expect(d.description == "w8a8-row-sym-tok")
         #expect(try QuantSpec.parse("w4a16-row-asym-f32scale").weight.storage == .f32)
+        // Symmetric weights use GPTQ's full grid unless `-narrow` says otherwise; asym has no grid name.
+        #expect(try QuantSpec.parse("w4a16-g128-sym").weight.symmetricGrid == .full)
+        #expect(try QuantSpec.parse("w4a16-g128-sym").weight.gridName == "full")
+        #expect(try QuantSpec.parse("w4a16-g128-sym-narrow").weight.gridName == "narrow")
+        #expect(try QuantSpec.parse("w4a16-g128-asym").weight.gridName == nil)
+        #expect(throws: QuantSpecError.self) { try QuantSpec.parse("w4a16-g128-asym-narrow") }
     }
 
     @Test(arguments: [

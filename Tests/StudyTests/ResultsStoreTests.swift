@@ -110,11 +110,18 @@ struct ResultsStoreTests {
     @Test func version1DatabasesAreMigrated() throws {
         let dir = try Scratch.directory()
         let path = dir.appendingPathComponent("v1.db").path
-        let recipe = QuantRecipe(spec: "w4a16-g128-asym", method: "gptq",
+        // As recipes were written then: no true-sequential field (one probe per block), no grid name.
+        var recipe = QuantRecipe(spec: "w4a16-g128-asym", method: "gptq",
                                  calibration: CalibrationSettings(corpus: "news", samples: 32, length: 512))
+        recipe.calibration?.trueSequential = nil
         let plan = EvaluationPlan(context: 512, corpora: ["wiki"], maxWindows: 8)
         var config = ExperimentConfig(model: "smollm2-135m", modelFingerprint: "named:smollm2-135m", recipe: recipe, evaluation: plan)
         config.protocolVersion = 1
+        var symmetricRecipe = QuantRecipe(spec: "w4a16-g128-sym", method: "rtn")
+        symmetricRecipe.weightGrid = nil
+        var symmetricConfig = ExperimentConfig(model: "smollm2-135m", modelFingerprint: "named:smollm2-135m",
+                                               recipe: symmetricRecipe, evaluation: plan)
+        symmetricConfig.protocolVersion = 1
         do {
             let queue = try DatabaseQueue(path: path)
             var migrator = DatabaseMigrator()
@@ -149,14 +156,33 @@ struct ResultsStoreTests {
                     4, 128, 0, 16, NULL, 0, 0, 4.271, 1000, 0, '{"wiki": 30.0}', 30.0, '{}', 0.4, 0.6, 1, 2, ?, '{}', 'm', 'v',
                     '2026-11-30T00:00:00.000Z')
                     """, arguments: [config.canonicalJSON])
+                try db.execute(sql: """
+                    INSERT INTO experiment VALUES ('00000000000000cc', 's', 'smollm2-135m', 'llama', 'rtn', 'w4a16-g128-sym',
+                    4, 128, 1, 16, NULL, 0, NULL, 4.125, 1000, 0, '{"wiki": 31.0}', 31.0, '{}', 0.5, 0.6, 1, 2, ?, '{}', 'm', 'v',
+                    '2026-11-30T00:00:00.000Z')
+                    """, arguments: [symmetricConfig.canonicalJSON])
             }
         }
         let store = try ResultsStore(path: path)
-        let row = try #require(try store.records().first)
+        let row = try #require(try store.records().first { $0.id == "00000000000000aa" })
         #expect(row.planID == config.planID && row.planID == plan.id(protocolVersion: 1) && row.planID != plan.id)
         #expect(row.calibrationCorpus == "news" && row.calibrationSamples == 32 && row.sequential == true)
         #expect(row.mseClip == false && row.damping == 0.01 && row.staticGroups == false)
-        #expect(row.methodLabel == "gptq" && row.calibrationLabel == "news 32×512")
+        // v4: it ran one probe per block, and says so.
+        #expect(row.trueSequential == false && row.weightGrid == nil)
+        #expect(row.methodLabel == "gptq+no-true-seq" && row.calibrationLabel == "news 32×512 one-probe")
+        // v4: a symmetric row of then ran the narrow grid: its spec and grid column say so, its id is kept.
+        let symmetric = try #require(try store.records().first { $0.id == "00000000000000cc" })
+        #expect(symmetric.spec == "w4a16-g128-sym-narrow" && symmetric.weightGrid == "narrow" && symmetric.trueSequential == nil)
+        #expect(try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "SELECT spec FROM experiment WHERE id = '00000000000000cc'") }
+            == "w4a16-g128-sym-narrow")
+        // Today's recipes name the grid and order, so they never share an id with those rows.
+        let today = ExperimentConfig(model: "smollm2-135m", modelFingerprint: "named:smollm2-135m",
+                                     recipe: QuantRecipe(spec: "w4a16-g128-sym", method: "rtn"), evaluation: plan)
+        var todayOld = today
+        todayOld.protocolVersion = 1
+        #expect(todayOld.id != symmetricConfig.id)
+        #expect(today.recipe?.weightGrid == "full")
         // New rows go into the migrated table with every column.
         var fresh = Self.record("00000000000000bb")
         fresh.gptqBits = 4.67

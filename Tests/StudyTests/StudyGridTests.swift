@@ -164,4 +164,27 @@ struct StudyGridTests {
             #expect(shards.map { $0.map(\.id) } == (0..<n).map { g.shard($0, of: n).map(\.id) })
         }
     }
+
+    /// `true_sequential: false` is its own experiment, labelled; on a recipe that does not calibrate
+    /// it is refused with a reason, as is a symmetric spec's grid named twice; the symmetric grid is
+    /// part of every symmetric recipe's identity.
+    @Test func trueSequentialAndGridsAreOptionsOfTheirOwn() throws {
+        let g = try Self.grid("""
+            name: t
+            models: [a]
+            schemes:
+              - {spec: [w3a16-g128-asym, w4a16-g128-sym, w4a16-g128-sym-narrow],
+                 methods: [gptq, {name: gptq, true_sequential: false}, {name: rtn, true_sequential: false}, rtn]}
+            evaluation: {perplexity: {corpora: [wiki]}}
+            """)
+        let gptq = g.experiments.filter { $0.recipe?.method == "gptq" }
+        #expect(gptq.count == 6)
+        #expect(Set(gptq.map(\.id)).count == 6)
+        #expect(gptq.filter { $0.recipe?.methodLabel == "gptq+no-true-seq" }.count == 3)
+        #expect(gptq.allSatisfy { $0.recipe?.calibration?.trueSequential != nil })
+        #expect(g.rejected.count == 3 && g.rejected.allSatisfy { $0.reason.contains("true_sequential is a calibration option") })
+        let rtn = g.experiments.filter { $0.recipe?.method == "rtn" }
+        #expect(rtn.map { $0.recipe?.weightGrid } == [nil, "full", "narrow"])
+        #expect(rtn.map { $0.recipe?.spec } == ["w3a16-g128-asym", "w4a16-g128-sym", "w4a16-g128-sym-narrow"])
+    }
 }

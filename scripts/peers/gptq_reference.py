@@ -6,8 +6,10 @@ scripts/fixtures/make_gptq_fixture.py (the GPTQ test fixture) and scripts/peers/
 Deliberate differences from the reference, matching PTQLab's documented conventions
 (Sources/Quantization/Math/QuantGrid.swift):
   * scales are rounded to f16 before use (PTQLab's default storage);
-  * symmetric grid: scale = max|w| / (2^(b-1) - 1), zero = 2^(b-1) (the reference uses
-    scale = 2 max|w| / (2^b - 1), zero = (maxq + 1) / 2).
+  * symmetric grids by name (`sym`: False, "full" or "narrow"; True means "narrow"): "full" is the
+    reference's, scale = 2 max|w| / (2^b - 1), zero = (maxq + 1) / 2 (without its quirk of halving
+    the range of a row with no negative value); "narrow" is scale = max|w| / (2^(b-1) - 1),
+    zero = 2^(b-1), PTQLab's earlier default (QuantGrid.swift, SymmetricGrid.swift).
 Everything else (ranges including 0, the all-zero guard, dead columns, damping, Cholesky of H^-1,
 blocks with lazy updates, act-order, static groups, group parameters from W at the group's first
 column, the loss) is the reference's. Like the reference there are no damping retries: a failed
@@ -26,7 +28,7 @@ def find_params(x, bits, sym):
     if sym:
         m = torch.maximum(-xmin, xmax)
         m[m == 0] = 1
-        scale = (m / (2 ** (bits - 1) - 1)).half().float()
+        scale = (2 * m / maxq if sym == "full" else m / (2 ** (bits - 1) - 1)).half().float()
         zero = torch.full_like(scale, 2 ** (bits - 1))
     else:
         both = (xmin == 0) & (xmax == 0)

@@ -14,7 +14,7 @@ Procedure, as the reference:
      (scripts/peers/gptq_reference.py: blocks of 128, damping 1% of mean diag H, groups, act-order)
      and its weight replaced by the dequantized one, then the layer is run again on every window
      to produce the inputs of the next layer.
-Numerical conventions (f16 scales, PTQLab's symmetric grid) are PTQLab's; see gptq_reference.py.
+Numerical conventions (f16 scales, PTQLab's named symmetric grids) are PTQLab's; see gptq_reference.py.
 
 Timed ("seconds"): steps 1–2 for all layers, i.e. from the loaded model to all layers quantized,
 calibration forward passes included. Not timed: Python start-up, imports, reading the ids, model
@@ -30,7 +30,7 @@ model over those windows (every token after the first scored).
 
 Usage:
   python scripts/peers/torch_gptq.py MODEL.gguf --calib ids.json --bits 4 --group -1
-         [--sym] [--act-order] [--static-groups] [--threads N] [--eval ids.json]
+         [--sym [--grid full|narrow]] [--act-order] [--static-groups] [--threads N] [--eval ids.json]
 """
 import argparse, json, math, os, sys, time
 
@@ -111,7 +111,7 @@ def llama_sequential(model, windows, a, torch, nn):
 
         t0 = time.perf_counter()
         for name, m in subset.items():
-            Q, err = gptq(m.weight.data.float(), acc[name].H, a.bits, a.sym, a.group, a.act_order,
+            Q, err = gptq(m.weight.data.float(), acc[name].H, a.bits, (a.grid if a.sym else False), a.group, a.act_order,
                           a.static_groups)
             m.weight.data = Q.to(m.weight.dtype)
             loss += err
@@ -144,6 +144,7 @@ def main():
     p.add_argument("--bits", type=int, required=True)
     p.add_argument("--group", type=int, default=-1, help="group size; -1 = one group per row")
     p.add_argument("--sym", action="store_true")
+    p.add_argument("--grid", choices=["full", "narrow"], default="full", help="symmetric grid (PTQLab's SymmetricGrid)")
     p.add_argument("--act-order", action="store_true")
     p.add_argument("--static-groups", action="store_true")
     p.add_argument("--threads", type=int, default=os.cpu_count())

@@ -19,11 +19,11 @@ public struct GroupParameters: Hashable, Sendable {
 /// grid point, and an all-equal group [c, c] quantizes over [min(c,0), max(c,0)].
 ///
 /// - Asymmetric: scale = (hi − lo) / (2^b − 1), zero = round(−lo / scale) ∈ [0, maxq].
-/// - Symmetric: scale = max(|lo|, hi) / (2^(b−1) − 1), zero = 2^(b−1) (not stored). Signed values
-///   q − zero ∈ [−2^(b−1), 2^(b−1) − 1]: the range's extremes map to ±(2^(b−1) − 1), and the extra
-///   negative level −2^(b−1) is reachable only by values beyond the range (e.g. GPTQ's updated
-///   weights). This differs from the GPTQ reference, whose symmetric grid is
-///   scale = 2·max|w| / (2^b − 1) with zero = (maxq + 1)/2 (its positive extreme is clipped).
+/// - Symmetric: zero = 2^(b−1) (not stored), signed values q − zero ∈ [−2^(b−1), 2^(b−1) − 1], and
+///   m = max(|lo|, hi): `full` grid (default, the GPTQ reference's) scale = 2m / (2^b − 1);
+///   `narrow` grid scale = m / (2^(b−1) − 1) (see `SymmetricGrid`). The reference's one quirk is
+///   not copied: for a group with no negative value it keeps lo = 0 and so halves the usable range;
+///   here such a group gets the same symmetric range as any other.
 /// - All-zero group (hi = lo = 0): the range is taken as [−1, 1], as in the reference, so the
 ///   scale is never 0; zeros still decode exactly to 0.
 /// - The scale is rounded to the storage precision (f16 by default) before use; a scale that
@@ -34,18 +34,23 @@ public struct QuantGrid: Hashable, Sendable {
     public let bits: Int
     public let symmetric: Bool
     public let storage: ParameterStorage
+    /// The symmetric grid's levels (unused when asymmetric).
+    public let symmetricGrid: SymmetricGrid
     /// 2^b − 1, the largest code.
     public let maxq: Float
 
-    public init(bits: Int, symmetric: Bool, storage: ParameterStorage = .f16) {
+    /// `symmetricGrid` defaults to `narrow` here, the grid of activations and LoRC factors; weight
+    /// schemes name theirs (`init(_:)`).
+    public init(bits: Int, symmetric: Bool, storage: ParameterStorage = .f16, symmetricGrid: SymmetricGrid = .narrow) {
         self.bits = bits
         self.symmetric = symmetric
         self.storage = storage
+        self.symmetricGrid = symmetricGrid
         maxq = Float((1 << bits) - 1)
     }
 
     public init(_ scheme: WeightScheme) {
-        self.init(bits: scheme.bits, symmetric: scheme.symmetric, storage: scheme.storage)
+        self.init(bits: scheme.bits, symmetric: scheme.symmetric, storage: scheme.storage, symmetricGrid: scheme.symmetricGrid)
     }
 
     /// The fixed zero-point of the symmetric grid, 2^(b−1).
@@ -59,7 +64,7 @@ public struct QuantGrid: Hashable, Sendable {
         if symmetric {
             var m = Swift.max(-lo, hi)
             if m == 0 { m = 1 }
-            let scale = storedScale(shrink * m / (symmetricZero - 1))
+            let scale = storedScale(shrink * symmetricGrid.scale(maxAbs: m, bits: bits))
             return GroupParameters(scale: scale, zero: symmetricZero)
         }
         if lo == 0 && hi == 0 { lo = -1; hi = 1 }

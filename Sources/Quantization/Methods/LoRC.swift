@@ -63,7 +63,9 @@ public struct LoRCQuantizer: WeightQuantizer {
         var uCodes: QuantizedCodes?, vCodes: QuantizedCodes?
         let factorStorage: Int
         if let factorBits {
-            let factorScheme = WeightScheme(bits: factorBits, symmetric: true, granularity: .perRow, storage: .f16)
+            // The narrow grid, as LoRC factors have always been stored (their rows' identities predate `full`).
+            let factorScheme = WeightScheme(bits: factorBits, symmetric: true, granularity: .perRow, storage: .f16,
+                                            symmetricGrid: .narrow)
             let qu = try MatrixQuantizer.quantize(u, scheme: factorScheme)
             let qv = try MatrixQuantizer.quantize(v, scheme: factorScheme)
             (u, uCodes, v, vCodes) = (qu.dequantized, qu.codes, qv.dequantized, qv.codes)

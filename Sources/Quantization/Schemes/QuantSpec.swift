@@ -11,6 +11,8 @@
 ///     asym     := "sym" | "asym"             activation symmetry (default sym); only after agran
 ///     flag     := "-static"                  activation ranges from calibration (default dynamic)
 ///               | "-f32scale"                scales/zero-points stored in f32 (default f16)
+///               | "-narrow"                  symmetric weights on the narrow grid ±(2^(b−1) − 1)
+///                                            (default: the full grid of GPTQ's reference; `SymmetricGrid`)
 ///
 /// `agran`, `asym` and `static` require ABITS < 16. Examples: `w4a16-row-asym`,
 /// `w3a16-g128-asym`, `w8a8-row-sym-tok`, `w8a8-row-sym-tensor`, `w4a8-g128-asym-tok`.
@@ -45,6 +47,7 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
             if activation.isStatic { parts.append("static") }
         }
         if weight.storage == .f32 { parts.append("f32scale") }
+        if weight.symmetric && weight.symmetricGrid == .narrow { parts.append("narrow") }
         return parts.joined(separator: "-")
     }
 
@@ -88,6 +91,11 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
                 activation.isStatic = true
             case "f32scale":
                 weight.storage = .f32
+            case "narrow":
+                guard weight.symmetric else {
+                    throw .misplacedToken(token, reason: "the narrow grid is a symmetric grid; the weights here are asym")
+                }
+                weight.symmetricGrid = .narrow
             case "sym", "asym":
                 throw .misplacedToken(token, reason: "activation symmetry must follow the activation granularity (tok or tensor)")
             case "tok", "tensor", "row":

@@ -32,15 +32,21 @@ public struct WeightScheme: Hashable, Sendable {
     public var symmetric: Bool
     public var granularity: WeightGranularity
     public var storage: ParameterStorage
+    /// The levels a symmetric scheme uses (ignored when asymmetric); see `SymmetricGrid`.
+    public var symmetricGrid: SymmetricGrid
 
     /// Unchecked; `validate()` (called by every quantizer) reports bad values.
     public init(bits: Int, symmetric: Bool = false, granularity: WeightGranularity = .perRow,
-                storage: ParameterStorage = .f16) {
+                storage: ParameterStorage = .f16, symmetricGrid: SymmetricGrid = .full) {
         self.bits = bits
         self.symmetric = symmetric
         self.granularity = granularity
         self.storage = storage
+        self.symmetricGrid = symmetricGrid
     }
+
+    /// The grid's name for rows and reports: `full` or `narrow` when symmetric, nil when asymmetric.
+    public var gridName: String? { symmetric ? symmetricGrid.rawValue : nil }
 
     public func validate() throws(QuantSpecError) {
         guard Self.bitRange.contains(bits) else { throw .weightBits("w\(bits)") }

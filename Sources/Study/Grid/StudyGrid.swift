@@ -83,13 +83,21 @@ public struct StudyGrid: Sendable {
                             continue
                         }
                         if try recipe.needsCalibration() {
+                            if method.trueSequential != nil && !calibration.isSequential {
+                                reject(Rejection(label: label, reason: "true_sequential is an option of sequential calibration (calibration.sequential: false)"))
+                                continue
+                            }
                             recipe.calibration = CalibrationSettings(corpus: calibration.corpus, samples: calibration.samples,
                                                                      length: calibration.length, seed: UInt64(seed),
-                                                                     sequential: calibration.sequential)
+                                                                     sequential: calibration.sequential,
+                                                                     trueSequential: method.trueSequential ?? true)
                             if !calibration.isSequential, spec.activation.isQuantized && spec.activation.isStatic {
                                 reject(Rejection(label: label, reason: "static activation ranges need sequential calibration (calibration.sequential: false)"))
                                 continue
                             }
+                        } else if method.trueSequential != nil {
+                            reject(Rejection(label: label, reason: "true_sequential is a calibration option; this recipe does not calibrate"))
+                            continue
                         }
                         let experiment = ExperimentConfig(model: model, modelFingerprint: print, recipe: recipe, evaluation: plan)
                         if seen.insert(experiment.id).inserted { quantized.append((experiment, quantized.count)) }

@@ -81,6 +81,15 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
     /// The method's per-layer notes (damping raised, ZQ-local keeping RTN, LoRC energy), `; `-joined.
     public var diagnostics: String?
 
+    // Columns added with migration v4 (filled from `configJSON` for older rows).
+
+    /// The symmetric weight grid, `full` or `narrow` (nil: asymmetric or base). Rows written before
+    /// grids had names used `narrow`; their spec gains `-narrow` when read.
+    public var weightGrid: String?
+    /// Sequential calibration in true-sequential order (nil: no sequential calibration). Rows
+    /// written before the option existed ran one probe per block (false).
+    public var trueSequential: Bool?
+
     public init(id: String, study: String, model: String, architecture: String, method: String, spec: String?,
                 weightBits: Int?, groupSize: Int?, symmetric: Bool?, activationBits: Int, lorcRank: Int?,
                 actOrder: Bool, seed: UInt64?, effectiveBits: Double, bytes: Int, gridAligned: Bool,
@@ -121,6 +130,10 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         planID = planID ?? config.planID
         modelFingerprint = modelFingerprint ?? config.modelFingerprint
         guard let recipe = config.recipe else { return }
+        weightGrid = weightGrid ?? recipe.effectiveWeightGrid
+        if recipe.weightGrid == nil, let parsed = try? recipe.parsedSpec(), parsed.weight.symmetric {
+            spec = parsed.description   // a legacy symmetric spec, on the narrow grid it was run with
+        }
         mseClip = mseClip ?? recipe.mseClip
         staticGroups = staticGroups ?? recipe.usesStaticGroups
         damping = damping ?? recipe.effectiveDamping
@@ -130,6 +143,7 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
             calibrationSamples = calibrationSamples ?? c.samples
             calibrationLength = calibrationLength ?? c.length
             sequential = sequential ?? c.isSequential
+            trueSequential = trueSequential ?? (c.isSequential ? c.isTrueSequential : nil)
         }
     }
 
@@ -141,6 +155,7 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         if staticGroups == true { label += "+static-groups" }
         if mseClip == true { label += "+mse-clip" }
         if let damping, damping != 0.01 { label += "+damp\(damping)" }
+        if trueSequential == false { label += "+no-true-seq" }
         if let lorcRank {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits, bits != 8 { label += bits == 16 ? "-f16" : "-\(bits)bit" }
@@ -148,11 +163,12 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         return label
     }
 
-    /// What calibrated the row: `wiki 32×512` (+ ` non-seq`), or nil.
+    /// What calibrated the row: `wiki 32×512` (+ ` non-seq`, or ` one-probe` when sequential but not
+    /// true-sequential), or nil.
     public var calibrationLabel: String? {
         guard let corpus = calibrationCorpus else { return nil }
         var text = "\(corpus) \(calibrationSamples.map(String.init) ?? "?")×\(calibrationLength.map(String.init) ?? "?")"
-        if sequential == false { text += " non-seq" }
+        if sequential == false { text += " non-seq" } else if trueSequential == false { text += " one-probe" }
         return text
     }
 

@@ -9,7 +9,8 @@ public enum ResultsExport {
         let tasks = Array(Set(records.flatMap { $0.zeroShot.keys })).sorted()
         var header = ["id", "study", "model", "model_fingerprint", "architecture", "plan_id", "method", "method_label", "spec",
                       "weight_bits", "granularity", "symmetric", "activation_bits", "act_order", "static_groups", "mse_clip", "damping",
-                      "lorc_rank", "lorc_factor_bits", "calib_corpus", "calib_samples", "calib_length", "sequential", "seed",
+                      "lorc_rank", "lorc_factor_bits", "calib_corpus", "calib_samples", "calib_length", "sequential", "true_sequential",
+                      "weight_grid", "seed",
                       "effective_bits", "gptq_bits", "gguf_type", "gguf_bits", "bytes", "model_bytes", "parameters",
                       "grid_aligned", "grid_fit"]
         header += corpora.map { "ppl_\($0)" } + ["mean_perplexity", "diverged"]
@@ -23,7 +24,8 @@ public enum ResultsExport {
             var cells = [r.id, r.study, r.model, opt(r.modelFingerprint), r.architecture, r.planKey, r.method, r.methodLabel,
                          opt(r.spec), opt(r.weightBits), r.granularityLabel, opt(r.symmetric), "\(r.activationBits)", "\(r.actOrder)",
                          opt(r.staticGroups), opt(r.mseClip), num(r.damping), opt(r.lorcRank), opt(r.lorcFactorBits),
-                         opt(r.calibrationCorpus), opt(r.calibrationSamples), opt(r.calibrationLength), opt(r.sequential), opt(r.seed),
+                         opt(r.calibrationCorpus), opt(r.calibrationSamples), opt(r.calibrationLength), opt(r.sequential), opt(r.trueSequential),
+                         opt(r.weightGrid), opt(r.seed),
                          num(r.effectiveBits), num(r.gptqBits), opt(r.ggufType), num(r.ggufBits), "\(r.bytes)", opt(r.modelBytes),
                          opt(r.parameters), "\(r.gridAligned)", num(r.gridFit)]
             cells += corpora.map { num(r.perplexity[$0]) } + [num(r.meanPerplexity), "\(r.diverged)"]

@@ -79,8 +79,9 @@ public final class ResultsStore: @unchecked Sendable {
             }
             try db.create(index: "experiment_plan", on: "experiment", columns: ["model", "plan_id"])
             for row in try Row.fetchAll(db, sql: "SELECT id, config FROM experiment") {
-                let id: String = row["id"], configText: String = row["config"]
-                guard let config = try? JSONDecoder().decode(ExperimentConfig.self, from: Data(configText.utf8)) else { continue }
+                guard let id = String.fromDatabaseValue(row["id"] as DatabaseValue),
+                      let configText = String.fromDatabaseValue(row["config"] as DatabaseValue),
+                      let config = try? JSONDecoder().decode(ExperimentConfig.self, from: Data(configText.utf8)) else { continue }
                 let recipe = config.recipe, c = recipe?.calibration
                 try db.execute(
                     sql: "UPDATE experiment SET plan_id = ?, model_fingerprint = ?, mse_clip = ?, static_groups = ?, damping = ?, "
@@ -101,6 +102,27 @@ public final class ResultsStore: @unchecked Sendable {
                 t.column("heartbeat_at", .double).notNull()
             }
         }
+        // Named symmetric grids and true-sequential calibration. Older rows ran the narrow grid and one
+        // probe per block: the columns say so, and their symmetric specs gain `-narrow` (ids unchanged:
+        // new experiments name their grid and order in the recipe, so they never collide with these).
+        migrator.registerMigration("v4") { db in
+            try db.alter(table: "experiment") { t in
+                for (name, type) in gridColumns { t.add(column: name, type) }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT id, config FROM experiment") {
+                // Checked conversions: a foreign value in these columns skips the row instead of trapping.
+                guard let id = String.fromDatabaseValue(row["id"] as DatabaseValue),
+                      let configText = String.fromDatabaseValue(row["config"] as DatabaseValue),
+                      let config = try? JSONDecoder().decode(ExperimentConfig.self, from: Data(configText.utf8)),
+                      let recipe = config.recipe else { continue }
+                let c = recipe.calibration
+                let legacySpec = recipe.weightGrid == nil ? (try? recipe.parsedSpec()).flatMap { $0.weight.symmetric ? $0.description : nil } : nil
+                try db.execute(
+                    sql: "UPDATE experiment SET weight_grid = ?, true_sequential = ?, spec = COALESCE(?, spec) WHERE id = ?",
+                    arguments: [recipe.effectiveWeightGrid, c.map { $0.isSequential ? $0.isTrueSequential : nil } ?? nil,
+                                legacySpec, id])
+            }
+        }
         return migrator
     }
 
@@ -113,11 +135,14 @@ public final class ResultsStore: @unchecked Sendable {
         ("diagnostics", .text),
     ]
 
+    /// Columns of migration v4, in order.
+    static let gridColumns: [(String, Database.ColumnType)] = [("weight_grid", .text), ("true_sequential", .boolean)]
+
     static let columns = ["id", "study", "model", "architecture", "method", "spec", "weight_bits", "group_size", "symmetric",
                           "activation_bits", "lorc_rank", "act_order", "seed", "effective_bits", "bytes", "grid_aligned",
                           "perplexity", "mean_perplexity", "zero_shot", "kl_divergence", "top1_agreement",
                           "quantize_seconds", "evaluate_seconds", "config", "metrics", "machine", "program_version", "finished_at"]
-        + addedColumns.map(\.0)
+        + addedColumns.map(\.0) + gridColumns.map(\.0)
 
     /// Ids of the experiments already in the database.
     public func finishedIDs() throws -> Set<String> {
@@ -187,7 +212,7 @@ public final class ResultsStore: @unchecked Sendable {
          r.quantizeSeconds, r.evaluateSeconds, r.configJSON, r.metricsJSON, r.machine, r.programVersion, r.finishedAt,
          r.planID, r.modelFingerprint, r.mseClip, r.staticGroups, r.damping, r.lorcFactorBits, r.calibrationCorpus,
          r.calibrationSamples, r.calibrationLength, r.sequential, r.gridFit, r.gptqBits, r.ggufBits, r.ggufType,
-         r.modelBytes, r.parameters, r.diagnostics]
+         r.modelBytes, r.parameters, r.diagnostics, r.weightGrid, r.trueSequential]
     }
 
     static func record(_ row: Row) throws -> ExperimentRecord {
@@ -232,6 +257,8 @@ public final class ResultsStore: @unchecked Sendable {
         record.modelBytes = try r.optional("model_bytes")
         record.parameters = try r.optional("parameters")
         record.diagnostics = try r.optional("diagnostics")
+        record.weightGrid = try r.optional("weight_grid") ?? record.weightGrid
+        record.trueSequential = try r.optional("true_sequential") ?? record.trueSequential
         return record
     }
 

@@ -46,7 +46,8 @@ public struct TimeEstimate: Sendable {
             var quantize = Double(shape.blockWeights) / rtnWeightsPerSecond
             if let c = recipe.calibration {
                 let calibrationTokens = Double(c.samples * c.length)
-                quantize += 2 * calibrationTokens / rate                                        // probe + real pass
+                // Block runs: one probe (or one per input group, true-sequential: 4 in the families here) + the real pass.
+                quantize += (c.isTrueSequential ? 5 : 2) * calibrationTokens / rate
                 let hessians = calibrationTokens * 2 * 0.75 * shape.sumSquaredInputs / hessianFlops  // q/k/v, gate/up share
                 if !c.isSequential {
                     quantize = Double(shape.blockWeights) / rtnWeightsPerSecond + 0.1 * hessians  // shared Hessians: solves only

@@ -49,7 +49,8 @@ public struct StudyFile: Decodable, Sendable {
     }
 
     /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, or
-    /// `{name: gptq, act_order: true, static_groups: true, damping: 0.1, lorc: 8, lorc_bits: 16}`.
+    /// `{name: gptq, act_order: true, static_groups: true, damping: 0.1, lorc: 8, lorc_bits: 16,
+    /// true_sequential: false}`.
     public struct MethodEntry: Decodable, Sendable {
         public var name: String
         public var actOrder: Bool
@@ -58,16 +59,20 @@ public struct StudyFile: Decodable, Sendable {
         public var staticGroups: Bool
         public var damping: Double?
         public var lorcBits: Int?
+        /// Sequential calibration in true-sequential order (nil: the default, true); false: one
+        /// probe per block (`CalibrationSettings.trueSequential`).
+        public var trueSequential: Bool?
 
         enum CodingKeys: String, CodingKey {
             case name, actOrder = "act_order", mseClip = "mse_clip", lorc, staticGroups = "static_groups", damping
-            case lorcBits = "lorc_bits"
+            case lorcBits = "lorc_bits", trueSequential = "true_sequential"
         }
 
         public init(name: String, actOrder: Bool = false, mseClip: Bool = false, lorc: Int? = nil, staticGroups: Bool = false,
-                    damping: Double? = nil, lorcBits: Int? = nil) {
+                    damping: Double? = nil, lorcBits: Int? = nil, trueSequential: Bool? = nil) {
             self.name = name; self.actOrder = actOrder; self.mseClip = mseClip; self.lorc = lorc
             self.staticGroups = staticGroups; self.damping = damping; self.lorcBits = lorcBits
+            self.trueSequential = trueSequential
         }
 
         public init(from decoder: Decoder) throws {
@@ -82,7 +87,8 @@ public struct StudyFile: Decodable, Sendable {
                       lorc: try c.decodeIfPresent(Int.self, forKey: .lorc),
                       staticGroups: try c.decodeIfPresent(Bool.self, forKey: .staticGroups) ?? false,
                       damping: try c.decodeIfPresent(Double.self, forKey: .damping),
-                      lorcBits: try c.decodeIfPresent(Int.self, forKey: .lorcBits))
+                      lorcBits: try c.decodeIfPresent(Int.self, forKey: .lorcBits),
+                      trueSequential: try c.decodeIfPresent(Bool.self, forKey: .trueSequential))
         }
 
         /// The recipe this entry names for `spec` (calibration settings added by the grid).
@@ -134,8 +140,8 @@ public struct StudyFile: Decodable, Sendable {
     static let allowedKeys: [String: Set<String>] = [
         "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
         "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods"],
-        "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits"],
-        "methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits"],
+        "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential"],
+        "methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential"],
         "calibration": ["corpus", "samples", "length", "sequential"],
         "evaluation": ["context", "perplexity", "zero_shot", "kl"],
         "evaluation.perplexity": ["corpora", "max_windows"],

@@ -11,6 +11,7 @@ struct RecipeKey: Hashable, Comparable {
             r.mseClip == true ? "mse" : "", r.damping.map { "\($0)" } ?? "", r.lorcRank.map { "\($0)" } ?? "",
             r.lorcFactorBits.map { "\($0)" } ?? "", r.calibrationCorpus ?? "", r.calibrationSamples.map { "\($0)" } ?? "",
             r.calibrationLength.map { "\($0)" } ?? "", r.sequential.map { $0 ? "seq" : "nonseq" } ?? "",
+            r.trueSequential.map { $0 ? "true-seq" : "one-probe" } ?? "", r.weightGrid ?? "",
         ]
         text = parts.joined(separator: "|")
     }

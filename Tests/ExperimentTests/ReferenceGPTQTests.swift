@@ -1,0 +1,78 @@
+import Calibration
+import Evaluation
+import Experiment
+import Foundation
+import Quantization
+import Testing
+
+enum ReferenceAssets {
+    static var smolLM2Installed: Bool { (try? AssetLocator().model(nil)) != nil }
+}
+
+/// PTQLab's GPTQ against the IST-DASLab reference itself (gptq.py / quant.py, run on CPU by
+/// scripts/reference/gptq_ist_reference.sh; its numbers are committed in
+/// Fixtures/reference/gptq-ist-smollm2.json): SmolLM2-135M, 128 × 512-token calibration windows of
+/// the news calibration part (seed 0, the same token ids on both sides), perplexity of the
+/// reference's quantized model on the news held-out part at context 512, measured by PTQLab's own
+/// evaluator. Our result must be within 3% of the reference's (the issue's bound: GPTQ at 3 bits
+/// moves by several percent with the calibration sample alone, and float summation orders differ).
+///
+/// CI runs the configurations marked `"ci": true` (W3 g128, ~5 minutes); `PTQLAB_LONG_TESTS=1` runs all.
+@Suite(.enabled(if: ReferenceAssets.smolLM2Installed, "SmolLM2-135M not installed: run `make setup`"))
+struct ReferenceGPTQTests {
+    struct Fixture: Decodable {
+        struct Configuration: Decodable {
+            let name: String
+            let wbits: Int
+            let groupsize: Int
+            let sym: Bool
+            let act_order: Bool
+            let static_groups: Bool
+            let true_sequential: Bool
+            let percdamp: Double
+            let ptqlab_ppl: Double
+            let ci: Bool?
+        }
+        let configurations: [Configuration]
+    }
+
+    static let fixture: Fixture? = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let path = url.appendingPathComponent("Fixtures/reference/gptq-ist-smollm2.json")
+        return try? JSONDecoder().decode(Fixture.self, from: Data(contentsOf: path))
+    }()
+
+    static var selected: [String] {
+        let all = ProcessInfo.processInfo.environment["PTQLAB_LONG_TESTS"] == "1"
+        return (fixture?.configurations ?? []).filter { all || $0.ci == true }.map(\.name)
+    }
+
+    /// The spec text of a reference configuration (sym: the reference's full grid, our default).
+    static func spec(_ c: Fixture.Configuration) -> String {
+        "w\(c.wbits)a16-\(c.groupsize > 0 ? "g\(c.groupsize)" : "row")-\(c.sym ? "sym" : "asym")"
+    }
+
+    @Test func fixtureIsComplete() throws {
+        let f = try #require(Self.fixture)
+        #expect(!f.configurations.isEmpty)
+        
+        #expect(f.configurations.allSatisfy { $0.ptqlab_ppl.isFinite && $0.ptqlab_ppl > 1 })
+    }
+
+    @Test(arguments: selected)
+    func withinThreePercentOfTheReference(_ name: String) throws {
+        let c = try #require(Self.fixture?.configurations.first { $0.name == name })
+        let session = try ModelSession(name: try AssetLocator().model(nil))
+        let recipe = QuantRecipe(spec: Self.spec(c), method: "gptq", actOrder: c.act_order,
+                                 calibration: CalibrationSettings(corpus: "news", samples: 128, length: 512, seed: 0,
+                                                                  trueSequential: c.true_sequential),
+                                 staticGroups: c.static_groups, damping: c.percdamp)
+        let pipeline = ExperimentPipeline(session: session, options: RunOptions(showProgress: false))
+        _ = try pipeline.quantize(recipe)
+        let (metrics, _) = try pipeline.measure(EvaluationPlan(context: 512, corpora: ["news"]), quantized: true)
+        let ours = try #require(metrics.perplexity["news"]?.perplexity)
+        let relative = (ours - c.ptqlab_ppl) / c.ptqlab_ppl
+        #expect(abs(relative) <= 0.03, "\(name): PTQLab \(ours) vs reference \(c.ptqlab_ppl) (\(relative * 100)%)")
+    }
+}
