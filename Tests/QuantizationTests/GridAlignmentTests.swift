@@ -47,10 +47,11 @@ import Testing
     }
 
     @Test func symmetricEightBitBlocks() throws {
-        // Q8_0-like blocks d·q, q ∈ [−127, 127] with both extremes present: our symmetric 8-bit
-        // grid (scale = max|w| / 127) holds them.
+        // Q8_0-like blocks d·q, q ∈ [−127, 127] with both extremes present: the narrow symmetric
+        // 8-bit grid (scale = max|w| / 127) holds them; the full grid (scale = 2·max|w| / 255) does not.
         let w = blocks(rows: 4, { r, _, q in Float(Float16(0.004 + 0.001 * Float(r))) * Float(q - 127) }, maxCode: 254)
-        #expect(try GridAlignment.measure(w, scheme: try scheme("w8a16-g32-sym")).aligned)
+        #expect(try GridAlignment.measure(w, scheme: try scheme("w8a16-g32-sym-narrow")).aligned)
+        #expect(try !GridAlignment.measure(w, scheme: try scheme("w8a16-g32-sym")).aligned)
     }
 
     @Test func fullPrecisionWeightsAreNeverAligned() throws {

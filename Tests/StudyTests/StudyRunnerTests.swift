@@ -98,7 +98,9 @@ extension StudyRunnerTests {
         let loaded = try ModelLoader.load(path: "smollm2-135m")
         let snapshot = WeightSnapshot(loaded.model)
         let text = try Corpora.load("wiki", assets: AssetLocator()).calibration
-        let settings = CalibrationSettings(corpus: "wiki", samples: 4, length: 64)
+        // One probe per block: block 0 then sees exactly the unquantized model's inputs, as base Hessians do
+        // (true-sequential recalibrates o_proj and the MLP on the quantized layers before them).
+        let settings = CalibrationSettings(corpus: "wiki", samples: 4, length: 64, trueSequential: false)
         let calibration = try CalibrationSet(tokens: loaded.tokenizer.encode(text, addSpecial: true), count: 4, length: 64)
         func weights(_ block: Int) -> [[Float]] { loaded.model.linears(ofBlock: block).map(\.weight.array) }
 
