@@ -49,7 +49,9 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: checkedMath),
         .target(name: "Quantization", dependencies: ["TensorCore"], swiftSettings: fastMath),
-        .target(name: "Calibration", dependencies: ["TensorCore", "Models", "Quantization"], swiftSettings: checkedMath),
+        // Training kernels (forward + backward of every block kind) and ZeroQuant-Global's block distillation.
+        .target(name: "Distillation", dependencies: ["CBLAS", "TensorCore", "Models", "Quantization"], swiftSettings: fastMath),
+        .target(name: "Calibration", dependencies: ["TensorCore", "Models", "Quantization", "Distillation"], swiftSettings: checkedMath),
         .target(name: "Export", dependencies: ["TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Tokenizers"],
                 swiftSettings: checkedMath),
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "Tokenizers", "CZlib", "CBZip2"],
@@ -59,15 +61,15 @@ let package = Package(
                                                    "Evaluation", "Export"], swiftSettings: checkedMath),
         // Studies: YAML grid → experiments → SQLite results (GRDB; Debian libsqlite3-dev) → analysis and reports.
         .target(name: "Study", dependencies: [
-            "TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Evaluation", "Experiment",
+            "TensorCore", "ModelFormats", "Models", "Quantization", "Calibration", "Distillation", "Evaluation", "Experiment",
             .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
         ], resources: [.copy("Bundled")], swiftSettings: checkedMath),
         .target(name: "StudyReport", dependencies: ["Study"], swiftSettings: checkedMath),
         .executableTarget(
             name: "ptqlab",
             dependencies: [
-                "TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Calibration", "Evaluation", "Export",
-                "Experiment", "Study", "StudyReport",
+                "TensorCore", "ModelFormats", "Tokenizers", "Models", "Quantization", "Calibration", "Distillation", "Evaluation",
+                "Export", "Experiment", "Study", "StudyReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checkedMath),
@@ -77,6 +79,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: checkedMath),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: checkedMath),
+        .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Models", "ModelFormats", "Quantization", "TensorCore"],
+                    swiftSettings: checkedMath),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "Tokenizers"], swiftSettings: checkedMath),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "TensorCore"], swiftSettings: checkedMath),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Models", "ModelFormats", "Quantization", "TensorCore"],

@@ -1,3 +1,4 @@
+import Distillation
 import Foundation
 import Models
 import Quantization
@@ -8,11 +9,11 @@ import Quantization
 /// quantize identically.
 public struct QuantRecipe: Codable, Hashable, Sendable {
     /// The methods a recipe can name.
-    public static let methods = ["rtn", "gptq", "zq-local"]
+    public static let methods = ["rtn", "gptq", "zq-local", "zq-global"]
 
     /// Canonical spec text (`QuantSpec.description`), e.g. `w4a16-g128-asym`.
     public var spec: String
-    /// rtn, gptq or zq-local.
+    /// rtn, gptq, zq-local or zq-global.
     public var method: String
     /// GPTQ: columns in order of decreasing Hessian diagonal.
     public var actOrder: Bool
@@ -32,6 +33,8 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// weights are asymmetric. Always written for symmetric specs, because rows written before the
     /// grid had a name (nil here) used the narrow grid under the same spec text.
     public var weightGrid: String?
+    /// ZeroQuant-Global's knobs: always written for zq-global (nil for every other method).
+    public var zqGlobal: ZeroQuantGlobalSettings?
 
     /// GPTQ's damping when the recipe names none.
     public static let defaultDamping = 0.01
@@ -41,13 +44,14 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// Options left at their defaults are stored as nil, so they stay out of experiment identities.
     public init(spec: String, method: String, actOrder: Bool = false, mseClip: Bool = false, lorcRank: Int? = nil,
                 calibration: CalibrationSettings? = nil, staticGroups: Bool = false, damping: Double? = nil,
-                lorcFactorBits: Int? = nil) {
+                lorcFactorBits: Int? = nil, zqGlobal: ZeroQuantGlobalSettings? = nil) {
         self.spec = spec; self.method = method; self.actOrder = actOrder; self.mseClip = mseClip
         self.lorcRank = lorcRank; self.calibration = calibration
         self.staticGroups = staticGroups ? true : nil
         self.damping = damping == Self.defaultDamping ? nil : damping
         self.lorcFactorBits = lorcFactorBits == Self.defaultLoRCFactorBits ? nil : lorcFactorBits
         self.weightGrid = (try? QuantSpec.parse(spec))?.weight.gridName
+        self.zqGlobal = method == "zq-global" ? zqGlobal ?? ZeroQuantGlobalSettings() : zqGlobal
     }
 
     /// The symmetric grid these weights use: the named one, or `narrow` for rows written before grids
@@ -80,11 +84,25 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if usesStaticGroups { label += "+static-groups" }
         if mseClip { label += "+mse-clip" }
         if let damping { label += "+damp\(damping)" }
-        if let c = calibration, c.isSequential && !c.isTrueSequential { label += "+no-true-seq" }
+        if let c = calibration, c.isSequential && !c.isTrueSequential && method != "zq-global" { label += "+no-true-seq" }
+        if let z = zqGlobal { label += Self.zqGlobalLabel(z) }
         if let lorcRank {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits { label += bits == 16 ? "-f16" : "-\(bits)bit" }
         }
+        return label
+    }
+
+    /// `+steps200+lr0.1+batch8+learn-scales+seed1`: the ZeroQuant-Global knobs that differ from the defaults.
+    public static func zqGlobalLabel(_ z: ZeroQuantGlobalSettings) -> String {
+        let d = ZeroQuantGlobalSettings()
+        var label = ""
+        if z.steps != d.steps { label += "+steps\(z.steps)" }
+        if z.learningRate != d.learningRate { label += "+lr\(z.learningRate)" }
+        if z.batch != d.batch { label += "+batch\(z.batch)" }
+        if z.learnScales { label += "+learn-scales" }
+        if z.learnScales && z.scaleLearningRate != d.scaleLearningRate { label += "+scale-lr\(z.scaleLearningRate)" }
+        if z.seed != d.seed { label += "+seed\(z.seed)" }
         return label
     }
 
@@ -110,6 +128,16 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if lorcFactorBits != nil && lorcRank == nil { return "LoRC factor bits need a LoRC rank" }
         if let bits = lorcFactorBits, !(WeightScheme.bitRange.contains(bits) || bits == 16) {
             return "LoRC factor bits must be 2…8 or 16 (f16), got \(bits)"
+        }
+        if zqGlobal != nil && method != "zq-global" { return "zq-global settings are ZeroQuant-Global options; \(method) does not distill" }
+        if method == "zq-global" {
+            if let problem = zqGlobal?.problem { return problem }
+            if lorcRank != nil { return "LoRC on top of zq-global is not supported (LoRC composes with rtn, gptq and zq-local)" }
+            if calibration?.isSequential == false { return "zq-global is sequential by construction: each block trains on the quantized blocks' outputs" }
+            if calibration?.trueSequential == false { return "true-sequential is an option of per-layer calibration; zq-global trains whole blocks" }
+            if let parsed = try? parsedSpec(), parsed.activation.isQuantized && parsed.activation.isStatic {
+                return "zq-global trains with dynamic activation quantization; static activation ranges are not supported"
+            }
         }
         if let grid = weightGrid {
             guard SymmetricGrid(rawValue: grid) != nil else { return "unknown weight grid '\(grid)' (full or narrow)" }
@@ -141,6 +169,8 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         var quantizer: any WeightQuantizer
         switch method {
         case "rtn": quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil)
+        case "zq-global":
+            throw CalibrationSet.Failure(message: "zq-global trains whole blocks: it has no per-layer quantizer (use run(on:))")
         case "gptq": quantizer = GPTQQuantizer(damping: Float(damping ?? Self.defaultDamping), actOrder: actOrder,
                                                staticGroups: usesStaticGroups)
         default: quantizer = ZeroQuantLocalQuantizer()
@@ -159,6 +189,10 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
                     baseHessians: BaseModelHessians? = nil,
                     progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
         let parsed = try parsedSpec()
+        if method == "zq-global" {
+            if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
+            return try runZeroQuantGlobal(on: model, scheme: parsed, calibration: windows, progress: progress)
+        }
         let pipeline = SequentialQuantization(method: try makeQuantizer(), scheme: parsed.weight,
                                               activation: parsed.activation, needsCalibration: methodNeedsHessian,
                                               trueSequential: calibration?.isTrueSequential ?? false)
@@ -167,6 +201,31 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         }
         return try pipeline.run(model: model, calibration: pipeline.needsCalibration ? windows : nil,
                                 baseHessians: calibration?.isSequential == false ? baseHessians : nil, progress: progress)
+    }
+}
+
+extension QuantRecipe {
+    /// ZeroQuant-Global: block distillation on the calibration windows (see `ZeroQuantGlobal`).
+    func runZeroQuantGlobal(on model: any BlockwiseLanguageModel, scheme: QuantSpec, calibration: CalibrationSet?,
+                            progress: ((_ block: Int, _ blocks: Int) -> Void)?) throws -> QuantizationSummary {
+        guard let distillable = model as? any DistillableModel else {
+            throw CalibrationSet.Failure(message: "zq-global needs the backward pass of \(model.architecture)'s blocks, which PTQLab does not have yet (it has the Llama family — Llama, SmolLM2, Mistral, Qwen2 — and Gemma 3)")
+        }
+        guard let windows = calibration?.windows, !windows.isEmpty else {
+            throw CalibrationSet.Failure(message: "zq-global needs calibration data")
+        }
+        let start = Date()
+        let method = ZeroQuantGlobal(settings: zqGlobal ?? ZeroQuantGlobalSettings(), scheme: scheme.weight,
+                                     activation: scheme.activation)
+        let results: [ZeroQuantGlobal.Result]
+        do {
+            results = try method.run(model: distillable, windows: windows, progress: progress)
+        } catch let failure as ZeroQuantGlobal.Failure {
+            throw CalibrationSet.Failure(message: failure.description)
+        }
+        return QuantizationSummary(method: "zq-global", scheme: scheme.weight,
+                                   layers: results.map { .init(name: $0.name, result: $0.weight) },
+                                   seconds: Date().timeIntervalSince(start))
     }
 }
 

@@ -18,22 +18,29 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
         public var zqKeptRTN: Bool?
         /// LoRC: share of the error's energy (Σσ²) its rank keeps.
         public var lorcEnergy: Double?
+        /// ZeroQuant-Global (per block, repeated on its linears): the block's output MSE over the
+        /// calibration windows at RTN, and relative to the target's mean square after training.
+        public var blockLossRTN: Double?
+        public var blockLossRelative: Double?
 
         enum CodingKeys: String, CodingKey {
             case name, loss, damping
             case dampingRetries = "damping_retries", deadColumns = "dead_columns", zqSteps = "zq_steps"
             case zqKeptRTN = "zq_kept_rtn", lorcEnergy = "lorc_energy"
+            case blockLossRTN = "block_loss_rtn", blockLossRelative = "block_loss_relative"
         }
 
         /// Reads a layer's method statistics (`QuantizedWeight.stats`).
         public init(name: String, stats: [String: Double]) {
             self.name = name
-            loss = stats["gptq.loss"] ?? stats["zq.loss_final"]
+            loss = stats["gptq.loss"] ?? stats["zq.loss_final"] ?? stats["zqg.loss_final"]
             damping = stats["gptq.damping"]
             dampingRetries = stats["gptq.dampingRetries"].map { Int($0) }
             deadColumns = stats["gptq.deadColumns"].map { Int($0) }
-            zqSteps = stats["zq.steps"].map { Int($0) }
-            zqKeptRTN = stats["zq.best_step"].map { $0 == 0 }
+            zqSteps = (stats["zq.steps"] ?? stats["zqg.steps"]).map { Int($0) }
+            zqKeptRTN = stats["zq.best_step"].map { $0 == 0 } ?? stats["zqg.kept"].map { $0 == 0 }
+            blockLossRTN = stats["zqg.loss_rtn"]
+            blockLossRelative = stats["zqg.loss_relative_final"]
             lorcEnergy = stats["lorc.energy"]
         }
     }
@@ -79,7 +86,10 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
         }
         let kept = keptRTN
         if !kept.isEmpty {
-            out.append("ZeroQuant-local kept the RTN start on \(kept.count) of \(layers.count) layers (no step lowered the loss): \(names(kept))")
+            let global = kept.contains { $0.blockLossRTN != nil }
+            out.append(global
+                ? "ZeroQuant-Global kept RTN on \(kept.count) of \(layers.count) layers (training did not lower their block's loss): \(names(kept))"
+                : "ZeroQuant-local kept the RTN start on \(kept.count) of \(layers.count) layers (no step lowered the loss): \(names(kept))")
         }
         if let energy = lorcEnergy {
             out.append(String(format: "LoRC kept %.1f%% of the quantization error's energy on average (least: %.1f%%)",

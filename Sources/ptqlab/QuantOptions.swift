@@ -1,5 +1,6 @@
 import ArgumentParser
 import Calibration
+import Distillation
 import Evaluation
 import Foundation
 import Quantization
@@ -10,8 +11,23 @@ struct QuantOptions: ParsableArguments {
     @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar).")
     var quant: String?
 
-    @Option(help: "Method: rtn, gptq or zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian).")
+    @Option(help: "Method: rtn, gptq, zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian) or zq-global (ZeroQuant-Global: each quantized block trained to reproduce the full-precision block's output).")
     var method: String = "gptq"
+
+    @Option(parsing: .unconditional, help: "zq-global: Adam updates per block (default 100).")
+    var zqSteps: Int?
+
+    @Option(parsing: .unconditional, help: "zq-global: peak learning rate in grid steps of each weight's group (default 0.05, cosine decay).")
+    var zqLr: Double?
+
+    @Option(parsing: .unconditional, help: "zq-global: calibration windows per update (default 4).")
+    var zqBatch: Int?
+
+    @Flag(help: "zq-global: the group scales learn too (LSQ), not only the weights.")
+    var zqLearnScales = false
+
+    @Option(parsing: .unconditional, help: "zq-global: seed of the minibatch order (default 0).")
+    var zqSeed: UInt64?
 
     @Flag(help: "GPTQ: process columns in order of decreasing Hessian diagonal.")
     var actOrder = false
@@ -62,8 +78,17 @@ struct QuantOptions: ParsableArguments {
         guard Corpora.builtInNames.contains(calib) else {
             throw ValidationError("--calib must be one of \(Corpora.builtInNames.joined(separator: ", ")), got '\(calib)'")
         }
+        let zqOptions = zqSteps != nil || zqLr != nil || zqBatch != nil || zqLearnScales || zqSeed != nil
+        if zqOptions && method != "zq-global" {
+            throw ValidationError("--zq-steps, --zq-lr, --zq-batch, --zq-learn-scales and --zq-seed are zq-global options; --method is \(method)")
+        }
+        let d = ZeroQuantGlobalSettings()
+        let zq = method == "zq-global"
+            ? ZeroQuantGlobalSettings(steps: zqSteps ?? d.steps, learningRate: zqLr ?? d.learningRate, batch: zqBatch ?? d.batch,
+                                      learnScales: zqLearnScales, seed: zqSeed ?? d.seed)
+            : nil
         var recipe = QuantRecipe(spec: spec.description, method: method, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
-                                 staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits)
+                                 staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zq)
         if let problem = recipe.problem() { throw ValidationError(problem) }
         if try recipe.needsCalibration() {
             recipe.calibration = CalibrationSettings(corpus: calib, samples: calibSamples, length: calibLength, seed: seed,

@@ -1,3 +1,5 @@
+import Calibration
+import Distillation
 import Experiment
 import Foundation
 
@@ -89,6 +91,8 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
     /// Sequential calibration in true-sequential order (nil: no sequential calibration). Rows
     /// written before the option existed ran one probe per block (false).
     public var trueSequential: Bool?
+    /// ZeroQuant-Global's knobs (zq-global rows only), from `configJSON`.
+    public var zqGlobal: ZeroQuantGlobalSettings?
 
     public init(id: String, study: String, model: String, architecture: String, method: String, spec: String?,
                 weightBits: Int?, groupSize: Int?, symmetric: Bool?, activationBits: Int, lorcRank: Int?,
@@ -138,6 +142,7 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         staticGroups = staticGroups ?? recipe.usesStaticGroups
         damping = damping ?? recipe.effectiveDamping
         lorcFactorBits = lorcFactorBits ?? recipe.effectiveLoRCFactorBits
+        zqGlobal = zqGlobal ?? recipe.zqGlobal
         if let c = recipe.calibration {
             calibrationCorpus = calibrationCorpus ?? c.corpus
             calibrationSamples = calibrationSamples ?? c.samples
@@ -155,7 +160,8 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         if staticGroups == true { label += "+static-groups" }
         if mseClip == true { label += "+mse-clip" }
         if let damping, damping != 0.01 { label += "+damp\(damping)" }
-        if trueSequential == false { label += "+no-true-seq" }
+        if trueSequential == false && method != "zq-global" { label += "+no-true-seq" }
+        if let zqGlobal { label += QuantRecipe.zqGlobalLabel(zqGlobal) }
         if let lorcRank {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits, bits != 8 { label += bits == 16 ? "-f16" : "-\(bits)bit" }

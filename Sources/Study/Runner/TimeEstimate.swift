@@ -1,3 +1,4 @@
+import Distillation
 import Experiment
 import Foundation
 
@@ -55,6 +56,12 @@ public struct TimeEstimate: Sendable {
                     quantize += hessians
                 }
                 if recipe.method == "zq-local" { quantize *= 1.5 }
+                if let z = recipe.zqGlobal {
+                    // Per block: teacher and student passes and the loss at RTN and after training over all
+                    // windows (4 passes), plus steps × batch windows forward and backward (≈ 3 passes).
+                    quantize = Double(shape.blockWeights) / rtnWeightsPerSecond
+                        + (4 * calibrationTokens + 3 * Double(z.steps * min(z.batch, c.samples) * c.length)) / rate
+                }
             }
             if recipe.lorcRank != nil { quantize *= 1.2 }
             seconds += quantize

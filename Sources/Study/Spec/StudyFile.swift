@@ -1,4 +1,5 @@
 import Calibration
+import Distillation
 import Foundation
 import ModelFormats
 import Yams
@@ -48,9 +49,10 @@ public struct StudyFile: Decodable, Sendable {
         public var methods: OneOrMany<MethodEntry>?
     }
 
-    /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, or
+    /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, `zq-global`, or
     /// `{name: gptq, act_order: true, static_groups: true, damping: 0.1, lorc: 8, lorc_bits: 16,
-    /// true_sequential: false}`.
+    /// true_sequential: false}`, or `{name: zq-global, steps: 200, lr: 0.1, batch: 8,
+    /// learn_scales: true, scale_lr: 0.001, seed: 1}`.
     public struct MethodEntry: Decodable, Sendable {
         public var name: String
         public var actOrder: Bool
@@ -62,17 +64,21 @@ public struct StudyFile: Decodable, Sendable {
         /// Sequential calibration in true-sequential order (nil: the default, true); false: one
         /// probe per block (`CalibrationSettings.trueSequential`).
         public var trueSequential: Bool?
+        /// ZeroQuant-Global knobs (nil: its defaults); only with `name: zq-global`.
+        public var zqGlobal: ZeroQuantGlobalSettings?
 
         enum CodingKeys: String, CodingKey {
             case name, actOrder = "act_order", mseClip = "mse_clip", lorc, staticGroups = "static_groups", damping
             case lorcBits = "lorc_bits", trueSequential = "true_sequential"
+            case steps, lr, batch, learnScales = "learn_scales", scaleLR = "scale_lr", seed
         }
 
         public init(name: String, actOrder: Bool = false, mseClip: Bool = false, lorc: Int? = nil, staticGroups: Bool = false,
-                    damping: Double? = nil, lorcBits: Int? = nil, trueSequential: Bool? = nil) {
+                    damping: Double? = nil, lorcBits: Int? = nil, trueSequential: Bool? = nil,
+                    zqGlobal: ZeroQuantGlobalSettings? = nil) {
             self.name = name; self.actOrder = actOrder; self.mseClip = mseClip; self.lorc = lorc
             self.staticGroups = staticGroups; self.damping = damping; self.lorcBits = lorcBits
-            self.trueSequential = trueSequential
+            self.trueSequential = trueSequential; self.zqGlobal = zqGlobal
         }
 
         public init(from decoder: Decoder) throws {
@@ -89,12 +95,27 @@ public struct StudyFile: Decodable, Sendable {
                       damping: try c.decodeIfPresent(Double.self, forKey: .damping),
                       lorcBits: try c.decodeIfPresent(Int.self, forKey: .lorcBits),
                       trueSequential: try c.decodeIfPresent(Bool.self, forKey: .trueSequential))
+            let knobs: [CodingKeys] = [.steps, .lr, .batch, .learnScales, .scaleLR, .seed]
+            if knobs.contains(where: c.contains) {
+                guard name == "zq-global" else {
+                    throw DecodingError.dataCorruptedError(forKey: knobs.first(where: c.contains)!, in: c,
+                        debugDescription: "steps, lr, batch, learn_scales, scale_lr and seed are zq-global options; this method is \(name)")
+                }
+                let d = ZeroQuantGlobalSettings()
+                zqGlobal = ZeroQuantGlobalSettings(
+                    steps: try c.decodeIfPresent(Int.self, forKey: .steps) ?? d.steps,
+                    learningRate: try c.decodeIfPresent(Double.self, forKey: .lr) ?? d.learningRate,
+                    batch: try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch,
+                    learnScales: try c.decodeIfPresent(Bool.self, forKey: .learnScales) ?? false,
+                    scaleLearningRate: try c.decodeIfPresent(Double.self, forKey: .scaleLR) ?? d.scaleLearningRate,
+                    seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed)
+            }
         }
 
         /// The recipe this entry names for `spec` (calibration settings added by the grid).
         public func recipe(spec: String) -> QuantRecipe {
             QuantRecipe(spec: spec, method: name, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
-                        staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits)
+                        staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zqGlobal)
         }
     }
 

@@ -5,7 +5,7 @@ import Study
 /// Every pair differs only in the factor under test.
 enum MethodVerdicts {
     /// Methods that fit weights to calibration data.
-    static let calibratedMethods = ["gptq", "zq-local"]
+    static let calibratedMethods = ["gptq", "zq-local", "zq-global"]
 
     /// The method without options that change its result (no act-order, static groups, custom
     /// damping, MSE clipping or LoRC).
@@ -17,7 +17,7 @@ enum MethodVerdicts {
     /// plain RTN at the same spec (activation included), groups ≤ 256 only: per-row and coarser
     /// pairs are not evidence for the fine-grained claim.
     static func calibratedBeatsRTN(_ recipes: [RecipeRow]) -> Verdict {
-        let question = "Does fine-grained quantization (groups ≤ 256) plus GPTQ or ZQ-local beat RTN at the same scheme?"
+        let question = "Does fine-grained quantization (groups ≤ 256) plus GPTQ, ZQ-local or ZQ-global beat RTN at the same scheme?"
         let plain = recipes.filter { !$0.record.isBase && $0.record.spec != nil && isPlain($0.record) }
         let rtn = Dictionary(grouping: plain.filter { $0.record.method == "rtn" }) { $0.record.spec! }
         var pairs: [VerdictPair] = []
@@ -31,11 +31,11 @@ enum MethodVerdicts {
         if rtn.isEmpty {
             missing = "no plain RTN recipe to compare"
         } else if !plain.contains(where: { calibratedMethods.contains($0.record.method) }) {
-            missing = "no plain GPTQ or ZQ-local recipe (without act-order, LoRC or other options) to compare"
+            missing = "no plain GPTQ, ZQ-local or ZQ-global recipe (without act-order, LoRC or other options) to compare"
         } else {
-            missing = "no fine-grained spec (group ≤ 256) has both an RTN and a GPTQ/ZQ-local recipe"
+            missing = "no fine-grained spec (group ≤ 256) has both an RTN and a GPTQ/ZQ recipe"
         }
-        return Verdict(question: question, claimedLabel: "GPTQ / ZQ-local", otherLabel: "RTN", pairs: pairs, missing: missing)
+        return Verdict(question: question, claimedLabel: "GPTQ / ZQ", otherLabel: "RTN", pairs: pairs, missing: missing)
     }
 
     /// Plain fine-grained RTN (groups ≤ 256) against plain per-row RTN of the same bits, symmetry

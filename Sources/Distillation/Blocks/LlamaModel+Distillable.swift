@@ -1,0 +1,7 @@
+import Models
+
+extension LlamaModel: DistillableModel {
+    public func distillableBlock(_ index: Int, tokens: Int) -> any DistillableBlock<Float> {
+        LlamaTrainingBlock<Float>(blocks[index], hyper: hyper, tokens: tokens)
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import Models
+import Quantization
+import TensorCore
+
+/// A model whose blocks can be trained: what ZeroQuant-Global needs.
+public protocol DistillableModel: BlockwiseLanguageModel {
+    /// Block `index` as a trainable Float block for windows of up to `tokens` tokens, with the
+    /// same linears, in the same order, as `linears(ofBlock:)`.
+    func distillableBlock(_ index: Int, tokens: Int) -> any DistillableBlock<Float>
+}
+
+/// ZeroQuant-Global (Yao et al., 2022, "layer-by-layer knowledge distillation", LKD; the ZeroQuant-V2
+/// study's "ZQ-Global"): block by block, the quantized student block is trained so that its output
+/// reproduces the full-precision teacher's:
+///
+///     min over W'   Σ_windows ‖ student_b(x̂_b; Q(W')) − teacher_b(x_b) ‖² / (N·d)
+///
+/// where x_b is the full-precision model's hidden state entering block b (the teacher stream) and
+/// x̂_b the student's, i.e. the output of the already-quantized blocks before b — so each block
+/// also learns to undo the error of the blocks before it. Q is the scheme's quantizer on the RTN
+/// grid of the original weights, learned through the straight-through estimator, optionally with
+/// the group scales (`LatentQuantizedWeight`); Adam with cosine decay over `steps` minibatches of
+/// `batch` calibration windows drawn without replacement (reshuffled each epoch, seeded).
+/// Norm weights and biases are not trained (they are not quantized).
+///
+/// Keep best: the block loss over all calibration windows is measured at RTN and after training;
+/// the block keeps the trained weights only when they are lower, so a block is never worse than
+/// RTN on the calibration data. Activation fake-quantization (dynamic) is applied in the student's
+/// forward pass with a straight-through gradient, as deployed.
+///
+/// Stats per linear (shared by the block's linears): "zqg.loss_rtn", "zqg.loss_final" (block MSE
+/// over all calibration windows), "zqg.loss_relative_final" (÷ mean square of the target),
+/// "zqg.steps", "zqg.kept" (1 trained, 0 RTN kept), "seconds" (the block's time).
+public struct ZeroQuantGlobal {
+    public let settings: ZeroQuantGlobalSettings
+    public let scheme: WeightScheme
+    public let activation: ActivationScheme
+
+    public init(settings: ZeroQuantGlobalSettings, scheme: WeightScheme, activation: ActivationScheme = .none) {
+        self.settings = settings; self.scheme = scheme; self.activation = activation
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// One quantized linear: its module name and the method's result.
+    public struct Result {
+        public let name: String
+        public let weight: QuantizedWeight
+    }
+
+    /// Quantizes every block linear of `model` in place; returns them in block order.
+    public func run(model: any DistillableModel, windows: [[Int32]],
+                    progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> [Result] {
+        if let problem = settings.problem { throw Failure(description: problem) }
+        if activation.isQuantized && activation.isStatic {
+            throw Failure(description: "zq-global trains with dynamic activation quantization; static activation ranges are not supported")
+        }
+        guard let tokens = windows.first?.count, tokens > 0 else { throw Failure(description: "zq-global needs calibration windows") }
+        let count = windows.count
+        let student = try model.embed(windows: windows)     // x̂ (N, d)
+        let teacher = student.copied()                        // x (N, d)
+        var results: [Result] = []
+        var generator = SeededGenerator(seed: settings.seed)
+        for b in 0..<model.blockCount {
+            let started = ContinuousClock.now
+            let block = model.distillableBlock(b, tokens: tokens)
+            let linears = model.linears(ofBlock: b)
+            guard block.linearShapes.map(\.name) == linears.map(\.name) else {
+                throw Failure(description: "block \(b): trainable block's linears \(block.linearShapes.map(\.name)) differ from the model's")
+            }
+            // The teacher's output of block b (full-precision weights, still in place): the target.
+            SequenceRows.withWindows(count, tokens: tokens) {
+                model.runBlock(b, hidden: teacher, windows: count, tokens: tokens, observer: nil)
+            }
+            let latents = try linears.map { linear throws(QuantizationError) in
+                try LatentQuantizedWeight(weight: linear.weight, scheme: scheme, learnScales: settings.learnScales)
+            }
+            let outcome = train(block, latents: latents, student: student, target: teacher, windows: count, tokens: tokens,
+                                generator: &generator)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let transform: Linear.InputTransform? = activation.isQuantized ? { @Sendable [activation] x, rows, columns in
+                ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: activation, staticRange: nil)
+            } : nil
+            for (linear, latent) in zip(linears, latents) {
+                let codes = latent.finish()
+                let dequantized = codes.dequantized()
+                let stats: [String: Double] = [
+                    "zqg.loss_rtn": outcome.rtnLoss, "zqg.loss_final": outcome.finalLoss,
+                    "zqg.loss_relative_final": outcome.finalLoss / max(outcome.targetMeanSquare, .leastNormalMagnitude),
+                    "zqg.steps": Double(settings.steps), "zqg.kept": outcome.kept ? 1 : 0, "seconds": seconds,
+                ]
+                linear.weight = dequantized
+                linear.inputTransform = transform
+                results.append(Result(name: linear.name, weight: QuantizedWeight(
+                    dequantized: dequantized, codes: codes,
+                    bits: BitAccounting(scheme: scheme, rows: codes.rows, columns: codes.columns), stats: stats)))
+            }
+            // The student's stream moves through the quantized block.
+            SequenceRows.withWindows(count, tokens: tokens) {
+                model.runBlock(b, hidden: student, windows: count, tokens: tokens, observer: nil)
+            }
+            progress?(b + 1, model.blockCount)
+        }
+        return results
+    }
+
+    struct Outcome {
+        var rtnLoss: Double, finalLoss: Double, targetMeanSquare: Double, kept: Bool
+    }
+
+    /// Trains one block's latents; leaves them at the better of RTN and the trained point.
+    private func train<B: DistillableBlock>(_ block: B, latents: [LatentQuantizedWeight], student: Tensor, target: Tensor,
+                                            windows count: Int, tokens: Int,
+                                            generator: inout SeededGenerator) -> Outcome where B.Scalar == Float {
+        let d = block.hiddenSize, rowsPerWindow = tokens * d
+        let transform: InputTransform<Float>? = activation.isQuantized ? { [activation] x, rows, columns in
+            ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: activation, staticRange: nil)
+        } : nil
+        let batch = min(settings.batch, count)
+        var caches: [Int: B.Cache] = [:]
+        func cache(_ windows: Int) -> B.Cache {
+            if let c = caches[windows] { return c }
+            let c = block.makeCache(windows: windows, tokens: tokens)
+            caches[windows] = c
+            return c
+        }
+        let output = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
+        let weights = latents.map { UnsafePointer($0.quantized.pointer) }
+        // Block loss over every calibration window (contiguous chunks of `batch`).
+        func fullLoss() -> Double {
+            var total = 0.0, w0 = 0
+            while w0 < count {
+                let n = min(batch, count - w0)
+                block.forward(student.pointer + w0 * rowsPerWindow, windows: n, tokens: tokens, weights: weights,
+                              cache: cache(n), inputTransform: transform, into: output.pointer)
+                total += squaredError(output.pointer, target.pointer + w0 * rowsPerWindow, n * rowsPerWindow)
+                w0 += n
+            }
+            return total / Double(count * rowsPerWindow)
+        }
+        let rtnLoss = fullLoss()
+        var targetSquare = 0.0
+        for i in 0..<count * rowsPerWindow { targetSquare += Double(target.pointer[i]) * Double(target.pointer[i]) }
+        let targetMeanSquare = targetSquare / Double(count * rowsPerWindow)
+        guard settings.steps > 0, rtnLoss > 0 else {
+            return Outcome(rtnLoss: rtnLoss, finalLoss: rtnLoss, targetMeanSquare: targetMeanSquare, kept: false)
+        }
+        let rtn = latents.map { $0.snapshot() }
+        let input = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
+        let goal = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
+        let dy = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
+        let gradients = latents.map { $0.gradient.pointer }
+        var order: [Int] = [], cursor = 0
+        var epsilons = [Float](repeating: 0, count: latents.count)
+        let trainCache = cache(batch)
+        for t in 1...settings.steps {
+            if cursor + batch > order.count {
+                order = Array(0..<count).shuffled(using: &generator)
+                cursor = 0
+            }
+            for (slot, w) in order[cursor..<cursor + batch].enumerated() {
+                (input.pointer + slot * rowsPerWindow).update(from: student.pointer + w * rowsPerWindow, count: rowsPerWindow)
+                (goal.pointer + slot * rowsPerWindow).update(from: target.pointer + w * rowsPerWindow, count: rowsPerWindow)
+            }
+            cursor += batch
+            block.forward(input.pointer, windows: batch, tokens: tokens, weights: weights, cache: trainCache,
+                          inputTransform: transform, into: output.pointer)
+            // L = Σ (y − t)² / (B·T·d)  →  dy = 2 (y − t) / (B·T·d)
+            let n = batch * rowsPerWindow, factor = 2 / Float(n)
+            for i in 0..<n { dy.pointer[i] = factor * (output.pointer[i] - goal.pointer[i]) }
+            block.backward(dy.pointer, cache: trainCache, weights: weights, weightGradients: gradients, dx: nil)
+            let decay = 0.5 * (1 + cos(Double.pi * Double(t - 1) / Double(settings.steps)))
+            for (i, latent) in latents.enumerated() {
+                if t == 1 {
+                    // Adam's ε relative to the layer's first gradient, so it is scale-free.
+                    let rms = (squaredError(latent.gradient.pointer, nil, latent.rows * latent.columns)
+                               / Double(latent.rows * latent.columns)).squareRoot()
+                    epsilons[i] = Float(max(1e-8 * rms, 1e-30))
+                }
+                latent.step(t: t, rate: Float(settings.learningRate * decay), scaleRate: Float(settings.scaleLearningRate * decay),
+                            epsilon: epsilons[i])
+            }
+        }
+        let finalLoss = fullLoss()
+        if finalLoss < rtnLoss {
+            return Outcome(rtnLoss: rtnLoss, finalLoss: finalLoss, targetMeanSquare: targetMeanSquare, kept: true)
+        }
+        for (latent, snapshot) in zip(latents, rtn) { latent.restore(snapshot) }
+        return Outcome(rtnLoss: rtnLoss, finalLoss: rtnLoss, targetMeanSquare: targetMeanSquare, kept: false)
+    }
+}
+
+/// Σ (a − b)² over `count` values (b nil: Σ a²), in double.
+func squaredError(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, _ count: Int) -> Double {
+    var total = 0.0, i = 0
+    while i + 16 <= count {
+        var d = SIMDMath.load16(a + i)
+        if let b { d -= SIMDMath.load16(b + i) }
+        total += Double((d * d).sum())
+        i += 16
+    }
+    while i < count {
+        let d = a[i] - (b?[i] ?? 0)
+        total += Double(d * d)
+        i += 1
+    }
+    return total
+}
+
+/// SplitMix64: the minibatch order, reproducible from the seed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
