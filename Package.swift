@@ -90,7 +90,7 @@ let package = Package(
                                                         "Quantization", "TensorCore", "Tokenizers"], swiftSettings: checkedMath),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Calibration", "Evaluation", "Quantization"],
                     swiftSettings: checkedMath),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Experiment", "Quantization", "Calibration",
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Experiment", "Quantization", "Calibration", "Distillation",
                                                       .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: checkedMath),
         .testTarget(name: "StudyReportTests", dependencies: ["StudyReport", "Study", "Experiment", "Evaluation"], swiftSettings: checkedMath),
         .testTarget(name: "CLITests", dependencies: ["ModelFormats", "Study"], swiftSettings: checkedMath),

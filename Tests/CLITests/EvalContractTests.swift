@@ -67,6 +67,29 @@ import Testing
         #expect(base > 3 && base < 200)
     }
 
+    /// ZeroQuant-Global on the real SmolLM2 (a CI-sized run: 8 calibration windows of 128 tokens,
+    /// 8 steps per block): W3 g128 moves the output distribution less than RTN at the same spec
+    /// (KL on news), the label names its non-default knobs, the diagnostics carry the block losses;
+    /// zq-global knobs on another method are an error.
+    @Test func zeroQuantGlobalBeatsRTNOnKL() throws {
+        func kl(_ extra: [String]) throws -> (mean: Double, output: [String: Any]) {
+            let o = try json(["eval", "--tasks", "kl:news", "--quant", "w3a16-g128-asym", "--context", "128", "--max-windows", "4",
+                              "--format", "json", "--quiet"] + extra)
+            let task = try #require((o["tasks"] as? [String: [String: Any]])?["news"])
+            return (try #require((task["kl"] as? [String: Any])?["mean"] as? Double), o)
+        }
+        let rtn = try kl(["--method", "rtn"])
+        let zq = try kl(["--method", "zq-global", "--calib", "news", "--calib-samples", "8", "--calib-length", "128",
+                         "--zq-steps", "8", "--zq-batch", "2"])
+        #expect(zq.mean < 0.9 * rtn.mean, "zq-global KL \(zq.mean) vs RTN \(rtn.mean)")
+        let quant = try #require(zq.output["quant"] as? [String: Any])
+        #expect(quant["method"] as? String == "zq-global+steps8+batch2")
+        let layers = try #require((quant["diagnostics"] as? [String: Any])?["layers"] as? [[String: Any]])
+        #expect(layers.count == 210 && layers.allSatisfy { $0["block_loss_rtn"] is Double && $0["loss"] is Double })
+        let wrong = try CLI.run(["eval", "--tasks", "news", "--quant", "w4a16-g128-asym", "--method", "gptq", "--zq-steps", "5"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("zq-global options"))
+    }
+
     @Test func klNeedsAQuantizedModel() throws {
         let r = try CLI.run(["eval", "--tasks", "news", "--kl", "--context", "128", "--max-windows", "1", "--quiet"])
         #expect(r.status != 0)

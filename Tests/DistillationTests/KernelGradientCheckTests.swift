@@ -67,4 +67,40 @@ import Testing
         GatedActivationGrad.backward(kind, r.pointer, gate: g.pointer, up: u.pointer, count: count, dGate: dg.pointer, dUp: du.pointer)
         Self.check("\(kind)", inputs: [g, u], loss: loss, analytic: [dg, du])
     }
+
+    @Test(arguments: [ActivationGrad.Kind.relu, .gelu, .geluTanh])
+    func activation(kind: ActivationGrad.Kind) {
+        var rng = TestRandom(seed: 19)
+        let count = 40
+        // keep ReLU's inputs away from its kink at 0, where finite differences are meaningless
+        let x = GradBuffer<Double>((0..<count).map { _ in let v = 2 * rng.normal(); return abs(v) < 0.01 ? 0.5 : v })
+        let r = GradBuffer<Double>((0..<count).map { _ in rng.normal() })
+        let a = GradBuffer<Double>(count: count)
+        func loss() -> Double {
+            ActivationGrad.forward(kind, x.pointer, count: count, into: a.pointer)
+            return (0..<count).reduce(0) { $0 + a[$1] * r[$1] }
+        }
+        let dx = GradBuffer<Double>(count: count)
+        ActivationGrad.backward(kind, r.pointer, x: x.pointer, count: count, into: dx.pointer)
+        Self.check("\(kind)", inputs: [x], loss: loss, analytic: [dx])
+    }
+
+    @Test func layerNorm() {
+        var rng = TestRandom(seed: 23)
+        let rows = 3, n = 7
+        let x = GradBuffer<Double>((0..<rows * n).map { _ in rng.normal() })
+        let w = (0..<n).map { _ in 1 + 0.3 * rng.normal() }, b = (0..<n).map { _ in 0.3 * rng.normal() }
+        let r = GradBuffer<Double>((0..<rows * n).map { _ in rng.normal() })
+        let y = GradBuffer<Double>(count: rows * n), mu = GradBuffer<Double>(count: rows), rs = GradBuffer<Double>(count: rows)
+        func loss() -> Double {
+            LayerNormGrad.forward(x.pointer, rows: rows, n: n, weight: w, bias: b, eps: 1e-5, into: y.pointer, mean: mu.pointer,
+                                  inverseStd: rs.pointer)
+            return (0..<rows * n).reduce(0) { $0 + y[$1] * r[$1] }
+        }
+        _ = loss()
+        let dx = GradBuffer<Double>(count: rows * n)
+        LayerNormGrad.backward(r.pointer, x: x.pointer, mean: mu.pointer, inverseStd: rs.pointer, rows: rows, n: n, weight: w,
+                               into: dx.pointer, accumulate: false)
+        Self.check("layer norm", inputs: [x], loss: loss, analytic: [dx])
+    }
 }

@@ -82,6 +82,11 @@ struct StudyFileTests {
             #expect(study.name == name, "bundled \(name).yaml declares name \(study.name)")
             let grid = try StudyGrid.expand(study, source: path, fingerprint: { "named:\($0)" }, shape: { _ in nil })
             #expect(grid.experiments.count > 1)
+            if name.hasPrefix("paper") {   // the study's five methods, ZeroQuant-Global included
+                let methods = Set(grid.experiments.compactMap { $0.recipe?.method })
+                #expect(methods.isSuperset(of: ["rtn", "gptq", "zq-local", "zq-global"]), "\(name): \(methods)")
+                #expect(grid.experiments.contains { $0.recipe?.lorcRank != nil }, "\(name) has no LoRC recipe")
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Distillation
 import Calibration
 import Experiment
 import Foundation
@@ -186,5 +187,34 @@ struct StudyGridTests {
         let rtn = g.experiments.filter { $0.recipe?.method == "rtn" }
         #expect(rtn.map { $0.recipe?.weightGrid } == [nil, "full", "narrow"])
         #expect(rtn.map { $0.recipe?.spec } == ["w3a16-g128-asym", "w4a16-g128-sym", "w4a16-g128-sym-narrow"])
+    }
+
+    /// ZeroQuant-Global's knobs come from the method entry, change the identity and the label, and
+    /// are refused on other methods; zq-global with LoRC or one-probe calibration is rejected.
+    @Test func zeroQuantGlobalKnobs() throws {
+        let g = try Self.grid("""
+            name: t
+            models: [a]
+            schemes:
+              - {spec: [w3a16-g128-asym], methods: [zq-global, {name: zq-global, steps: 200, lr: 0.1, batch: 8, learn_scales: true, seed: 2},
+                 {name: zq-global, lorc: 8}, {name: zq-global, true_sequential: false}]}
+            evaluation: {perplexity: {corpora: [wiki]}}
+            """)
+        let zq = g.experiments.filter { $0.recipe?.method == "zq-global" }
+        #expect(zq.count == 2 && Set(zq.map(\.id)).count == 2)
+        #expect(zq.map { $0.recipe?.methodLabel } == ["zq-global", "zq-global+steps200+lr0.1+batch8+learn-scales+seed2"])
+        #expect(zq[1].recipe?.zqGlobal == ZeroQuantGlobalSettings(steps: 200, learningRate: 0.1, batch: 8, learnScales: true, seed: 2))
+        #expect(zq.allSatisfy { $0.recipe?.calibration != nil })
+        #expect(g.rejected.count == 2)
+        #expect(g.rejected.contains { $0.reason.contains("LoRC on top of zq-global") })
+        #expect(g.rejected.contains { $0.reason.contains("zq-global trains whole blocks") })
+        #expect(throws: (any Error).self) {
+            try Self.grid("""
+                name: t
+                models: [a]
+                schemes: [{spec: [w3a16-g128-asym], methods: [{name: gptq, steps: 10}]}]
+                evaluation: {perplexity: {corpora: [wiki]}}
+                """)
+        }
     }
 }

@@ -21,17 +21,19 @@ public protocol DistillableModel: BlockwiseLanguageModel {
 /// also learns to undo the error of the blocks before it. Q is the scheme's quantizer on the RTN
 /// grid of the original weights, learned through the straight-through estimator, optionally with
 /// the group scales (`LatentQuantizedWeight`); Adam with cosine decay over `steps` minibatches of
-/// `batch` calibration windows drawn without replacement (reshuffled each epoch, seeded).
+/// `batch` training windows drawn without replacement (reshuffled each epoch, seeded).
 /// Norm weights and biases are not trained (they are not quantized).
 ///
-/// Keep best: the block loss over all calibration windows is measured at RTN and after training;
-/// the block keeps the trained weights only when they are lower, so a block is never worse than
-/// RTN on the calibration data. Activation fake-quantization (dynamic) is applied in the student's
+/// Held-out choice of the iterate: every 8th calibration window (at least one) is not trained on;
+/// the block's loss on those windows is measured at RTN and at steps/4, steps/2, 3·steps/4 and
+/// steps, and the block keeps the iterate with the lowest — so a block is never worse than RTN on
+/// text it was not fitted to, and a small calibration set cannot be overfitted unseen. Activation fake-quantization (dynamic) is applied in the student's
 /// forward pass with a straight-through gradient, as deployed.
 ///
 /// Stats per linear (shared by the block's linears): "zqg.loss_rtn", "zqg.loss_final" (block MSE
-/// over all calibration windows), "zqg.loss_relative_final" (÷ mean square of the target),
-/// "zqg.steps", "zqg.kept" (1 trained, 0 RTN kept), "seconds" (the block's time).
+/// on the held-out windows), "zqg.loss_relative_final" (÷ mean square of the target),
+/// "zqg.steps", "zqg.best_step" (the iterate kept, 0 = RTN), "zqg.kept" (1 trained, 0 RTN kept),
+/// "seconds" (the block's time).
 public struct ZeroQuantGlobal {
     public let settings: ZeroQuantGlobalSettings
     public let scheme: WeightScheme
@@ -91,7 +93,8 @@ public struct ZeroQuantGlobal {
                 let stats: [String: Double] = [
                     "zqg.loss_rtn": outcome.rtnLoss, "zqg.loss_final": outcome.finalLoss,
                     "zqg.loss_relative_final": outcome.finalLoss / max(outcome.targetMeanSquare, .leastNormalMagnitude),
-                    "zqg.steps": Double(settings.steps), "zqg.kept": outcome.kept ? 1 : 0, "seconds": seconds,
+                    "zqg.steps": Double(settings.steps), "zqg.kept": outcome.kept ? 1 : 0,
+                    "zqg.best_step": Double(outcome.bestStep), "seconds": seconds,
                 ]
                 linear.weight = dequantized
                 linear.inputTransform = transform
@@ -109,10 +112,17 @@ public struct ZeroQuantGlobal {
     }
 
     struct Outcome {
-        var rtnLoss: Double, finalLoss: Double, targetMeanSquare: Double, kept: Bool
+        var rtnLoss: Double, finalLoss: Double, targetMeanSquare: Double, kept: Bool, bestStep: Int
     }
 
-    /// Trains one block's latents; leaves them at the better of RTN and the trained point.
+    /// The calibration windows held out of training to choose the iterate: every 8th window (at
+    /// least one; with a single window, that window is both).
+    static func validationWindows(_ count: Int) -> [Int] {
+        count < 2 ? [0] : Array(stride(from: count - 1, through: 0, by: -8)).reversed()
+    }
+
+    /// Trains one block's latents; leaves them at the iterate (RTN, or one of four checkpoints)
+    /// with the lowest loss on the held-out windows.
     private func train<B: DistillableBlock>(_ block: B, latents: [LatentQuantizedWeight], student: Tensor, target: Tensor,
                                             windows count: Int, tokens: Int,
                                             generator: inout SeededGenerator) -> Outcome where B.Scalar == Float {
@@ -120,7 +130,10 @@ public struct ZeroQuantGlobal {
         let transform: InputTransform<Float>? = activation.isQuantized ? { [activation] x, rows, columns in
             ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: activation, staticRange: nil)
         } : nil
-        let batch = min(settings.batch, count)
+        let validation = Self.validationWindows(count)
+        let held = Set(validation)
+        let training = count < 2 ? [0] : (0..<count).filter { !held.contains($0) }
+        let batch = min(settings.batch, training.count)
         var caches: [Int: B.Cache] = [:]
         func cache(_ windows: Int) -> B.Cache {
             if let c = caches[windows] { return c }
@@ -128,30 +141,39 @@ public struct ZeroQuantGlobal {
             caches[windows] = c
             return c
         }
-        let output = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
-        let weights = latents.map { UnsafePointer($0.quantized.pointer) }
-        // Block loss over every calibration window (contiguous chunks of `batch`).
-        func fullLoss() -> Double {
-            var total = 0.0, w0 = 0
-            while w0 < count {
-                let n = min(batch, count - w0)
-                block.forward(student.pointer + w0 * rowsPerWindow, windows: n, tokens: tokens, weights: weights,
-                              cache: cache(n), inputTransform: transform, into: output.pointer)
-                total += squaredError(output.pointer, target.pointer + w0 * rowsPerWindow, n * rowsPerWindow)
-                w0 += n
-            }
-            return total / Double(count * rowsPerWindow)
-        }
-        let rtnLoss = fullLoss()
-        var targetSquare = 0.0
-        for i in 0..<count * rowsPerWindow { targetSquare += Double(target.pointer[i]) * Double(target.pointer[i]) }
-        let targetMeanSquare = targetSquare / Double(count * rowsPerWindow)
-        guard settings.steps > 0, rtnLoss > 0 else {
-            return Outcome(rtnLoss: rtnLoss, finalLoss: rtnLoss, targetMeanSquare: targetMeanSquare, kept: false)
-        }
-        let rtn = latents.map { $0.snapshot() }
         let input = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
         let goal = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
+        let output = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
+        let weights = latents.map { UnsafePointer($0.quantized.pointer) }
+        /// Gathers `windows` into the batch buffers.
+        func gather(_ windows: ArraySlice<Int>) {
+            for (slot, w) in windows.enumerated() {
+                (input.pointer + slot * rowsPerWindow).update(from: student.pointer + w * rowsPerWindow, count: rowsPerWindow)
+                (goal.pointer + slot * rowsPerWindow).update(from: target.pointer + w * rowsPerWindow, count: rowsPerWindow)
+            }
+        }
+        // Block MSE over the held-out windows.
+        func validationLoss() -> Double {
+            var total = 0.0, i = 0
+            while i < validation.count {
+                let part = validation[i..<min(i + batch, validation.count)]
+                gather(part)
+                block.forward(input.pointer, windows: part.count, tokens: tokens, weights: weights, cache: cache(part.count),
+                              inputTransform: transform, into: output.pointer)
+                total += squaredError(output.pointer, goal.pointer, part.count * rowsPerWindow)
+                i += part.count
+            }
+            return total / Double(validation.count * rowsPerWindow)
+        }
+        let rtnLoss = validationLoss()
+        var targetSquare = 0.0
+        for w in validation { targetSquare += squaredError(target.pointer + w * rowsPerWindow, nil, rowsPerWindow) }
+        let targetMeanSquare = targetSquare / Double(validation.count * rowsPerWindow)
+        guard settings.steps > 0, rtnLoss > 0 else {
+            return Outcome(rtnLoss: rtnLoss, finalLoss: rtnLoss, targetMeanSquare: targetMeanSquare, kept: false, bestStep: 0)
+        }
+        var best = (loss: rtnLoss, step: 0, state: latents.map { $0.snapshot() })
+        let checkpoints = Set((1...4).map { max(1, settings.steps * $0 / 4) })
         let dy = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
         let gradients = latents.map { $0.gradient.pointer }
         var order: [Int] = [], cursor = 0
@@ -159,13 +181,10 @@ public struct ZeroQuantGlobal {
         let trainCache = cache(batch)
         for t in 1...settings.steps {
             if cursor + batch > order.count {
-                order = Array(0..<count).shuffled(using: &generator)
+                order = training.shuffled(using: &generator)
                 cursor = 0
             }
-            for (slot, w) in order[cursor..<cursor + batch].enumerated() {
-                (input.pointer + slot * rowsPerWindow).update(from: student.pointer + w * rowsPerWindow, count: rowsPerWindow)
-                (goal.pointer + slot * rowsPerWindow).update(from: target.pointer + w * rowsPerWindow, count: rowsPerWindow)
-            }
+            gather(order[cursor..<cursor + batch])
             cursor += batch
             block.forward(input.pointer, windows: batch, tokens: tokens, weights: weights, cache: trainCache,
                           inputTransform: transform, into: output.pointer)
@@ -184,13 +203,16 @@ public struct ZeroQuantGlobal {
                 latent.step(t: t, rate: Float(settings.learningRate * decay), scaleRate: Float(settings.scaleLearningRate * decay),
                             epsilon: epsilons[i])
             }
+            if checkpoints.contains(t) {
+                let loss = validationLoss()
+                if loss < best.loss { best = (loss, t, latents.map { $0.snapshot() }) }
+            }
         }
-        let finalLoss = fullLoss()
-        if finalLoss < rtnLoss {
-            return Outcome(rtnLoss: rtnLoss, finalLoss: finalLoss, targetMeanSquare: targetMeanSquare, kept: true)
+        if best.step != settings.steps {
+            for (latent, snapshot) in zip(latents, best.state) { latent.restore(snapshot) }
         }
-        for (latent, snapshot) in zip(latents, rtn) { latent.restore(snapshot) }
-        return Outcome(rtnLoss: rtnLoss, finalLoss: rtnLoss, targetMeanSquare: targetMeanSquare, kept: false)
+        return Outcome(rtnLoss: rtnLoss, finalLoss: best.loss, targetMeanSquare: targetMeanSquare, kept: best.step > 0,
+                       bestStep: best.step)
     }
 }
 

@@ -11,7 +11,8 @@ public final class GPT2Model: ScratchBlockStack, HFCheckpointTensors, @unchecked
     public let blocks: [GPT2Block]
     public let finalNorm: LayerNormWeights
     public let head: LogitHead
-    let activation: ElementwiseActivation
+    /// The MLP activation (from config.json's activation_function).
+    public let activation: ElementwiseActivation
     let untiedHead: Bool
 
     public init(config c: GPT2Config, weights: CanonicalWeights) throws {

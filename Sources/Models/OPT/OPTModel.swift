@@ -18,7 +18,8 @@ public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked 
     public let projectIn: Linear?          // (d, e), no bias
     public let projectOut: Linear?         // (e, d), no bias
     public let head: LogitHead
-    let activation: ElementwiseActivation
+    /// The MLP activation (from config.json's activation_function).
+    public let activation: ElementwiseActivation
     let untiedHead: Bool
 
     public init(config c: OPTConfig, weights: CanonicalWeights) throws {

@@ -161,8 +161,10 @@ public struct StudyFile: Decodable, Sendable {
     static let allowedKeys: [String: Set<String>] = [
         "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
         "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods"],
-        "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential"],
-        "methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential"],
+        "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
+                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed"],
+        "methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
+                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed"],
         "calibration": ["corpus", "samples", "length", "sequential"],
         "evaluation": ["context", "perplexity", "zero_shot", "kl"],
         "evaluation.perplexity": ["corpora", "max_windows"],
