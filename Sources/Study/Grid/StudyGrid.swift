@@ -95,6 +95,10 @@ public struct StudyGrid: Sendable {
                                 reject(Rejection(label: label, reason: "static activation ranges need sequential calibration (calibration.sequential: false)"))
                                 continue
                             }
+                            if let problem = recipe.problem() {   // options that conflict with the calibration (zq-global)
+                                reject(Rejection(label: label, reason: problem))
+                                continue
+                            }
                         } else if method.trueSequential != nil {
                             reject(Rejection(label: label, reason: "true_sequential is a calibration option; this recipe does not calibrate"))
                             continue
