@@ -1,3 +1,4 @@
+import TensorCore
 /// Calibration inputs as in GPTQ: `count` windows of `length` tokens cut at seeded random offsets
 /// from the calibration part of a corpus (never from its held-out part).
 public struct CalibrationSet: Sendable {
@@ -25,15 +26,3 @@ public struct CalibrationSet: Sendable {
     }
 }
 
-/// SplitMix64: a tiny, well-mixed, reproducible generator (the same windows on every machine).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}

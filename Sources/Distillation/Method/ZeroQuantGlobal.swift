@@ -65,7 +65,7 @@ public struct ZeroQuantGlobal {
         let student = try model.embed(windows: windows)     // x̂ (N, d)
         let teacher = student.copied()                        // x (N, d)
         var results: [Result] = []
-        var generator = SeededGenerator(seed: settings.seed)
+        var generator = SplitMix64(seed: settings.seed)
         for b in 0..<model.blockCount {
             let started = ContinuousClock.now
             let block = model.distillableBlock(b, tokens: tokens)
@@ -125,7 +125,7 @@ public struct ZeroQuantGlobal {
     /// with the lowest loss on the held-out windows.
     private func train<B: DistillableBlock>(_ block: B, latents: [LatentQuantizedWeight], student: Tensor, target: Tensor,
                                             windows count: Int, tokens: Int,
-                                            generator: inout SeededGenerator) -> Outcome where B.Scalar == Float {
+                                            generator: inout SplitMix64) -> Outcome where B.Scalar == Float {
         let d = block.hiddenSize, rowsPerWindow = tokens * d
         let transform: InputTransform<Float>? = activation.isQuantized ? { [activation] x, rows, columns in
             ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: activation, staticRange: nil)
@@ -231,17 +231,4 @@ func squaredError(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, _ count
         i += 1
     }
     return total
-}
-
-/// SplitMix64: the minibatch order, reproducible from the seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
