@@ -116,37 +116,16 @@ import Testing
         let grads = block.linearShapes.map { GradBuffer<Double>(count: $0.count) }
         let dx = GradBuffer<Double>(count: n)
         block.backward(r.pointer, cache: cache, weights: w, weightGradients: grads.map(\.pointer), dx: dx.pointer)
-        let names = block.linearShapes.map(\.name) + ["input"], inputs = weights + [x], analytic = grads + [dx]
-        for k in names.indices {
-            let name = names[k], input = inputs[k], grad = analytic[k]
-            let scale = grad.array.map(abs).max() ?? 0
-            #expect(scale > 1e-3, "\(name): gradient vanishes")
-            var worst = 0.0
-            for i in 0..<input.count {
-                let h = 1e-5, saved = input[i]
-                input[i] = saved + h
-                let plus = loss()
-                input[i] = saved - h
-                let minus = loss()
-                input[i] = saved
-                worst = max(worst, abs(grad[i] - (plus - minus) / (2 * h)))
-            }
-            #expect(worst <= 1e-6 * scale, "\(name): max |analytic − numeric| \(worst), max |g| \(scale)")
-        }
+        KernelGradientCheckTests.check("tiny-gemma3 block \(index) (weights in order, then the input)", inputs: weights + [x],
+                                       loss: loss, analytic: grads + [dx])
     }
 }
 
 /// A small deterministic normal generator (Box–Muller on SplitMix64) for test data.
 struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var generator: SplitMix64
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { generator.next() }
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func normal() -> Double {
         let u = max(uniform(), 1e-300), v = uniform()
