@@ -45,6 +45,29 @@ struct ConcurrentRunnerTests {
         #expect(audit.rows == experiments.count && audit.integrity == "ok")
     }
 
+    /// Several connections (as several processes) create and migrate one new database at the same
+    /// moment: every one opens it, and the schema is migrated exactly once. Before migrations were
+    /// retried, the later opener failed with "duplicate column name: plan_id" now and then (CI, stop 21).
+    @Test func newDatabaseOpenedByManyAtOnce() throws {
+        let directory = try Scratch.directory()
+        for round in 0..<40 {
+            let path = directory.appendingPathComponent("new-\(round).db").path
+            let outcomes = Outcomes()
+            let group = DispatchGroup()
+            for _ in 0..<4 {
+                group.enter()
+                Thread.detachNewThread {
+                    do { _ = try ResultsStore(path: path) } catch { outcomes.add(error) }
+                    group.leave()
+                }
+            }
+            group.wait()
+            #expect(outcomes.errors.isEmpty, "round \(round): \(outcomes.errors)")
+            let store = try ResultsStore(readingFrom: path)
+            #expect(try store.count() == 0)
+        }
+    }
+
     /// Leases left by runners that died (a dead process of this host; a silent one elsewhere whose
     /// heartbeat is older than the timeout) are taken over; a live one elsewhere is respected.
     @Test func staleLeasesAreTakenOver() throws {

@@ -20,7 +20,7 @@ public final class ResultsStore: @unchecked Sendable {
         queue = try StoreOpening.open(path: path, readOnly: false)
         try StoreOpening.requirePTQLabSchema(queue, path: path, allowEmpty: true)
         do {
-            try Self.migrator.migrate(queue)
+            try Self.migrate(queue)
             try StoreOpening.probeWrite(queue)
         } catch let error as DatabaseError {
             throw StoreOpening.failure(path: path, error, writing: true)
@@ -34,6 +34,26 @@ public final class ResultsStore: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw StudyError("\(path): no such results database") }
         queue = try StoreOpening.open(path: path, readOnly: true)
         try StoreOpening.requirePTQLabSchema(queue, path: path, allowEmpty: false)
+    }
+
+    /// Brings the schema up to date. GRDB reads the list of applied migrations outside any
+    /// transaction and then runs each missing migration in a transaction of its own, so two
+    /// processes opening a new database at the same moment can both decide to run `v2`; the later
+    /// one's ALTER then fails ("duplicate column name"). Its transaction rolled back and left
+    /// nothing, so it reads the list again and goes on from where the other process got to. An
+    /// error that persists (a full disk, a read-only file) is thrown after the last attempt.
+    static func migrate(_ queue: DatabaseQueue, attempts: Int = 8) throws {
+        for attempt in 1... {
+            do {
+                try migrator.migrate(queue)
+                return
+            } catch let error as DatabaseError {
+                let finished = (try? queue.read { try migrator.hasCompletedMigrations($0) }) ?? false
+                if finished { return }
+                if attempt >= attempts { throw error }
+                usleep(useconds_t(20_000 * attempt))
+            }
+        }
     }
 
     static var migrator: DatabaseMigrator {

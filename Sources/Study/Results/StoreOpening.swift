@@ -24,6 +24,9 @@ enum StoreOpening {
     /// Refuses a SQLite file that another program wrote: it has tables, but not PTQLab's
     /// (`experiment` and GRDB's `grdb_migrations`). Nothing is written before this check.
     /// `allowEmpty`: a file without tables (new, or empty) is accepted (it becomes ours).
+    /// Every table PTQLab's migrations create.
+    static let ourTables: Set<String> = ["experiment", "grdb_migrations", "lease"]
+
     static func requirePTQLabSchema(_ queue: DatabaseQueue, path: String, allowEmpty: Bool) throws {
         let tables: [String]
         do {
@@ -37,6 +40,9 @@ enum StoreOpening {
             if allowEmpty { return }
             throw StudyError("\(path): not a PTQLab results database (an empty SQLite database, no experiment table)")
         }
+        // Another process is creating this database right now: GRDB has made its table of migrations,
+        // and the migration that makes `experiment` has not committed yet. Migrating finishes it.
+        if allowEmpty, tables.contains("grdb_migrations"), Set(tables).isSubset(of: ourTables) { return }
         guard tables.contains("experiment"), tables.contains("grdb_migrations") else {
             let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
             throw StudyError("\(path): not a PTQLab results database (a SQLite database of another program: tables \(shown); "
