@@ -78,6 +78,15 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
 
     /// `gptq+act-order+static-groups+lorc8`: the method with every option that changes its result
     /// (`+no-true-seq`: sequential calibration with one probe per block).
+    /// The calibration in words, as this recipe's method uses it (zq-global trains whole blocks on
+    /// the quantized blocks' outputs: neither true-sequential nor one probe per block applies).
+    public var calibrationDescription: String? {
+        guard let c = calibration else { return nil }
+        guard method == "zq-global" else { return c.description }
+        return "\(c.corpus) calibration part, \(c.samples) × \(c.length) tokens, seed \(c.seed), "
+            + "each block trained on the quantized blocks' outputs (every 8th window held out to choose the iterate)"
+    }
+
     public var methodLabel: String {
         var label = method
         if actOrder { label += "+act-order" }

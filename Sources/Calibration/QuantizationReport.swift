@@ -55,7 +55,7 @@ public struct QuantizationReport: Codable, Sendable {
         self.gridFit = gridFit.fraction
         alignedStorage = gridFit.aligned ? baseStorage.sorted() : []
         self.baseStorage = baseStorage.sorted()
-        calibration = recipe.calibration?.description
+        calibration = recipe.calibrationDescription
         seconds = summary.seconds
         diagnostics = QuantizationDiagnostics(summary)
     }

@@ -128,11 +128,9 @@ public final class Gemma3TrainingBlock<T: GradScalar>: DistillableBlock {
         LinearGrad.inputGradient(c.dm.pointer, rows: n, weight: w[6], inFeatures: inter, outFeatures: d, into: c.da.pointer)
         GatedActivationGrad.backward(.geluTanh, c.da.pointer, gate: c.g.pointer, up: c.u.pointer, count: n * inter,
                                      dGate: c.dg.pointer, dUp: c.du.pointer)
-        LinearGrad.weightGradient(c.dg.pointer, c.n2.pointer, rows: n, inFeatures: d, outFeatures: inter, into: dW[4])
-        LinearGrad.weightGradient(c.du.pointer, c.n2.pointer, rows: n, inFeatures: d, outFeatures: inter, into: dW[5])
-        LinearGrad.inputGradient(c.dg.pointer, rows: n, weight: w[4], inFeatures: d, outFeatures: inter, into: c.dn.pointer)
-        LinearGrad.inputGradient(c.du.pointer, rows: n, weight: w[5], inFeatures: d, outFeatures: inter, into: c.dn.pointer,
-                                 accumulate: true)
+        LinearGrad.sharedInputBackward([.init(dy: c.dg.pointer, weight: w[4], outFeatures: inter, dW: dW[4]),
+                                        .init(dy: c.du.pointer, weight: w[5], outFeatures: inter, dW: dW[5])],
+                                       x: c.n2.pointer, rows: n, inFeatures: d, dx: c.dn.pointer)
         c.dh.pointer.update(from: dy, count: n * d)
         normBackward(c.dn.pointer, x: c.h.pointer, r: c.r2.pointer, rows: n, n: d, preFeedforwardNorm, into: c.dh.pointer, accumulate: true)
         // attention branch: dO = post-attn norm'(dh); o, attention, RoPE⁻¹, per-head norms, q/k/v
@@ -149,15 +147,11 @@ public final class Gemma3TrainingBlock<T: GradScalar>: DistillableBlock {
                      accumulate: false)
         normBackward(c.dk.pointer, x: c.kRaw.pointer, r: c.rk.pointer, rows: n * kvHeads, n: headDim, keyNorm, into: c.dkRaw.pointer,
                      accumulate: false)
-        let projections = [(c.dqRaw, qd), (c.dkRaw, kvd), (c.dv, kvd)]
-        for (i, (grad, dim)) in projections.enumerated() {
-            LinearGrad.weightGradient(grad.pointer, c.n1.pointer, rows: n, inFeatures: d, outFeatures: dim, into: dW[i])
-        }
+        LinearGrad.sharedInputBackward([.init(dy: c.dqRaw.pointer, weight: w[0], outFeatures: qd, dW: dW[0]),
+                                        .init(dy: c.dkRaw.pointer, weight: w[1], outFeatures: kvd, dW: dW[1]),
+                                        .init(dy: c.dv.pointer, weight: w[2], outFeatures: kvd, dW: dW[2])],
+                                       x: c.n1.pointer, rows: n, inFeatures: d, dx: dx == nil ? nil : c.dn.pointer)
         guard let dx else { return }
-        for (i, (grad, dim)) in projections.enumerated() {
-            LinearGrad.inputGradient(grad.pointer, rows: n, weight: w[i], inFeatures: d, outFeatures: dim, into: c.dn.pointer,
-                                     accumulate: i > 0)
-        }
         dx.update(from: c.dh.pointer, count: n * d)
         normBackward(c.dn.pointer, x: c.x.pointer, r: c.r1.pointer, rows: n, n: d, inputNorm, into: dx, accumulate: true)
     }

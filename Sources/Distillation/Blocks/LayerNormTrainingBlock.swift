@@ -176,20 +176,12 @@ public final class LayerNormTrainingBlock<T: GradScalar>: DistillableBlock {
                 (row + d).update(from: c.dk.pointer + r * d, count: d)
                 (row + 2 * d).update(from: c.dv.pointer + r * d, count: d)
             }
-            LinearGrad.weightGradient(c.dqkv.pointer, c.n1.pointer, rows: n, inFeatures: d, outFeatures: 3 * d, into: dW[0])
-        } else {
-            for (i, g) in [c.dq, c.dk, c.dv].enumerated() {
-                LinearGrad.weightGradient(g.pointer, c.n1.pointer, rows: n, inFeatures: d, outFeatures: d, into: dW[i])
-            }
         }
+        let readers: [LinearGrad.Reader<T>] = fusedQKV
+            ? [.init(dy: c.dqkv.pointer, weight: w[0], outFeatures: 3 * d, dW: dW[0])]
+            : [c.dq, c.dk, c.dv].enumerated().map { i, g in .init(dy: g.pointer, weight: w[i], outFeatures: d, dW: dW[i]) }
+        LinearGrad.sharedInputBackward(readers, x: c.n1.pointer, rows: n, inFeatures: d, dx: dx == nil ? nil : c.dn.pointer)
         guard let dx else { return }
-        if fusedQKV {
-            LinearGrad.inputGradient(c.dqkv.pointer, rows: n, weight: w[0], inFeatures: d, outFeatures: 3 * d, into: c.dn.pointer)
-        } else {
-            for (i, g) in [c.dq, c.dk, c.dv].enumerated() {
-                LinearGrad.inputGradient(g.pointer, rows: n, weight: w[i], inFeatures: d, outFeatures: d, into: c.dn.pointer, accumulate: i > 0)
-            }
-        }
         dx.update(from: c.ds1.pointer, count: n * d)
         if preNorm {
             normBackward(norm1, c.dn.pointer, x: c.x.pointer, mean: c.mu1, inverseStd: c.r1, rows: n, into: dx, accumulate: true)

@@ -126,12 +126,10 @@ public final class LlamaTrainingBlock<T: GradScalar>: DistillableBlock {
         LinearGrad.inputGradient(dy, rows: n, weight: w[6], inFeatures: inter, outFeatures: d, into: c.da.pointer)
         GatedActivationGrad.backward(.silu, c.da.pointer, gate: c.g.pointer, up: c.u.pointer, count: n * inter,
                                      dGate: c.dg.pointer, dUp: c.du.pointer)
-        LinearGrad.weightGradient(c.dg.pointer, c.n2.pointer, rows: n, inFeatures: d, outFeatures: inter, into: dW[4])
-        LinearGrad.weightGradient(c.du.pointer, c.n2.pointer, rows: n, inFeatures: d, outFeatures: inter, into: dW[5])
-        // dn2 = dg·Wg + du·Wu; dh = dy + rmsnorm'(dn2)
-        LinearGrad.inputGradient(c.dg.pointer, rows: n, weight: w[4], inFeatures: d, outFeatures: inter, into: c.dn.pointer)
-        LinearGrad.inputGradient(c.du.pointer, rows: n, weight: w[5], inFeatures: d, outFeatures: inter, into: c.dn.pointer,
-                                 accumulate: true)
+        // gate/up: dWg, dWu; dn2 = dg·Wg + du·Wu; then dh = dy + rmsnorm'(dn2)
+        LinearGrad.sharedInputBackward([.init(dy: c.dg.pointer, weight: w[4], outFeatures: inter, dW: dW[4]),
+                                        .init(dy: c.du.pointer, weight: w[5], outFeatures: inter, dW: dW[5])],
+                                       x: c.n2.pointer, rows: n, inFeatures: d, dx: c.dn.pointer)
         c.dh.pointer.update(from: dy, count: n * d)
         postAttentionNorm.withUnsafeBufferPointer { g2 in
             RMSNormGrad.backward(c.dn.pointer, x: c.h.pointer, inverseRMS: c.r2.pointer, rows: n, n: d,
@@ -145,15 +143,12 @@ public final class LlamaTrainingBlock<T: GradScalar>: DistillableBlock {
                            scratch: c.dScores.pointer)
         rope.apply(c.dq.pointer, windows: windows, tokens: tokens, heads: heads, headDim: headDim, inverse: true)
         rope.apply(c.dk.pointer, windows: windows, tokens: tokens, heads: kvHeads, headDim: headDim, inverse: true)
-        let projections = [(c.dq, qd), (c.dk, kvd), (c.dv, kvd)]
-        for (i, (grad, dim)) in projections.enumerated() {
-            LinearGrad.weightGradient(grad.pointer, c.n1.pointer, rows: n, inFeatures: d, outFeatures: dim, into: dW[i])
-        }
+        // q/k/v: dW, and dn1 = Σ dq·Wq + dk·Wk + dv·Wv when dx is wanted
+        LinearGrad.sharedInputBackward([.init(dy: c.dq.pointer, weight: w[0], outFeatures: qd, dW: dW[0]),
+                                        .init(dy: c.dk.pointer, weight: w[1], outFeatures: kvd, dW: dW[1]),
+                                        .init(dy: c.dv.pointer, weight: w[2], outFeatures: kvd, dW: dW[2])],
+                                       x: c.n1.pointer, rows: n, inFeatures: d, dx: dx == nil ? nil : c.dn.pointer)
         guard let dx else { return }
-        for (i, (grad, dim)) in projections.enumerated() {
-            LinearGrad.inputGradient(grad.pointer, rows: n, weight: w[i], inFeatures: d, outFeatures: dim, into: c.dn.pointer,
-                                     accumulate: i > 0)
-        }
         dx.update(from: c.dh.pointer, count: n * d)
         inputNorm.withUnsafeBufferPointer { g1 in
             RMSNormGrad.backward(c.dn.pointer, x: c.x.pointer, inverseRMS: c.r1.pointer, rows: n, n: d,

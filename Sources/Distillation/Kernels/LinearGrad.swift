@@ -41,4 +41,26 @@ public enum LinearGrad {
         T.gemm(transA: false, transB: false, m: n, n: inFeatures, k: outFeatures, alpha: 1, a: dy, lda: outFeatures,
                b: weight, ldb: inFeatures, beta: accumulate ? 1 : 0, c: dx, ldc: inFeatures)
     }
+
+    /// One linear reading a shared input, seen from its output: dy (N, out), W (out, in), and where dW goes.
+    public struct Reader<T: GradScalar> {
+        public let dy: UnsafePointer<T>, weight: UnsafePointer<T>, outFeatures: Int, dW: UnsafeMutablePointer<T>
+        public init(dy: UnsafePointer<T>, weight: UnsafePointer<T>, outFeatures: Int, dW: UnsafeMutablePointer<T>) {
+            self.dy = dy; self.weight = weight; self.outFeatures = outFeatures; self.dW = dW
+        }
+    }
+
+    /// The backward of several linears that read one input x (N, in), as q/k/v or gate/up:
+    /// dWᵢ = dyᵢᵀ·x for each, and, when `dx` is given, dx (N, in) = Σᵢ dyᵢ·Wᵢ.
+    public static func sharedInputBackward<T: GradScalar>(_ readers: [Reader<T>], x: UnsafePointer<T>, rows n: Int,
+                                                          inFeatures: Int, dx: UnsafeMutablePointer<T>?) {
+        for r in readers {
+            weightGradient(r.dy, x, rows: n, inFeatures: inFeatures, outFeatures: r.outFeatures, into: r.dW)
+        }
+        guard let dx else { return }
+        for (i, r) in readers.enumerated() {
+            inputGradient(r.dy, rows: n, weight: r.weight, inFeatures: inFeatures, outFeatures: r.outFeatures, into: dx,
+                          accumulate: i > 0)
+        }
+    }
 }

@@ -66,6 +66,10 @@ public struct ZeroQuantGlobal {
         let teacher = student.copied()                        // x (N, d)
         var results: [Result] = []
         var generator = SplitMix64(seed: settings.seed)
+        // Dynamic activation fake-quantization: in the student's training passes and, once trained, in the model.
+        let transform: Linear.InputTransform? = activation.isQuantized ? { @Sendable [activation] x, rows, columns in
+            ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: activation, staticRange: nil)
+        } : nil
         for b in 0..<model.blockCount {
             let started = ContinuousClock.now
             let block = model.distillableBlock(b, tokens: tokens)
@@ -81,12 +85,9 @@ public struct ZeroQuantGlobal {
                 try LatentQuantizedWeight(weight: linear.weight, scheme: scheme, learnScales: settings.learnScales)
             }
             let outcome = train(block, latents: latents, student: student, target: teacher, windows: count, tokens: tokens,
-                                generator: &generator)
+                                transform: transform, generator: &generator)
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            let transform: Linear.InputTransform? = activation.isQuantized ? { @Sendable [activation] x, rows, columns in
-                ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: activation, staticRange: nil)
-            } : nil
             for (linear, latent) in zip(linears, latents) {
                 let codes = latent.finish()
                 let dequantized = codes.dequantized()
@@ -124,12 +125,9 @@ public struct ZeroQuantGlobal {
     /// Trains one block's latents; leaves them at the iterate (RTN, or one of four checkpoints)
     /// with the lowest loss on the held-out windows.
     private func train<B: DistillableBlock>(_ block: B, latents: [LatentQuantizedWeight], student: Tensor, target: Tensor,
-                                            windows count: Int, tokens: Int,
+                                            windows count: Int, tokens: Int, transform: InputTransform<Float>?,
                                             generator: inout SplitMix64) -> Outcome where B.Scalar == Float {
         let d = block.hiddenSize, rowsPerWindow = tokens * d
-        let transform: InputTransform<Float>? = activation.isQuantized ? { [activation] x, rows, columns in
-            ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: activation, staticRange: nil)
-        } : nil
         let validation = Self.validationWindows(count)
         let held = Set(validation)
         let training = count < 2 ? [0] : (0..<count).filter { !held.contains($0) }
