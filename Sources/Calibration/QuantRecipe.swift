@@ -218,7 +218,7 @@ extension QuantRecipe {
     func runZeroQuantGlobal(on model: any BlockwiseLanguageModel, scheme: QuantSpec, calibration: CalibrationSet?,
                             progress: ((_ block: Int, _ blocks: Int) -> Void)?) throws -> QuantizationSummary {
         guard let distillable = model as? any DistillableModel else {
-            throw CalibrationSet.Failure(message: "zq-global needs the backward pass of \(model.architecture)'s blocks, which PTQLab does not have yet (it has Llama, SmolLM2, Mistral, Qwen2, Gemma 3, OPT and GPT-2; not yet BLOOM or GPT-NeoX)")
+            throw CalibrationSet.Failure(message: "zq-global needs the backward pass of \(model.architecture)'s blocks, which PTQLab does not have (it has Llama, SmolLM2, Mistral, Qwen2, Gemma 3, OPT, GPT-2, BLOOM and GPT-NeoX)")
         }
         guard let windows = calibration?.windows, !windows.isEmpty else {
             throw CalibrationSet.Failure(message: "zq-global needs calibration data")

@@ -63,19 +63,21 @@ import Testing
                          index: index, fixture: f, name: "tiny-gemma3 block \(index)")
     }
 
-    /// OPT (pre-LN: tiny-opt; post-LN: tiny-opt-post-ln, ReLU) and GPT-2 (fused c_attn, gelu_new)
-    /// against `OPTDecoderLayer` / `GPT2Block`.
-    @Test(arguments: ["tiny-opt", "tiny-opt-post-ln", "tiny-gpt2"])
+    /// OPT (pre-LN: tiny-opt; post-LN: tiny-opt-post-ln, ReLU), GPT-2 (fused c_attn, gelu_new), BLOOM
+    /// (ALiBi, per-head fused query_key_value, gelu_tanh) and GPT-NeoX (partial rotary, parallel
+    /// residual: tiny-gpt-neox; sequential: tiny-gpt-neox-sequential) against `OPTDecoderLayer`,
+    /// `GPT2Block`, `BloomBlock` and `GPTNeoXLayer`.
+    @Test(arguments: ["tiny-opt", "tiny-opt-post-ln", "tiny-gpt2", "tiny-bloom", "tiny-gpt-neox", "tiny-gpt-neox-sequential"])
     func layerNormFamiliesMatchTorchAutograd(_ name: String) throws {
         let loaded = try ModelLoader.load(path: Self.root + "/models/" + name)
         let f = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: Self.root + "/distillation/\(name)-block0-grad.json")))
-        if let opt = loaded.model as? OPTModel {
-            #expect(opt.config.doLayerNormBefore == (name == "tiny-opt"))
-            try Self.compare(model: opt, block: LayerNormTrainingBlock<Float>(opt.blocks[0], model: opt), index: 0, fixture: f, name: name)
-        } else {
-            let gpt2 = try #require(loaded.model as? GPT2Model)
-            try Self.compare(model: gpt2, block: LayerNormTrainingBlock<Float>(gpt2.blocks[0], model: gpt2), index: 0, fixture: f, name: name)
+        let model = try #require(loaded.model as? any DistillableModel, "\(name) has no trainable blocks")
+        switch model {
+        case let opt as OPTModel: #expect(opt.config.doLayerNormBefore == (name == "tiny-opt"))
+        case let neox as GPTNeoXModel: #expect(neox.config.useParallelResidual == (name == "tiny-gpt-neox"))
+        default: break
         }
+        try Self.compare(model: model, block: model.distillableBlock(0, tokens: f.tokens), index: 0, fixture: f, name: name)
     }
 
     static func compare<B: DistillableBlock>(model: any BlockwiseLanguageModel, block: B, index: Int, fixture f: Fixture,

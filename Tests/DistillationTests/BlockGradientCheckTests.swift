@@ -121,6 +121,46 @@ import Testing
     }
 }
 
+/// The LayerNorm blocks in double against finite differences: OPT pre- and post-LN, GPT-2 (fused
+/// c_attn), BLOOM (ALiBi, per-head fused qkv), GPT-NeoX parallel and sequential (partial rotary),
+/// with the tiny checkpoints' weights; 500 evenly spaced entries of each weight and the whole input.
+/// Same tolerance as above.
+@Suite struct LayerNormBlockGradientCheckTests {
+    @Test(arguments: ["tiny-opt", "tiny-opt-post-ln", "tiny-gpt2", "tiny-bloom", "tiny-gpt-neox", "tiny-gpt-neox-sequential"])
+    func everyGradientMatchesFiniteDifferences(_ name: String) throws {
+        let loaded = try ModelLoader.load(path: BlockAutogradReferenceTests.root + "/models/" + name)
+        let windows = 2, tokens = 5
+        let block: LayerNormTrainingBlock<Double>
+        switch loaded.model {
+        case let m as OPTModel: block = LayerNormTrainingBlock<Double>(m.blocks[0], model: m)
+        case let m as GPT2Model: block = LayerNormTrainingBlock<Double>(m.blocks[0], model: m)
+        case let m as BloomModel: block = LayerNormTrainingBlock<Double>(m.blocks[0], model: m)
+        case let m as GPTNeoXModel: block = LayerNormTrainingBlock<Double>(m.blocks[0], model: m, tokens: tokens)
+        default: Issue.record("\(name): not a LayerNorm family"); return
+        }
+        let weights = loaded.model.linears(ofBlock: 0).map { GradBuffer<Double>(converting: $0.weight.pointer, count: $0.weight.count) }
+        var rng = TestRandom(seed: 23)
+        let n = windows * tokens * block.hiddenSize
+        let x = GradBuffer<Double>((0..<n).map { _ in rng.normal() })
+        let r = GradBuffer<Double>((0..<n).map { _ in rng.normal() })
+        let w = weights.map { UnsafePointer($0.pointer) }
+        func loss() -> Double {
+            let y = GradBuffer<Double>(count: n)
+            block.forward(x.pointer, windows: windows, tokens: tokens, weights: w, cache: block.makeCache(windows: windows, tokens: tokens),
+                          inputTransform: nil, into: y.pointer)
+            return (0..<n).reduce(0) { $0 + y[$1] * r[$1] }
+        }
+        let cache = block.makeCache(windows: windows, tokens: tokens)
+        let y = GradBuffer<Double>(count: n)
+        block.forward(x.pointer, windows: windows, tokens: tokens, weights: w, cache: cache, inputTransform: nil, into: y.pointer)
+        let grads = block.linearShapes.map { GradBuffer<Double>(count: $0.count) }
+        let dx = GradBuffer<Double>(count: n)
+        block.backward(r.pointer, cache: cache, weights: w, weightGradients: grads.map(\.pointer), dx: dx.pointer)
+        KernelGradientCheckTests.check("\(name) block 0 (weights in order, then the input)", inputs: weights + [x],
+                                       loss: loss, analytic: grads + [dx], samples: 500)
+    }
+}
+
 /// A small deterministic normal generator (Box–Muller on SplitMix64) for test data.
 struct TestRandom {
     var generator: SplitMix64

@@ -86,8 +86,8 @@ import Testing
         #expect(ratios.min()! < 0.8 && ratios.reduce(0, +) / Double(ratios.count) < 0.95, "\(ratios)")
     }
 
-    /// OPT post-LN and GPT-2 (LayerNorm families): blocks train below RTN.
-    @Test(arguments: ["tiny-opt-post-ln", "tiny-gpt2"])
+    /// OPT post-LN, GPT-2, BLOOM and GPT-NeoX (LayerNorm families): blocks train below RTN.
+    @Test(arguments: ["tiny-opt-post-ln", "tiny-gpt2", "tiny-bloom", "tiny-gpt-neox"])
     func layerNormFamiliesTrainBelowRTN(_ name: String) throws {
         let loaded = try ModelLoader.load(path: BlockAutogradReferenceTests.root + "/models/" + name)
         let model = try #require(loaded.model as? any DistillableModel)

@@ -10,8 +10,8 @@ public final class GPTNeoXModel: ScratchBlockStack, HFCheckpointTensors, @unchec
     public let blocks: [GPTNeoXBlock]
     public let finalNorm: LayerNormWeights
     public let head: LogitHead          // embed_out (vocab, d)
-    let rope: RopeTable
-    let activation: ElementwiseActivation
+    public let rope: RopeTable
+    public let activation: ElementwiseActivation
     let untiedHead: Bool
 
     public init(config c: GPTNeoXConfig, weights: CanonicalWeights) throws {
