@@ -4,6 +4,11 @@ import TensorCore
 /// and a backward pass giving the gradients of its linear weights (and of its input, for checks
 /// and whole-model passes). The weights come in per call, so the same block runs with
 /// full-precision, fake-quantized or perturbed weights. Norm weights and biases stay fixed.
+///
+/// Speed: the blocks are generic over their scalar and reached through this protocol, so Swift
+/// would run their unspecialized generic code (every add and multiply through a witness table,
+/// ~10× slower). Each block's `forward` and `backward` carry `@_specialize(where T == Float)`: the
+/// generic entry jumps to a Float-specialized body, where every kernel is specialized too.
 public protocol DistillableBlock<Scalar>: AnyObject {
     associatedtype Scalar: GradScalar
     associatedtype Cache: AnyObject

@@ -84,6 +84,7 @@ public final class Gemma3TrainingBlock<T: GradScalar>: DistillableBlock {
         }
     }
 
+    @_specialize(where T == Float)
     public func forward(_ x: UnsafePointer<T>, windows: Int, tokens: Int, weights w: [UnsafePointer<T>], cache c: Cache,
                         inputTransform: InputTransform<T>?, into y: UnsafeMutablePointer<T>) {
         precondition(c.windows == windows && c.tokens == tokens && w.count == 7)
@@ -118,6 +119,7 @@ public final class Gemma3TrainingBlock<T: GradScalar>: DistillableBlock {
         for i in 0..<n * d { y[i] += c.h.pointer[i] }
     }
 
+    @_specialize(where T == Float)
     public func backward(_ dy: UnsafePointer<T>, cache c: Cache, weights w: [UnsafePointer<T>],
                          weightGradients dW: [UnsafeMutablePointer<T>], dx: UnsafeMutablePointer<T>?) {
         let windows = c.windows, tokens = c.tokens

@@ -158,6 +158,7 @@ public final class LayerNormTrainingBlock<T: GradScalar>: DistillableBlock {
         }
     }
 
+    @_specialize(where T == Float)
     public func forward(_ x: UnsafePointer<T>, windows: Int, tokens: Int, weights w: [UnsafePointer<T>], cache c: Cache,
                         inputTransform: InputTransform<T>?, into y: UnsafeMutablePointer<T>) {
         precondition(c.windows == windows && c.tokens == tokens && w.count == linearShapes.count)
@@ -202,6 +203,7 @@ public final class LayerNormTrainingBlock<T: GradScalar>: DistillableBlock {
         else { normForward(norm2, c.s2.pointer, rows: n, into: y, mean: c.mu2, inverseStd: c.r2) }
     }
 
+    @_specialize(where T == Float)
     public func backward(_ dy: UnsafePointer<T>, cache c: Cache, weights w: [UnsafePointer<T>],
                          weightGradients dW: [UnsafeMutablePointer<T>], dx: UnsafeMutablePointer<T>?) {
         let windows = c.windows, tokens = c.tokens, n = windows * tokens, o = projections

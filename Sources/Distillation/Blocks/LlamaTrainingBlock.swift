@@ -75,6 +75,7 @@ public final class LlamaTrainingBlock<T: GradScalar>: DistillableBlock {
         return Cache(self, windows: windows, tokens: tokens)
     }
 
+    @_specialize(where T == Float)
     public func forward(_ x: UnsafePointer<T>, windows: Int, tokens: Int, weights w: [UnsafePointer<T>], cache c: Cache,
                         inputTransform: InputTransform<T>?, into y: UnsafeMutablePointer<T>) {
         precondition(c.windows == windows && c.tokens == tokens && w.count == 7)
@@ -117,6 +118,7 @@ public final class LlamaTrainingBlock<T: GradScalar>: DistillableBlock {
         LinearGrad.forward(c.a.pointer, rows: n, weight: w[6], bias: nil, inFeatures: inter, outFeatures: d, into: y, accumulate: true)
     }
 
+    @_specialize(where T == Float)
     public func backward(_ dy: UnsafePointer<T>, cache c: Cache, weights w: [UnsafePointer<T>],
                          weightGradients dW: [UnsafeMutablePointer<T>], dx: UnsafeMutablePointer<T>?) {
         let windows = c.windows, tokens = c.tokens

@@ -19,6 +19,11 @@ public struct TimeEstimate: Sendable {
     public var tokensPerDocument = 150.0
     /// Documents per zero-shot task when not limited.
     public var taskDocuments: [String: Int] = [:]
+    /// ZeroQuant-Global: cost of one training token (forward, backward, Adam) in tokens of the
+    /// inference forward pass. Fitted on SmolLM2-135M (zq-global, 8 × 512 windows, 4 steps: 160 s
+    /// to quantize; 32 × 512, 25 steps × 4: 1452 s; both on a shared 2-core Zen 3): ≈ 20, not the
+    /// 3 of a FLOP count (generic f32 kernels, the full T × T attention).
+    public var trainingTokenCost = 20.0
 
     public init() {}
 
@@ -57,10 +62,10 @@ public struct TimeEstimate: Sendable {
                 }
                 if recipe.method == "zq-local" { quantize *= 1.5 }
                 if let z = recipe.zqGlobal {
-                    // Per block: teacher and student passes and the loss at RTN and after training over all
-                    // windows (4 passes), plus steps × batch windows forward and backward (≈ 3 passes).
+                    // Per block: teacher and student passes and the held-out losses (≈ 4 passes over the
+                    // windows), plus steps × batch windows trained (`trainingTokenCost` each).
                     quantize = Double(shape.blockWeights) / rtnWeightsPerSecond
-                        + (4 * calibrationTokens + 3 * Double(z.steps * min(z.batch, c.samples) * c.length)) / rate
+                        + (4 * calibrationTokens + trainingTokenCost * Double(z.steps * min(z.batch, c.samples) * c.length)) / rate
                 }
             }
             if recipe.lorcRank != nil { quantize *= 1.2 }
