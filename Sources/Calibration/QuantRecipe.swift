@@ -76,8 +76,6 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         return parsed
     }
 
-    /// `gptq+act-order+static-groups+lorc8`: the method with every option that changes its result
-    /// (`+no-true-seq`: sequential calibration with one probe per block).
     /// The calibration in words, as this recipe's method uses it (zq-global trains whole blocks on
     /// the quantized blocks' outputs: neither true-sequential nor one probe per block applies).
     public var calibrationDescription: String? {
@@ -87,6 +85,8 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
             + "each block trained on the quantized blocks' outputs (every 8th window held out to choose the iterate)"
     }
 
+    /// `gptq+act-order+static-groups+lorc8`: the method with every option that changes its result
+    /// (`+no-true-seq`: sequential calibration with one probe per block).
     public var methodLabel: String {
         var label = method
         if actOrder { label += "+act-order" }

@@ -98,26 +98,8 @@ import Testing
         let model = try Gemma3Model(hyper: try Gemma3GGUF.hyperparameters(file), weights: GGUFGemma3Weights(file: file))
         let windows = 2, tokens = 6
         let block = Gemma3TrainingBlock<Double>(model.blocks[index], hyper: model.hyper, tokens: tokens)
-        let weights = model.linears(ofBlock: index).map { GradBuffer<Double>(converting: $0.weight.pointer, count: $0.weight.count) }
-        var rng = TestRandom(seed: 17)
-        let n = windows * tokens * block.hiddenSize
-        let x = GradBuffer<Double>((0..<n).map { _ in rng.normal() })
-        let r = GradBuffer<Double>((0..<n).map { _ in rng.normal() })
-        func loss() -> Double {
-            let y = GradBuffer<Double>(count: n)
-            block.forward(x.pointer, windows: windows, tokens: tokens, weights: weights.map { UnsafePointer($0.pointer) },
-                          cache: block.makeCache(windows: windows, tokens: tokens), inputTransform: nil, into: y.pointer)
-            return (0..<n).reduce(0) { $0 + y[$1] * r[$1] }
-        }
-        let cache = block.makeCache(windows: windows, tokens: tokens)
-        let y = GradBuffer<Double>(count: n)
-        let w = weights.map { UnsafePointer($0.pointer) }
-        block.forward(x.pointer, windows: windows, tokens: tokens, weights: w, cache: cache, inputTransform: nil, into: y.pointer)
-        let grads = block.linearShapes.map { GradBuffer<Double>(count: $0.count) }
-        let dx = GradBuffer<Double>(count: n)
-        block.backward(r.pointer, cache: cache, weights: w, weightGradients: grads.map(\.pointer), dx: dx.pointer)
-        KernelGradientCheckTests.check("tiny-gemma3 block \(index) (weights in order, then the input)", inputs: weights + [x],
-                                       loss: loss, analytic: grads + [dx])
+        KernelGradientCheckTests.checkBlock(block, weights: model.linears(ofBlock: index), windows: windows, tokens: tokens, seed: 17,
+                                            name: "tiny-gemma3 block \(index)")
     }
 }
 
@@ -138,8 +120,18 @@ import Testing
         case let m as GPTNeoXModel: block = LayerNormTrainingBlock<Double>(m.blocks[0], model: m, tokens: tokens)
         default: Issue.record("\(name): not a LayerNorm family"); return
         }
-        let weights = loaded.model.linears(ofBlock: 0).map { GradBuffer<Double>(converting: $0.weight.pointer, count: $0.weight.count) }
-        var rng = TestRandom(seed: 23)
+        KernelGradientCheckTests.checkBlock(block, weights: loaded.model.linears(ofBlock: 0), windows: windows, tokens: tokens,
+                                            seed: 23, name: "\(name) block 0", samples: 500)
+    }
+}
+
+extension KernelGradientCheckTests {
+    /// `block` with the model's `weights` (in double) on a seeded random input x and loss L = Σ y ∘ R:
+    /// every weight gradient, then the input's, against finite differences (`samples` entries of each).
+    static func checkBlock<B: DistillableBlock>(_ block: B, weights linears: [Linear], windows: Int, tokens: Int, seed: UInt64,
+                                                name: String, samples: Int = .max) where B.Scalar == Double {
+        let weights = linears.map { GradBuffer<Double>(converting: $0.weight.pointer, count: $0.weight.count) }
+        var rng = TestRandom(seed: seed)
         let n = windows * tokens * block.hiddenSize
         let x = GradBuffer<Double>((0..<n).map { _ in rng.normal() })
         let r = GradBuffer<Double>((0..<n).map { _ in rng.normal() })
@@ -156,8 +148,8 @@ import Testing
         let grads = block.linearShapes.map { GradBuffer<Double>(count: $0.count) }
         let dx = GradBuffer<Double>(count: n)
         block.backward(r.pointer, cache: cache, weights: w, weightGradients: grads.map(\.pointer), dx: dx.pointer)
-        KernelGradientCheckTests.check("\(name) block 0 (weights in order, then the input)", inputs: weights + [x],
-                                       loss: loss, analytic: grads + [dx], samples: 500)
+        KernelGradientCheckTests.check("\(name) (weights in order, then the input)", inputs: weights + [x],
+                                       loss: loss, analytic: grads + [dx], samples: samples)
     }
 }
 

@@ -93,8 +93,6 @@ public final class LayerNormTrainingBlock<T: GradScalar>: DistillableBlock {
         let windows: Int, tokens: Int
         let x, n1, mu1, r1, qkv, q, k, v, p, attn, s1, h, n2, mu2, r2, f, a, s2: GradBuffer<T>
         let ds2, da, df, dn, dh, ds1, dAttn, dq, dk, dv, dqkv, dScores: GradBuffer<T>
-        /// Parallel residual: LN2'(dn2), the MLP's share of dx, kept while dn holds the attention's.
-        let dxMLP: GradBuffer<T>
 
         init(_ b: LayerNormTrainingBlock, windows: Int, tokens: Int) {
             self.windows = windows; self.tokens = tokens
@@ -111,7 +109,6 @@ public final class LayerNormTrainingBlock<T: GradScalar>: DistillableBlock {
             dq = .init(count: n * d); dk = .init(count: n * d); dv = .init(count: n * d)
             dqkv = .init(count: b.fusedQKV ? n * 3 * d : 0)
             dScores = .init(count: b.attention.scratchCount(windows: windows, tokens: tokens))
-            dxMLP = .init(count: b.parallelResidual ? n * d : 0)
         }
     }
 
@@ -123,11 +120,11 @@ public final class LayerNormTrainingBlock<T: GradScalar>: DistillableBlock {
     /// fused (N, 3d) ↔ q, k, v (N, d) in the layout's column order; `merge` writes fused from q, k, v.
     private func shuffleQKV(_ fused: UnsafeMutablePointer<T>, _ q: UnsafeMutablePointer<T>, _ k: UnsafeMutablePointer<T>,
                             _ v: UnsafeMutablePointer<T>, rows n: Int, merge: Bool) {
-        let (groups, width) = fusedGroups
+        let (groups, width) = fusedGroups, parts = [q, k, v]
         for r in 0..<n {
             for g in 0..<groups {
                 let f = fused + r * 3 * d + g * 3 * width, o = r * d + g * width
-                for (part, target) in [q, k, v].enumerated() {
+                for (part, target) in parts.enumerated() {
                     if merge { (f + part * width).update(from: target + o, count: width) }
                     else { (target + o).update(from: f + part * width, count: width) }
                 }
@@ -218,11 +215,8 @@ public final class LayerNormTrainingBlock<T: GradScalar>: DistillableBlock {
         // dh = ds2 + (LN2'(dn2) (pre-LN), 0 (parallel) or dn2); ds1 = LN1'(dh) (post-LN) or dh
         c.dh.pointer.update(from: c.ds2.pointer, count: n * d)
         if parallelResidual {
-            // the MLP read LN2(x): its share of dx waits in dxMLP; dh = ds2
-            if dx != nil {
-                normBackward(norm2, c.dn.pointer, x: c.x.pointer, mean: c.mu2, inverseStd: c.r2, rows: n, into: c.dxMLP.pointer,
-                             accumulate: false)
-            }
+            // the MLP read LN2(x): its share of dx goes straight into dx (the rest is added below)
+            if let dx { normBackward(norm2, c.dn.pointer, x: c.x.pointer, mean: c.mu2, inverseStd: c.r2, rows: n, into: dx, accumulate: false) }
             c.ds1.pointer.update(from: c.dh.pointer, count: n * d)
         } else if preNorm {
             normBackward(norm2, c.dn.pointer, x: c.h.pointer, mean: c.mu2, inverseStd: c.r2, rows: n, into: c.dh.pointer, accumulate: true)
@@ -244,10 +238,11 @@ public final class LayerNormTrainingBlock<T: GradScalar>: DistillableBlock {
             : [c.dq, c.dk, c.dv].enumerated().map { i, g in .init(dy: g.pointer, weight: w[i], outFeatures: d, dW: dW[i]) }
         LinearGrad.sharedInputBackward(readers, x: c.n1.pointer, rows: n, inFeatures: d, dx: dx == nil ? nil : c.dn.pointer)
         guard let dx else { return }
-        dx.update(from: c.ds1.pointer, count: n * d)
+        // dx = ds1 (+ the MLP's LN2' share already there, parallel residual) + LN1'(dn1) (pre-LN) or dn1
+        if parallelResidual { for i in 0..<n * d { dx[i] += c.ds1.pointer[i] } }
+        else { dx.update(from: c.ds1.pointer, count: n * d) }
         if preNorm {
             normBackward(norm1, c.dn.pointer, x: c.x.pointer, mean: c.mu1, inverseStd: c.r1, rows: n, into: dx, accumulate: true)
-            if parallelResidual { for i in 0..<n * d { dx[i] += c.dxMLP.pointer[i] } }
         } else {
             for i in 0..<n * d { dx[i] += c.dn.pointer[i] }
         }

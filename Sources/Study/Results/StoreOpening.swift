@@ -21,12 +21,12 @@ enum StoreOpening {
         }
     }
 
-    /// Refuses a SQLite file that another program wrote: it has tables, but not PTQLab's
-    /// (`experiment` and GRDB's `grdb_migrations`). Nothing is written before this check.
-    /// `allowEmpty`: a file without tables (new, or empty) is accepted (it becomes ours).
     /// Every table PTQLab's migrations create.
     static let ourTables: Set<String> = ["experiment", "grdb_migrations", "lease"]
 
+    /// Refuses a SQLite file that another program wrote: it has tables, but not PTQLab's
+    /// (`experiment` and GRDB's `grdb_migrations`). Nothing is written before this check.
+    /// `allowEmpty`: a file without tables (new, or empty) is accepted (it becomes ours).
     static func requirePTQLabSchema(_ queue: DatabaseQueue, path: String, allowEmpty: Bool) throws {
         let tables: [String]
         do {
