@@ -21,7 +21,7 @@ public struct TimeEstimate: Sendable {
     public var taskDocuments: [String: Int] = [:]
     /// ZeroQuant-Global: cost of one training token (forward, backward, Adam) in tokens of the
     /// inference forward pass. Fitted on SmolLM2-135M (zq-global, 8 × 512 windows, 4 steps: 160 s
-    /// to quantize; 32 × 512, 25 steps × 4: 1452 s; both on a shared 2-core Zen 3): ≈ 20, not the
+    /// to quantize; 32 × 512, 25 steps × 4: 1452 s; both on a shared 2-core AMD EPYC Zen 3, AVX2 only): ≈ 20, not the
     /// 3 of a FLOP count (generic f32 kernels, the full T × T attention).
     public var trainingTokenCost = 20.0
 
