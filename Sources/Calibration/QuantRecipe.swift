@@ -102,7 +102,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         return label
     }
 
-    /// `+steps200+lr0.1+batch8+learn-scales+seed1`: the ZeroQuant-Global knobs that differ from the defaults.
+    /// `+steps200+lr0.1+batch8+learn-scales+seed1+logit25`: the ZeroQuant-Global knobs that differ from the defaults.
     public static func zqGlobalLabel(_ z: ZeroQuantGlobalSettings) -> String {
         let d = ZeroQuantGlobalSettings()
         var label = ""
@@ -112,6 +112,10 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if z.learnScales { label += "+learn-scales" }
         if z.learnScales && z.scaleLearningRate != d.scaleLearningRate { label += "+scale-lr\(z.scaleLearningRate)" }
         if z.seed != d.seed { label += "+seed\(z.seed)" }
+        if z.logitSteps > 0 {
+            label += "+logit\(z.logitSteps)"
+            if z.logitLearningRate != d.logitLearningRate { label += "+logit-lr\(z.logitLearningRate)" }
+        }
         return label
     }
 

@@ -22,12 +22,19 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
         /// calibration windows at RTN, and relative to the target's mean square after training.
         public var blockLossRTN: Double?
         public var blockLossRelative: Double?
+        /// ZeroQuant-Global's whole-model logit pass (the same on every linear): mean KL per token
+        /// on the held-out calibration windows after the block stage, at the iterate kept, and that
+        /// iterate's step (0: the pass did not improve on the block stage).
+        public var logitKLBefore: Double?
+        public var logitKLFinal: Double?
+        public var logitBestStep: Int?
 
         enum CodingKeys: String, CodingKey {
             case name, loss, damping
             case dampingRetries = "damping_retries", deadColumns = "dead_columns", zqSteps = "zq_steps"
             case zqKeptRTN = "zq_kept_rtn", lorcEnergy = "lorc_energy"
             case blockLossRTN = "block_loss_rtn", blockLossRelative = "block_loss_relative"
+            case logitKLBefore = "logit_kl_before", logitKLFinal = "logit_kl_final", logitBestStep = "logit_best_step"
         }
 
         /// Reads a layer's method statistics (`QuantizedWeight.stats`).
@@ -42,6 +49,9 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
             blockLossRTN = stats["zqg.loss_rtn"]
             blockLossRelative = stats["zqg.loss_relative_final"]
             lorcEnergy = stats["lorc.energy"]
+            logitKLBefore = stats["zqg.logit_kl_before"]
+            logitKLFinal = stats["zqg.logit_kl_final"]
+            logitBestStep = stats["zqg.logit_best_step"].map { Int($0) }
         }
     }
 
@@ -90,6 +100,13 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
             out.append(global
                 ? "ZeroQuant-Global kept RTN on \(kept.count) of \(layers.count) layers (training did not lower their block's loss): \(names(kept))"
                 : "ZeroQuant-local kept the RTN start on \(kept.count) of \(layers.count) layers (no step lowered the loss): \(names(kept))")
+        }
+        if let layer = layers.first(where: { $0.logitKLBefore != nil }), let before = layer.logitKLBefore,
+           let after = layer.logitKLFinal {
+            out.append(layer.logitBestStep == 0
+                ? String(format: "ZeroQuant-Global's logit pass did not lower the held-out KL (%.4f); the block stage's weights are kept", before)
+                : String(format: "ZeroQuant-Global's logit pass: held-out KL %.4f → %.4f (step %d kept)", before, after,
+                         layer.logitBestStep ?? 0))
         }
         if let energy = lorcEnergy {
             out.append(String(format: "LoRC kept %.1f%% of the quantization error's energy on average (least: %.1f%%)",

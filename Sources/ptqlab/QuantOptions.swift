@@ -29,6 +29,12 @@ struct QuantOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "zq-global: seed of the minibatch order (default 0).")
     var zqSeed: UInt64?
 
+    @Option(parsing: .unconditional, help: "zq-global: Adam updates of a final whole-model pass distilling the full-precision model's logits (KL) into every quantized linear at once, after the block-by-block stage (default 0: no such pass).")
+    var zqLogitSteps: Int?
+
+    @Option(parsing: .unconditional, help: "zq-global: peak learning rate of the logit pass, in grid steps (default 0.02, cosine decay).")
+    var zqLogitLr: Double?
+
     @Flag(help: "GPTQ: process columns in order of decreasing Hessian diagonal.")
     var actOrder = false
 
@@ -79,13 +85,15 @@ struct QuantOptions: ParsableArguments {
             throw ValidationError("--calib must be one of \(Corpora.builtInNames.joined(separator: ", ")), got '\(calib)'")
         }
         let zqOptions = zqSteps != nil || zqLr != nil || zqBatch != nil || zqLearnScales || zqSeed != nil
+            || zqLogitSteps != nil || zqLogitLr != nil
         if zqOptions && method != "zq-global" {
-            throw ValidationError("--zq-steps, --zq-lr, --zq-batch, --zq-learn-scales and --zq-seed are zq-global options; --method is \(method)")
+            throw ValidationError("--zq-steps, --zq-lr, --zq-batch, --zq-learn-scales, --zq-seed, --zq-logit-steps and --zq-logit-lr are zq-global options; --method is \(method)")
         }
         let d = ZeroQuantGlobalSettings()
         let zq = method == "zq-global"
             ? ZeroQuantGlobalSettings(steps: zqSteps ?? d.steps, learningRate: zqLr ?? d.learningRate, batch: zqBatch ?? d.batch,
-                                      learnScales: zqLearnScales, seed: zqSeed ?? d.seed)
+                                      learnScales: zqLearnScales, seed: zqSeed ?? d.seed,
+                                      logitSteps: zqLogitSteps ?? d.logitSteps, logitLearningRate: zqLogitLr ?? d.logitLearningRate)
             : nil
         var recipe = QuantRecipe(spec: spec.description, method: method, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
                                  staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zq)

@@ -197,12 +197,14 @@ struct StudyGridTests {
             models: [a]
             schemes:
               - {spec: [w3a16-g128-asym], methods: [zq-global, {name: zq-global, steps: 200, lr: 0.1, batch: 8, learn_scales: true, seed: 2},
-                 {name: zq-global, lorc: 8}, {name: zq-global, true_sequential: false}]}
+                 {name: zq-global, steps: 25, logit_steps: 20, logit_lr: 0.01}, {name: zq-global, lorc: 8}, {name: zq-global, true_sequential: false}]}
             evaluation: {perplexity: {corpora: [wiki]}}
             """)
         let zq = g.experiments.filter { $0.recipe?.method == "zq-global" }
-        #expect(zq.count == 2 && Set(zq.map(\.id)).count == 2)
-        #expect(zq.map { $0.recipe?.methodLabel } == ["zq-global", "zq-global+steps200+lr0.1+batch8+learn-scales+seed2"])
+        #expect(zq.count == 3 && Set(zq.map(\.id)).count == 3)
+        #expect(zq.map { $0.recipe?.methodLabel } == ["zq-global", "zq-global+steps200+lr0.1+batch8+learn-scales+seed2",
+                                                      "zq-global+steps25+logit20+logit-lr0.01"])
+        #expect(zq[2].recipe?.zqGlobal == ZeroQuantGlobalSettings(steps: 25, logitSteps: 20, logitLearningRate: 0.01))
         #expect(zq[1].recipe?.zqGlobal == ZeroQuantGlobalSettings(steps: 200, learningRate: 0.1, batch: 8, learnScales: true, seed: 2))
         #expect(zq.allSatisfy { $0.recipe?.calibration != nil })
         #expect(g.rejected.count == 2)

@@ -139,6 +139,14 @@ final class LatentQuantizedWeight: @unchecked Sendable {
         return QuantizedCodes(scheme: scheme, rows: rows, columns: columns, codes: codes, scales: scales, zeros: zeros)
     }
 
+    /// Forgets Adam's moments (a new objective starts from the current weights).
+    func resetOptimizer() {
+        m.pointer.update(repeating: 0, count: rows * columns)
+        v.pointer.update(repeating: 0, count: rows * columns)
+        scaleM = [Float](repeating: 0, count: scales.count)
+        scaleV = scaleM
+    }
+
     /// Snapshot / restore of W' and s (to return the best iterate).
     func snapshot() -> (latent: [Float], scales: [Float]) {
         (Array(UnsafeBufferPointer(start: latent.pointer, count: rows * columns)), scales)

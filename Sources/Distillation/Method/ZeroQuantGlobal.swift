@@ -8,6 +8,8 @@ public protocol DistillableModel: BlockwiseLanguageModel {
     /// Block `index` as a trainable Float block for windows of up to `tokens` tokens, with the
     /// same linears, in the same order, as `linears(ofBlock:)`.
     func distillableBlock(_ index: Int, tokens: Int) -> any DistillableBlock<Float>
+    /// The final norm and LM head, for the optional whole-model logit pass.
+    func outputHead() throws -> OutputHeadWeights
 }
 
 /// ZeroQuant-Global (Yao et al., 2022, "layer-by-layer knowledge distillation", LKD; the ZeroQuant-V2
@@ -34,6 +36,13 @@ public protocol DistillableModel: BlockwiseLanguageModel {
 /// on the held-out windows), "zqg.loss_relative_final" (÷ mean square of the target),
 /// "zqg.steps", "zqg.best_step" (the iterate kept, 0 = RTN), "zqg.kept" (1 trained, 0 RTN kept),
 /// "seconds" (the block's time).
+///
+/// Optionally (`logitSteps` > 0) a final whole-model pass follows: all quantized linears learn at
+/// once to match the full-precision model's output distribution (`LogitDistillationPass`); the
+/// latents of every block are kept until then. Its stats, the same on every linear:
+/// "zqg.logit_kl_before", "zqg.logit_kl_final" (mean KL per token on the held-out windows, after
+/// the block stage and at the iterate kept), "zqg.logit_steps", "zqg.logit_best_step",
+/// "zqg.logit_seconds".
 public struct ZeroQuantGlobal {
     public let settings: ZeroQuantGlobalSettings
     public let scheme: WeightScheme
@@ -64,6 +73,11 @@ public struct ZeroQuantGlobal {
         let count = windows.count
         let student = try model.embed(windows: windows)     // x̂ (N, d)
         let teacher = student.copied()                        // x (N, d)
+        let logitPass = settings.logitSteps > 0
+        let head = logitPass ? LogitKLGrad<Float>(try model.outputHead()) : nil
+        let embeddings = logitPass ? student.copied() : nil
+        var trained: [(block: any DistillableBlock<Float>, linears: [Linear], latents: [LatentQuantizedWeight],
+                       stats: [String: Double])] = []
         var results: [Result] = []
         var generator = SplitMix64(seed: settings.seed)
         // Dynamic activation fake-quantization: in the student's training passes and, once trained, in the model.
@@ -88,28 +102,64 @@ public struct ZeroQuantGlobal {
                                 transform: transform, generator: &generator)
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            for (linear, latent) in zip(linears, latents) {
-                let codes = latent.finish()
-                let dequantized = codes.dequantized()
-                let stats: [String: Double] = [
-                    "zqg.loss_rtn": outcome.rtnLoss, "zqg.loss_final": outcome.finalLoss,
-                    "zqg.loss_relative_final": outcome.finalLoss / max(outcome.targetMeanSquare, .leastNormalMagnitude),
-                    "zqg.steps": Double(settings.steps), "zqg.kept": outcome.kept ? 1 : 0,
-                    "zqg.best_step": Double(outcome.bestStep), "seconds": seconds,
-                ]
-                linear.weight = dequantized
-                linear.inputTransform = transform
-                results.append(Result(name: linear.name, weight: QuantizedWeight(
-                    dequantized: dequantized, codes: codes,
-                    bits: BitAccounting(scheme: scheme, rows: codes.rows, columns: codes.columns), stats: stats)))
+            let stats: [String: Double] = [
+                "zqg.loss_rtn": outcome.rtnLoss, "zqg.loss_final": outcome.finalLoss,
+                "zqg.loss_relative_final": outcome.finalLoss / max(outcome.targetMeanSquare, .leastNormalMagnitude),
+                "zqg.steps": Double(settings.steps), "zqg.kept": outcome.kept ? 1 : 0,
+                "zqg.best_step": Double(outcome.bestStep), "seconds": seconds,
+            ]
+            let blockResults = install(linears: linears, latents: latents, stats: stats, transform: transform)
+            if logitPass {
+                trained.append((block, linears, latents, stats))
+            } else {
+                results += blockResults
             }
             // The student's stream moves through the quantized block.
             SequenceRows.withWindows(count, tokens: tokens) {
                 model.runBlock(b, hidden: student, windows: count, tokens: tokens, observer: nil)
             }
-            progress?(b + 1, model.blockCount)
+            progress?(b + 1, model.blockCount + settings.logitSteps)
+        }
+        guard let head, let embeddings else { return results }
+        // The optional whole-model pass: teacher = the full-precision model's normalized final states.
+        let started = ContinuousClock.now
+        let scratch = head.makeScratch(rows: tokens)
+        for w in 0..<count {
+            let rows = teacher.pointer + w * tokens * model.hiddenSize
+            head.normalize(rows, rows: tokens, into: rows, scratch: scratch)
+        }
+        let chain = ModelChainGrad(blocks: trained.map(\.block), head: head, tokens: tokens)
+        let outcome = LogitDistillationPass(steps: settings.logitSteps, learningRate: settings.logitLearningRate, batch: settings.batch)
+            .run(chain: chain, latents: trained.map(\.latents), embeddings: embeddings, teacher: teacher, windows: count,
+                 inputTransform: transform, generator: &generator,
+                 progress: { progress?(model.blockCount + $0, model.blockCount + settings.logitSteps) })
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        for entry in trained {
+            var stats = entry.stats
+            stats["zqg.logit_kl_before"] = outcome.before
+            stats["zqg.logit_kl_final"] = outcome.after
+            stats["zqg.logit_steps"] = Double(settings.logitSteps)
+            stats["zqg.logit_best_step"] = Double(outcome.bestStep)
+            stats["zqg.logit_seconds"] = seconds
+            results += install(linears: entry.linears, latents: entry.latents, stats: stats, transform: transform)
         }
         return results
+    }
+
+    /// Puts the latents' codes in place as the linears' weights (with the activation transform)
+    /// and returns them as results.
+    private func install(linears: [Linear], latents: [LatentQuantizedWeight], stats: [String: Double],
+                         transform: Linear.InputTransform?) -> [Result] {
+        zip(linears, latents).map { linear, latent in
+            let codes = latent.finish()
+            let dequantized = codes.dequantized()
+            linear.weight = dequantized
+            linear.inputTransform = transform
+            return Result(name: linear.name, weight: QuantizedWeight(
+                dequantized: dequantized, codes: codes,
+                bits: BitAccounting(scheme: scheme, rows: codes.rows, columns: codes.columns), stats: stats))
+        }
     }
 
     struct Outcome {

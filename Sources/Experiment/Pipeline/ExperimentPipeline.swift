@@ -114,7 +114,11 @@ public struct ExperimentPipeline {
         if let settings = recipe.calibration, !settings.isSequential, recipe.methodNeedsHessian {
             shared = try session.hessians(settings, showProgress: options.showProgress)
         }
-        let progress = ProgressLine(label: "quantize \(recipe.methodLabel)", total: loaded.model.blockCount, unit: "block",
+        // zq-global's logit pass reports its steps after the blocks.
+        let logitSteps = recipe.zqGlobal?.logitSteps ?? 0
+        let progress = ProgressLine(label: "quantize \(recipe.methodLabel)"
+                                        + (logitSteps > 0 ? " (\(loaded.model.blockCount) blocks, then \(logitSteps) logit steps)" : ""),
+                                    total: loaded.model.blockCount + logitSteps, unit: logitSteps > 0 ? "stage" : "block",
                                     enabled: options.showProgress)
         session.markModified()
         let summary = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared) { done, _ in

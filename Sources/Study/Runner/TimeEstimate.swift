@@ -49,7 +49,7 @@ public struct TimeEstimate: Sendable {
             return total + docs * tokensPerDocument / rate
         }
         if let recipe = experiment.recipe {
-            var quantize = Double(shape.blockWeights) / rtnWeightsPerSecond
+            var quantize = Double(shape.blockWeights) / rtnWeightsPerSecond, logitPass = 0.0
             if let c = recipe.calibration {
                 let calibrationTokens = Double(c.samples * c.length)
                 // Block runs: one probe (or one per input group, true-sequential: 4 in the families here) + the real pass.
@@ -66,10 +66,14 @@ public struct TimeEstimate: Sendable {
                     // windows), plus steps × batch windows trained (`trainingTokenCost` each).
                     quantize = Double(shape.blockWeights) / rtnWeightsPerSecond
                         + (4 * calibrationTokens + trainingTokenCost * Double(z.steps * min(z.batch, c.samples) * c.length)) / rate
+                    // The logit pass: every step trains `batch` windows through all blocks at once.
+                    if z.logitSteps > 0 {
+                        logitPass += trainingTokenCost * Double(z.logitSteps * min(z.batch, c.samples) * c.length) / rate
+                    }
                 }
             }
             if recipe.lorcRank != nil { quantize *= 1.2 }
-            seconds += quantize
+            seconds += quantize + logitPass
         }
         return seconds
     }

@@ -71,6 +71,7 @@ public struct StudyFile: Decodable, Sendable {
             case name, actOrder = "act_order", mseClip = "mse_clip", lorc, staticGroups = "static_groups", damping
             case lorcBits = "lorc_bits", trueSequential = "true_sequential"
             case steps, lr, batch, learnScales = "learn_scales", scaleLR = "scale_lr", seed
+            case logitSteps = "logit_steps", logitLR = "logit_lr"
         }
 
         public init(name: String, actOrder: Bool = false, mseClip: Bool = false, lorc: Int? = nil, staticGroups: Bool = false,
@@ -95,11 +96,11 @@ public struct StudyFile: Decodable, Sendable {
                       damping: try c.decodeIfPresent(Double.self, forKey: .damping),
                       lorcBits: try c.decodeIfPresent(Int.self, forKey: .lorcBits),
                       trueSequential: try c.decodeIfPresent(Bool.self, forKey: .trueSequential))
-            let knobs: [CodingKeys] = [.steps, .lr, .batch, .learnScales, .scaleLR, .seed]
+            let knobs: [CodingKeys] = [.steps, .lr, .batch, .learnScales, .scaleLR, .seed, .logitSteps, .logitLR]
             if knobs.contains(where: c.contains) {
                 guard name == "zq-global" else {
                     throw DecodingError.dataCorruptedError(forKey: knobs.first(where: c.contains)!, in: c,
-                        debugDescription: "steps, lr, batch, learn_scales, scale_lr and seed are zq-global options; this method is \(name)")
+                        debugDescription: "steps, lr, batch, learn_scales, scale_lr, seed, logit_steps and logit_lr are zq-global options; this method is \(name)")
                 }
                 let d = ZeroQuantGlobalSettings()
                 zqGlobal = ZeroQuantGlobalSettings(
@@ -108,7 +109,9 @@ public struct StudyFile: Decodable, Sendable {
                     batch: try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch,
                     learnScales: try c.decodeIfPresent(Bool.self, forKey: .learnScales) ?? false,
                     scaleLearningRate: try c.decodeIfPresent(Double.self, forKey: .scaleLR) ?? d.scaleLearningRate,
-                    seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed)
+                    seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed,
+                    logitSteps: try c.decodeIfPresent(Int.self, forKey: .logitSteps) ?? d.logitSteps,
+                    logitLearningRate: try c.decodeIfPresent(Double.self, forKey: .logitLR) ?? d.logitLearningRate)
             }
         }
 
@@ -162,9 +165,9 @@ public struct StudyFile: Decodable, Sendable {
         "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
         "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods"],
         "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
-                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed"],
+                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr"],
         "methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
-                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed"],
+                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr"],
         "calibration": ["corpus", "samples", "length", "sequential"],
         "evaluation": ["context", "perplexity", "zero_shot", "kl"],
         "evaluation.perplexity": ["corpora", "max_windows"],
