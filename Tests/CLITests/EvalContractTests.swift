@@ -68,9 +68,10 @@ import Testing
     }
 
     /// ZeroQuant-Global on the real SmolLM2 (a CI-sized run: 8 calibration windows of 128 tokens,
-    /// 8 steps per block): W3 g128 moves the output distribution less than RTN at the same spec
-    /// (KL on news), the label names its non-default knobs, the diagnostics carry the block losses;
-    /// zq-global knobs on another method are an error.
+    /// 8 steps per block, then 4 steps of the whole-model logit pass): W3 g128 moves the output
+    /// distribution less than RTN at the same spec (KL on news), the label names its non-default
+    /// knobs, the diagnostics carry the block losses and the logit pass's held-out KL (never above
+    /// where it started); zq-global knobs on another method are an error.
     @Test func zeroQuantGlobalBeatsRTNOnKL() throws {
         func kl(_ extra: [String]) throws -> (mean: Double, output: [String: Any]) {
             let o = try json(["eval", "--tasks", "kl:news", "--quant", "w3a16-g128-asym", "--context", "128", "--max-windows", "4",
@@ -80,14 +81,18 @@ import Testing
         }
         let rtn = try kl(["--method", "rtn"])
         let zq = try kl(["--method", "zq-global", "--calib", "news", "--calib-samples", "8", "--calib-length", "128",
-                         "--zq-steps", "8", "--zq-batch", "2"])
+                         "--zq-steps", "8", "--zq-batch", "2", "--zq-logit-steps", "4"])
         #expect(zq.mean < 0.9 * rtn.mean, "zq-global KL \(zq.mean) vs RTN \(rtn.mean)")
         let quant = try #require(zq.output["quant"] as? [String: Any])
-        #expect(quant["method"] as? String == "zq-global+steps8+batch2")
+        #expect(quant["method"] as? String == "zq-global+steps8+batch2+logit4")
         let layers = try #require((quant["diagnostics"] as? [String: Any])?["layers"] as? [[String: Any]])
         #expect(layers.count == 210 && layers.allSatisfy { $0["block_loss_rtn"] is Double && $0["loss"] is Double })
-        let wrong = try CLI.run(["eval", "--tasks", "news", "--quant", "w4a16-g128-asym", "--method", "gptq", "--zq-steps", "5"])
-        #expect(wrong.status != 0 && wrong.stderr.contains("zq-global options"))
+        let before = try #require(layers[0]["logit_kl_before"] as? Double), after = try #require(layers[0]["logit_kl_final"] as? Double)
+        #expect(before > 0 && after <= before && layers.allSatisfy { $0["logit_kl_final"] as? Double == after })
+        for knob in [["--zq-steps", "5"], ["--zq-logit-steps", "5"]] {
+            let wrong = try CLI.run(["eval", "--tasks", "news", "--quant", "w4a16-g128-asym", "--method", "gptq"] + knob)
+            #expect(wrong.status != 0 && wrong.stderr.contains("zq-global options"), "\(knob)")
+        }
     }
 
     @Test func klNeedsAQuantizedModel() throws {
