@@ -88,6 +88,7 @@ done
 # 4. the fixture
 CONFIG_NAMES="$(printf '%s\n' "${CONFIGS[@]}" | cut -d'|' -f1 | tr '\n' ' ')"
 CPU="$(lscpu | grep 'Model name' | head -1 | sed 's/^Model name:[[:space:]]*//')"
+if grep -q avx512f /proc/cpuinfo; then CPU="$CPU (AVX-512)"; else CPU="$CPU (AVX2, no AVX-512)"; fi
 PTQLAB_SHA="$(sha256sum "$PTQLAB" | cut -d' ' -f1)"
 WORK="$WORK" OUT_JSON="$OUT_JSON" CONFIG_NAMES="$CONFIG_NAMES" CPU="$CPU" PTQLAB_SHA="$PTQLAB_SHA" \
 PTQLAB_COMMIT="$(git -C "$REPO" rev-parse HEAD)" "$PY" - <<'EOF'
