@@ -25,6 +25,8 @@ final class LatentQuantizedWeight: @unchecked Sendable {
     let gradient: FloatBuffer
     private let m: FloatBuffer, v: FloatBuffer
     private var scaleM: [Float], scaleV: [Float], scaleGradient: [Float]
+    /// Adam's ε, set from the gradient at step 1 of each optimization (see `step`).
+    private var epsilon: Float = 0
 
     init(weight: Tensor, scheme: WeightScheme, learnScales: Bool) throws(QuantizationError) {
         guard weight.shape.count == 2 else { throw .notAMatrix(shape: weight.shape) }
@@ -68,9 +70,14 @@ final class LatentQuantizedWeight: @unchecked Sendable {
         }
     }
 
-    /// One Adam step (β₁ 0.9, β₂ 0.999) on W' (and s) from `gradient` = ∂L/∂Ŵ: W' moves by at most
+    /// One Adam step (β₁ 0.9, β₂ 0.999; t counts from 1 for each optimization) on W' (and s) from `gradient` = ∂L/∂Ŵ: W' moves by at most
     /// ~`rate` of its group's grid step, s by ~`scaleRate` of itself; then W' is clamped and Ŵ rebuilt.
-    func step(t: Int, rate: Float, scaleRate: Float, epsilon: Float) {
+    func step(t: Int, rate: Float, scaleRate: Float) {
+        if t == 1 {
+            // Adam's ε relative to the layer's first gradient, so it is scale-free.
+            let count = rows * columns
+            epsilon = Float(max(1e-8 * (squaredError(gradient.pointer, nil, count) / Double(count)).squareRoot(), 1e-30))
+        }
         let beta1: Float = 0.9, beta2: Float = 0.999
         let c1 = 1 - Float(pow(0.9, Double(t))), c2 = 1 - Float(pow(0.999, Double(t)))
         if learnScales {

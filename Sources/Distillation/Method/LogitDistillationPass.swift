@@ -30,9 +30,7 @@ struct LogitDistillationPass {
              windows count: Int, inputTransform: InputTransform<Float>?, generator: inout SplitMix64,
              progress: ((_ step: Int) -> Void)?) -> Outcome {
         let tokens = chain.tokens, rowsPerWindow = tokens * chain.d
-        let validation = ZeroQuantGlobal.validationWindows(count)
-        let held = Set(validation)
-        let training = count < 2 ? [0] : (0..<count).filter { !held.contains($0) }
+        let (training, validation) = ZeroQuantGlobal.windowSplit(count)
         let batch = min(self.batch, training.count)
         let weights = latents.map { $0.map { UnsafePointer($0.quantized.pointer) } }
         let gradients = latents.map { $0.map(\.gradient.pointer) }
@@ -49,7 +47,6 @@ struct LogitDistillationPass {
         for latent in latents.joined() { latent.resetOptimizer() }
         let checkpoints = Set((1...4).map { max(1, steps * $0 / 4) })
         var order: [Int] = [], cursor = 0
-        var epsilons: [[Float]] = latents.map { [Float](repeating: 0, count: $0.count) }
         for t in 1...steps {
             if cursor + batch > order.count {
                 order = training.shuffled(using: &generator)
@@ -63,16 +60,7 @@ struct LogitDistillationPass {
             // then cosine decay.
             let warmUp = min(1, Double(t) / Double(max(1, steps / 10)))
             let decay = warmUp * 0.5 * (1 + cos(Double.pi * Double(t - 1) / Double(steps)))
-            for (b, block) in latents.enumerated() {
-                for (i, latent) in block.enumerated() {
-                    if t == 1 {
-                        let count = latent.rows * latent.columns
-                        let rms = (squaredError(latent.gradient.pointer, nil, count) / Double(count)).squareRoot()
-                        epsilons[b][i] = Float(max(1e-8 * rms, 1e-30))
-                    }
-                    latent.step(t: t, rate: Float(learningRate * decay), scaleRate: 0, epsilon: epsilons[b][i])
-                }
-            }
+            for latent in latents.joined() { latent.step(t: t, rate: Float(learningRate * decay), scaleRate: 0) }
             if checkpoints.contains(t) {
                 let kl = validationKL()
                 if kl < best.kl { best = (kl, t, latents.map { $0.map { $0.snapshot() } }) }

@@ -100,8 +100,7 @@ public struct ZeroQuantGlobal {
             }
             let outcome = train(block, latents: latents, student: student, target: teacher, windows: count, tokens: tokens,
                                 transform: transform, generator: &generator)
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = (ContinuousClock.now - started).seconds
             let stats: [String: Double] = [
                 "zqg.loss_rtn": outcome.rtnLoss, "zqg.loss_final": outcome.finalLoss,
                 "zqg.loss_relative_final": outcome.finalLoss / max(outcome.targetMeanSquare, .leastNormalMagnitude),
@@ -133,8 +132,7 @@ public struct ZeroQuantGlobal {
             .run(chain: chain, latents: trained.map(\.latents), embeddings: embeddings, teacher: teacher, windows: count,
                  inputTransform: transform, generator: &generator,
                  progress: { progress?(model.blockCount + $0, model.blockCount + settings.logitSteps) })
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = (ContinuousClock.now - started).seconds
         for entry in trained {
             var stats = entry.stats
             stats["zqg.logit_kl_before"] = outcome.before
@@ -166,10 +164,13 @@ public struct ZeroQuantGlobal {
         var rtnLoss: Double, finalLoss: Double, targetMeanSquare: Double, kept: Bool, bestStep: Int
     }
 
-    /// The calibration windows held out of training to choose the iterate: every 8th window (at
-    /// least one; with a single window, that window is both).
-    static func validationWindows(_ count: Int) -> [Int] {
-        count < 2 ? [0] : Array(stride(from: count - 1, through: 0, by: -8)).reversed()
+    /// The calibration windows trained on, and those held out of training to choose the iterate:
+    /// every 8th window (at least one; with a single window, that window is both).
+    static func windowSplit(_ count: Int) -> (training: [Int], validation: [Int]) {
+        guard count >= 2 else { return ([0], [0]) }
+        let validation = Array(stride(from: count - 1, through: 0, by: -8).reversed())
+        let held = Set(validation)
+        return ((0..<count).filter { !held.contains($0) }, validation)
     }
 
     /// Trains one block's latents; leaves them at the iterate (RTN, or one of four checkpoints)
@@ -178,9 +179,7 @@ public struct ZeroQuantGlobal {
                                             windows count: Int, tokens: Int, transform: InputTransform<Float>?,
                                             generator: inout SplitMix64) -> Outcome where B.Scalar == Float {
         let d = block.hiddenSize, rowsPerWindow = tokens * d
-        let validation = Self.validationWindows(count)
-        let held = Set(validation)
-        let training = count < 2 ? [0] : (0..<count).filter { !held.contains($0) }
+        let (training, validation) = Self.windowSplit(count)
         let batch = min(settings.batch, training.count)
         var caches: [Int: B.Cache] = [:]
         func cache(_ windows: Int) -> B.Cache {
@@ -225,7 +224,6 @@ public struct ZeroQuantGlobal {
         let dy = FloatBuffer(count: batch * rowsPerWindow, zeroed: false)
         let gradients = latents.map { $0.gradient.pointer }
         var order: [Int] = [], cursor = 0
-        var epsilons = [Float](repeating: 0, count: latents.count)
         let trainCache = cache(batch)
         for t in 1...settings.steps {
             if cursor + batch > order.count {
@@ -241,15 +239,8 @@ public struct ZeroQuantGlobal {
             for i in 0..<n { dy.pointer[i] = factor * (output.pointer[i] - goal.pointer[i]) }
             block.backward(dy.pointer, cache: trainCache, weights: weights, weightGradients: gradients, dx: nil)
             let decay = 0.5 * (1 + cos(Double.pi * Double(t - 1) / Double(settings.steps)))
-            for (i, latent) in latents.enumerated() {
-                if t == 1 {
-                    // Adam's ε relative to the layer's first gradient, so it is scale-free.
-                    let rms = (squaredError(latent.gradient.pointer, nil, latent.rows * latent.columns)
-                               / Double(latent.rows * latent.columns)).squareRoot()
-                    epsilons[i] = Float(max(1e-8 * rms, 1e-30))
-                }
-                latent.step(t: t, rate: Float(settings.learningRate * decay), scaleRate: Float(settings.scaleLearningRate * decay),
-                            epsilon: epsilons[i])
+            for latent in latents {
+                latent.step(t: t, rate: Float(settings.learningRate * decay), scaleRate: Float(settings.scaleLearningRate * decay))
             }
             if checkpoints.contains(t) {
                 let loss = validationLoss()

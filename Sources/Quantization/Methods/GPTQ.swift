@@ -164,7 +164,7 @@ public struct GPTQQuantizer: WeightQuantizer {
             "gptq.damping": Double(inverse.damping),
             "gptq.dampingRetries": Double(inverse.retries),
             "gptq.deadColumns": Double(dead),
-            "seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+            "seconds": elapsed.seconds,
         ]
         return QuantizedWeight(dequantized: out, codes: result, bits: bits, stats: stats)
     }

@@ -97,7 +97,7 @@ public struct ZeroQuantLocalQuantizer: WeightQuantizer {
             "zq.loss_final": outcome.bestLoss,
             "zq.steps": Double(outcome.steps),
             "zq.best_step": Double(outcome.bestStep),
-            "seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+            "seconds": elapsed.seconds,
         ]
         return QuantizedWeight(dequantized: codes.dequantized(), codes: codes,
                                bits: BitAccounting(scheme: scheme, rows: rows, columns: n), stats: stats)
