@@ -9,11 +9,11 @@ import Quantization
 /// quantize identically.
 public struct QuantRecipe: Codable, Hashable, Sendable {
     /// The methods a recipe can name.
-    public static let methods = ["rtn", "gptq", "zq-local", "zq-global"]
+    public static let methods = ["rtn", "gptq", "zq-local", "zq-global", "awq"]
 
     /// Canonical spec text (`QuantSpec.description`), e.g. `w4a16-g128-asym`.
     public var spec: String
-    /// rtn, gptq, zq-local or zq-global.
+    /// rtn, gptq, zq-local, zq-global or awq (AWQ's scales and clipping, then RTN).
     public var method: String
     /// GPTQ: columns in order of decreasing Hessian diagonal.
     public var actOrder: Bool
@@ -35,6 +35,9 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     public var weightGrid: String?
     /// ZeroQuant-Global's knobs: always written for zq-global (nil for every other method).
     public var zqGlobal: ZeroQuantGlobalSettings?
+    /// AWQ's knobs: always written for awq; for rtn, gptq and zq-local, AWQ's scales and clipping
+    /// run first when set (`{name: gptq, awq: true}`); nil otherwise.
+    public var awq: AWQSettings?
 
     /// GPTQ's damping when the recipe names none.
     public static let defaultDamping = 0.01
@@ -44,7 +47,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// Options left at their defaults are stored as nil, so they stay out of experiment identities.
     public init(spec: String, method: String, actOrder: Bool = false, mseClip: Bool = false, lorcRank: Int? = nil,
                 calibration: CalibrationSettings? = nil, staticGroups: Bool = false, damping: Double? = nil,
-                lorcFactorBits: Int? = nil, zqGlobal: ZeroQuantGlobalSettings? = nil) {
+                lorcFactorBits: Int? = nil, zqGlobal: ZeroQuantGlobalSettings? = nil, awq: AWQSettings? = nil) {
         self.spec = spec; self.method = method; self.actOrder = actOrder; self.mseClip = mseClip
         self.lorcRank = lorcRank; self.calibration = calibration
         self.staticGroups = staticGroups ? true : nil
@@ -52,6 +55,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         self.lorcFactorBits = lorcFactorBits == Self.defaultLoRCFactorBits ? nil : lorcFactorBits
         self.weightGrid = (try? QuantSpec.parse(spec))?.weight.gridName
         self.zqGlobal = method == "zq-global" ? zqGlobal ?? ZeroQuantGlobalSettings() : zqGlobal
+        self.awq = method == "awq" ? awq ?? AWQSettings() : awq
     }
 
     /// The symmetric grid these weights use: the named one, or `narrow` for rows written before grids
@@ -80,7 +84,9 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// the quantized blocks' outputs: neither true-sequential nor one probe per block applies).
     public var calibrationDescription: String? {
         guard let c = calibration else { return nil }
-        guard method == "zq-global" else { return c.description }
+        guard method == "zq-global" else {
+            return awq == nil ? c.description : c.description + "; AWQ's scales from the unquantized model's inputs"
+        }
         return "\(c.corpus) calibration part, \(c.samples) × \(c.length) tokens, seed \(c.seed), "
             + "each block trained on the quantized blocks' outputs (every 8th window held out to choose the iterate)"
     }
@@ -95,6 +101,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if let damping { label += "+damp\(damping)" }
         if let c = calibration, c.isSequential && !c.isTrueSequential && method != "zq-global" { label += "+no-true-seq" }
         if let z = zqGlobal { label += Self.zqGlobalLabel(z) }
+        if let awq { label += (method == "awq" ? "" : "+awq") + awq.label }
         if let lorcRank {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits { label += bits == 16 ? "-f16" : "-\(bits)bit" }
@@ -119,13 +126,14 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         return label
     }
 
-    /// Whether the method needs Hessians from calibration data.
-    public var methodNeedsHessian: Bool { method != "rtn" }
+    /// Whether the method needs Hessians from calibration data (awq quantizes by RTN after its
+    /// scales: it calibrates, but builds no Hessian).
+    public var methodNeedsHessian: Bool { method != "rtn" && method != "awq" }
 
     /// Whether this recipe quantizes from calibration data (Hessians, or static activation ranges).
     public func needsCalibration() throws -> Bool {
         let parsed = try parsedSpec()
-        return methodNeedsHessian || (parsed.activation.isQuantized && parsed.activation.isStatic)
+        return methodNeedsHessian || awq != nil || (parsed.activation.isQuantized && parsed.activation.isStatic)
     }
 
     /// Why this recipe cannot run, or nil: an unknown method, an option of another method, a bad spec.
@@ -133,7 +141,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         do { _ = try parsedSpec() } catch { return "\(spec): \(error)" }
         guard Self.methods.contains(method) else { return "unknown method '\(method)' (methods: \(Self.methods.joined(separator: ", ")))" }
         if actOrder && method != "gptq" { return "act-order is a GPTQ option; \(method) has no column order" }
-        if mseClip && method != "rtn" { return "mse-clip is an RTN option; \(method) chooses its own grid" }
+        if mseClip && method != "rtn" && method != "awq" { return "mse-clip is an RTN option; \(method) chooses its own grid" }
         if let lorcRank, lorcRank <= 0 { return "LoRC rank must be positive, got \(lorcRank)" }
         if usesStaticGroups && method != "gptq" { return "static groups is a GPTQ option; \(method) has no column order" }
         if damping != nil && method != "gptq" { return "damping is a GPTQ option; \(method) does not invert a Hessian" }
@@ -141,6 +149,13 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if lorcFactorBits != nil && lorcRank == nil { return "LoRC factor bits need a LoRC rank" }
         if let bits = lorcFactorBits, !(WeightScheme.bitRange.contains(bits) || bits == 16) {
             return "LoRC factor bits must be 2…8 or 16 (f16), got \(bits)"
+        }
+        if let awq {
+            if let problem = awq.problem { return problem }
+            if method == "zq-global" { return "AWQ before zq-global is not supported (AWQ composes with rtn, gptq and zq-local)" }
+            if calibration?.isSequential == false {
+                return "AWQ changes every layer's inputs: the unquantized model's shared Hessians do not apply (use sequential calibration)"
+            }
         }
         if zqGlobal != nil && method != "zq-global" { return "zq-global settings are ZeroQuant-Global options; \(method) does not distill" }
         if method == "zq-global" {
@@ -181,7 +196,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
         var quantizer: any WeightQuantizer
         switch method {
-        case "rtn": quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil)
+        case "rtn", "awq": quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil)
         case "zq-global":
             throw CalibrationSet.Failure(message: "zq-global trains whole blocks: it has no per-layer quantizer (use run(on:))")
         case "gptq": quantizer = GPTQQuantizer(damping: Float(damping ?? Self.defaultDamping), actOrder: actOrder,
@@ -202,6 +217,28 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
                     baseHessians: BaseModelHessians? = nil,
                     progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
         let parsed = try parsedSpec()
+        var awqResult: ActivationAwareScaling.Result? = nil
+        if let awq {
+            if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
+            guard let scalable = model as? any ChannelScalableModel else {
+                throw CalibrationSet.Failure(message: "AWQ needs to fold scales into \(model.architecture)'s norms and linears, which PTQLab does not know")
+            }
+            guard let windows = windows?.windows, !windows.isEmpty else { throw CalibrationSet.Failure(message: "awq needs calibration data") }
+            let blocks = model.blockCount
+            awqResult = try ActivationAwareScaling(settings: awq, scheme: parsed.weight).run(model: scalable, windows: windows) { done, _ in
+                progress?(done, 2 * blocks)
+            }
+        }
+        let summary = try quantizeScaled(on: model, parsed: parsed, calibration: windows, baseHessians: baseHessians,
+                                         awqBlocks: awqResult == nil ? 0 : model.blockCount, progress: progress)
+        guard let awqResult else { return summary }
+        return summary.merging(awqResult)
+    }
+
+    private func quantizeScaled(on model: any BlockwiseLanguageModel, parsed: QuantSpec, calibration windows: CalibrationSet?,
+                                baseHessians: BaseModelHessians?, awqBlocks: Int,
+                                progress: ((_ block: Int, _ blocks: Int) -> Void)?) throws -> QuantizationSummary {
+        let progress: ((Int, Int) -> Void)? = progress.map { report in { done, blocks in report(awqBlocks + done, awqBlocks + blocks) } }
         if method == "zq-global" {
             if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
             return try runZeroQuantGlobal(on: model, scheme: parsed, calibration: windows, progress: progress)

@@ -28,6 +28,10 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
         public var logitKLBefore: Double?
         public var logitKLFinal: Double?
         public var logitBestStep: Int?
+        /// AWQ: the exponent α of the layer's input-group scales (nil: unscaled), and the mean
+        /// clipping shrink 1 − bound/max|w| over its groups (nil: not clipped).
+        public var awqRatio: Double?
+        public var awqClipShrink: Double?
 
         enum CodingKeys: String, CodingKey {
             case name, loss, damping
@@ -35,6 +39,7 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
             case zqKeptRTN = "zq_kept_rtn", lorcEnergy = "lorc_energy"
             case blockLossRTN = "block_loss_rtn", blockLossRelative = "block_loss_relative"
             case logitKLBefore = "logit_kl_before", logitKLFinal = "logit_kl_final", logitBestStep = "logit_best_step"
+            case awqRatio = "awq_ratio", awqClipShrink = "awq_clip_shrink"
         }
 
         /// Reads a layer's method statistics (`QuantizedWeight.stats`).
@@ -52,6 +57,8 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
             logitKLBefore = stats["zqg.logit_kl_before"]
             logitKLFinal = stats["zqg.logit_kl_final"]
             logitBestStep = stats["zqg.logit_best_step"].map { Int($0) }
+            awqRatio = stats["awq.ratio"]
+            awqClipShrink = stats["awq.clip_shrink"]
         }
     }
 
@@ -107,6 +114,18 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
                 ? String(format: "ZeroQuant-Global's logit pass did not lower the held-out KL (%.4f); the block stage's weights are kept", before)
                 : String(format: "ZeroQuant-Global's logit pass: held-out KL %.4f → %.4f (step %d kept)", before, after,
                          layer.logitBestStep ?? 0))
+        }
+        let ratios = layers.compactMap(\.awqRatio), shrinks = layers.compactMap(\.awqClipShrink)
+        if !ratios.isEmpty || !shrinks.isEmpty {
+            let unscaled = layers.count - ratios.count
+            var line = String(format: "AWQ scaled %d of %d layers (mean α %.2f, %d at α = 0)", ratios.count, layers.count,
+                              ratios.reduce(0, +) / Double(max(ratios.count, 1)), ratios.filter { $0 == 0 }.count)
+            if unscaled > 0 { line += "; \(unscaled) left unscaled (their input cannot take folded scales)" }
+            if !shrinks.isEmpty {
+                line += String(format: "; clipped %d layers, mean shrink %.1f%%", shrinks.count,
+                               100 * shrinks.reduce(0, +) / Double(shrinks.count))
+            }
+            out.append(line)
         }
         if let energy = lorcEnergy {
             out.append(String(format: "LoRC kept %.1f%% of the quantization error's energy on average (least: %.1f%%)",

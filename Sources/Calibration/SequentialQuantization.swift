@@ -202,6 +202,10 @@ public struct QuantizationSummary: Sendable {
     public let scheme: WeightScheme
     public let layers: [Layer]
     public let seconds: Double
+    /// Tensors other than the quantized weights that the method changed (AWQ's scaled norms and
+    /// biases), under their Hugging Face names, as they now are: exporters write these, not the
+    /// source file's.
+    public var changedTensors: [(name: String, tensor: Tensor)] = []
 
     /// Effective bits per weight over the quantized linear layers (codes + scales/zeros + extras).
     public var effectiveBits: Double {

@@ -2,6 +2,7 @@ import Calibration
 import ModelFormats
 import Models
 import Quantization
+import TensorCore
 
 /// Writes a quantized model of a family whose `ModelFamilies` row has a GGUF tensor layout (the
 /// Llama family) as a GGUF llama.cpp loads: a copy of the source GGUF in which every quantized
@@ -46,6 +47,18 @@ public enum GGUFExporter {
             }
             byGGUFName[name] = codes
         }
+        // Tensors the method changed besides the quantized weights (AWQ's folded norms): written as
+        // F32 from the model, not copied from the source.
+        var changed: [String: Tensor] = [:]
+        for (hfName, tensor) in summary.changedTensors {
+            guard let name = layout.tensorName(hfName), let info = source.tensor(named: name) else {
+                throw ExportError("\(hfName): no tensor in \(source.path) corresponds to this changed tensor")
+            }
+            guard info.shape.reduce(1, *) == tensor.count else {
+                throw ExportError("\(name): source shape \(info.shape), changed tensor has \(tensor.count) values")
+            }
+            changed[name] = tensor
+        }
 
         let writer = GGUFWriter(alignment: source.alignment)
         for key in source.metadataKeys {
@@ -67,6 +80,9 @@ public enum GGUFExporter {
                     throw ExportError("\(info.name): \(error.message)")
                 }
                 tensorType = type
+            } else if let tensor = changed[info.name] {
+                data = tensor.array.withUnsafeBytes { Array($0) }
+                tensorType = .f32
             } else {
                 data = Array(try source.rawData(of: info.name))
                 tensorType = info.type
@@ -81,7 +97,8 @@ public enum GGUFExporter {
             tensors: source.tensors.count, bytes: bytes,
             notes: [exact ? "\(type.name) blocks reproduce the fake-quantized weights exactly (d = scale)"
                         : "\(type.name) blocks: d = scale, m = −scale·zero rounded to f16 (deviation ≤ half an f16 ulp of scale·zero)",
-                    "non-quantized tensors keep their source types and bytes"]
+                    changed.isEmpty ? "non-quantized tensors keep their source types and bytes"
+                        : "non-quantized tensors keep their source types and bytes, except \(changed.count) the method changed (written as F32)"]
                 + (permutedHeads.isEmpty ? [] : ["llama.cpp Q/K row permutation re-applied"]))
     }
 }

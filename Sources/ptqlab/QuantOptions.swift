@@ -11,7 +11,7 @@ struct QuantOptions: ParsableArguments {
     @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar).")
     var quant: String?
 
-    @Option(help: "Method: rtn, gptq, zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian) or zq-global (ZeroQuant-Global: each quantized block trained to reproduce the full-precision block's output).")
+    @Option(help: "Method: rtn, gptq, zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian) zq-global (ZeroQuant-Global: each quantized block trained to reproduce the full-precision block's output) or awq (AWQ: activation-aware per-channel scales and clipping, then RTN).")
     var method: String = "gptq"
 
     @Option(parsing: .unconditional, help: "zq-global: Adam updates per block (default 100).")
@@ -34,6 +34,15 @@ struct QuantOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "zq-global: peak learning rate of the logit pass, in grid steps (default 0.02, cosine decay).")
     var zqLogitLr: Double?
+
+    @Flag(help: "Run AWQ's scales and clipping before the method (rtn, gptq, zq-local); --method awq implies it.")
+    var awq = false
+
+    @Option(parsing: .unconditional, help: "AWQ: exponents searched per input group, α = i/N for i < N (default 20).")
+    var awqGrid: Int?
+
+    @Flag(help: "AWQ: skip the weight-clipping search (llm-awq's mse_range off).")
+    var awqNoClip = false
 
     @Flag(help: "GPTQ: process columns in order of decreasing Hessian diagonal.")
     var actOrder = false
@@ -95,8 +104,14 @@ struct QuantOptions: ParsableArguments {
                                       learnScales: zqLearnScales, seed: zqSeed ?? d.seed,
                                       logitSteps: zqLogitSteps ?? d.logitSteps, logitLearningRate: zqLogitLr ?? d.logitLearningRate)
             : nil
+        if (awqGrid != nil || awqNoClip) && !(awq || method == "awq") {
+            throw ValidationError("--awq-grid and --awq-no-clip are AWQ options: use --method awq or --awq")
+        }
+        let awqSettings = awq || method == "awq"
+            ? AWQSettings(grid: awqGrid ?? AWQSettings.defaultGrid, clip: !awqNoClip) : nil
         var recipe = QuantRecipe(spec: spec.description, method: method, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
-                                 staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zq)
+                                 staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zq,
+                                 awq: awqSettings)
         if let problem = recipe.problem() { throw ValidationError(problem) }
         if try recipe.needsCalibration() {
             recipe.calibration = CalibrationSettings(corpus: calib, samples: calibSamples, length: calibLength, seed: seed,

@@ -95,6 +95,33 @@ import Testing
         }
     }
 
+    /// AWQ on the real SmolLM2 (8 calibration windows of 128 tokens): W3 g128 AWQ + RTN moves the
+    /// output distribution less than plain RTN (KL on news, held-out text), AWQ + GPTQ runs too, the
+    /// diagnostics carry every scaled layer's exponent and the clipping, and AWQ knobs without AWQ
+    /// are an error.
+    @Test func awqBeatsRTNOnKL() throws {
+        func kl(_ extra: [String]) throws -> (mean: Double, output: [String: Any]) {
+            let o = try json(["eval", "--tasks", "kl:news", "--quant", "w3a16-g128-asym", "--context", "128", "--max-windows", "4",
+                              "--format", "json", "--quiet"] + extra)
+            let task = try #require((o["tasks"] as? [String: [String: Any]])?["news"])
+            return (try #require((task["kl"] as? [String: Any])?["mean"] as? Double), o)
+        }
+        let calibration = ["--calib", "wiki", "--calib-samples", "8", "--calib-length", "128"]
+        let rtn = try kl(["--method", "rtn"])
+        let awq = try kl(["--method", "awq"] + calibration)
+        #expect(awq.mean < 0.95 * rtn.mean, "AWQ KL \(awq.mean) vs RTN \(rtn.mean)")
+        let quant = try #require(awq.output["quant"] as? [String: Any])
+        #expect(quant["method"] as? String == "awq")
+        let layers = try #require((quant["diagnostics"] as? [String: Any])?["layers"] as? [[String: Any]])
+        // SmolLM2 has grouped-query attention: o_proj stays unscaled (as in llm-awq); q, k unclipped.
+        #expect(layers.count == 210 && layers.filter { $0["awq_ratio"] is Double }.count == 180)
+        #expect(layers.filter { $0["awq_clip_shrink"] is Double }.count == 150)
+        let gptq = try kl(["--method", "gptq", "--awq", "--awq-grid", "10"] + calibration)
+        #expect(gptq.mean.isFinite && (gptq.output["quant"] as? [String: Any])?["method"] as? String == "gptq+awq+grid10")
+        let wrong = try CLI.run(["eval", "--tasks", "news", "--quant", "w4a16-g128-asym", "--method", "gptq", "--awq-grid", "5"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("AWQ options"), "\(wrong.stderr)")
+    }
+
     @Test func klNeedsAQuantizedModel() throws {
         let r = try CLI.run(["eval", "--tasks", "news", "--kl", "--context", "128", "--max-windows", "1", "--quiet"])
         #expect(r.status != 0)

@@ -125,7 +125,7 @@ struct StudyGridTests {
     }
 
     @Test(arguments: [
-        ("methods: [awq]", "methods[0]: unknown method 'awq'"),
+        ("methods: [smoothquant-x]", "methods[0]: unknown method 'smoothquant-x'"),
         ("methods: [rtn]\nschemes: [{bits: 9}]", "schemes[0]: 'w9a16-row-asym'"),
         ("methods: [rtn]\nschemes: [{bits: 4, symmetry: both}]", "schemes[0].symmetry: expected sym or asym"),
         ("methods: [rtn]\nschemes: [{spec: w4a16-row-asym, bits: 4}]", "give either spec or bits"),
@@ -217,6 +217,34 @@ struct StudyGridTests {
                 schemes: [{spec: [w3a16-g128-asym], methods: [{name: gptq, steps: 10}]}]
                 evaluation: {perplexity: {corpora: [wiki]}}
                 """)
+        }
+    }
+
+    /// AWQ as a method (`awq`: AWQ then RTN) and composed (`awq: true`), with its knobs: labels and
+    /// identities differ, calibration is attached, and misplaced knobs or compositions are refused.
+    @Test func awqMethodsAndComposition() throws {
+        let g = try Self.grid("""
+            name: t
+            models: [a]
+            schemes:
+              - {spec: [w3a16-g128-asym], methods: [awq, {name: awq, awq_grid: 10, awq_clip: false}, {name: gptq, awq: true},
+                 {name: rtn, awq: true}, {name: zq-global, awq: true}]}
+            evaluation: {perplexity: {corpora: [wiki]}}
+            """)
+        #expect(g.experiments.compactMap { $0.recipe?.methodLabel } == ["awq", "awq+grid10+no-clip", "gptq+awq", "rtn+awq"])
+        #expect(Set(g.experiments.map(\.id)).count == g.experiments.count)
+        #expect(g.experiments.allSatisfy { $0.recipe == nil || $0.recipe?.calibration != nil })
+        #expect(g.experiments.first { $0.recipe?.methodLabel == "awq+grid10+no-clip" }?.recipe?.awq == AWQSettings(grid: 10, clip: false))
+        #expect(g.rejected.count == 1 && g.rejected[0].reason.contains("AWQ before zq-global"))
+        for bad in ["{name: gptq, awq_grid: 10}", "{name: awq, awq: true}"] {
+            #expect(throws: (any Error).self) {
+                try Self.grid("""
+                    name: t
+                    models: [a]
+                    schemes: [{spec: [w3a16-g128-asym], methods: [\(bad)]}]
+                    evaluation: {perplexity: {corpora: [wiki]}}
+                    """)
+            }
         }
     }
 }

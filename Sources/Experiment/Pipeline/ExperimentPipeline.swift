@@ -116,9 +116,12 @@ public struct ExperimentPipeline {
         }
         // zq-global's logit pass reports its steps after the blocks.
         let logitSteps = recipe.zqGlobal?.logitSteps ?? 0
+        // AWQ's scale search runs over the blocks before the quantizer does.
+        let passes = recipe.awq == nil ? 1 : 2, blocks = loaded.model.blockCount
         let progress = ProgressLine(label: "quantize \(recipe.methodLabel)"
-                                        + (logitSteps > 0 ? " (\(loaded.model.blockCount) blocks, then \(logitSteps) logit steps)" : ""),
-                                    total: loaded.model.blockCount + logitSteps, unit: logitSteps > 0 ? "stage" : "block",
+                                        + (logitSteps > 0 ? " (\(blocks) blocks, then \(logitSteps) logit steps)" : "")
+                                        + (passes == 2 ? " (AWQ over \(blocks) blocks, then quantization)" : ""),
+                                    total: passes * blocks + logitSteps, unit: logitSteps > 0 || passes == 2 ? "stage" : "block",
                                     enabled: options.showProgress)
         session.markModified()
         let summary = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared) { done, _ in

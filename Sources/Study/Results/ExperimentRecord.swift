@@ -93,6 +93,8 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
     public var trueSequential: Bool?
     /// ZeroQuant-Global's knobs (zq-global rows only), from `configJSON`.
     public var zqGlobal: ZeroQuantGlobalSettings?
+    /// AWQ's knobs (awq rows, and methods run after AWQ), from `configJSON`.
+    public var awq: AWQSettings?
 
     public init(id: String, study: String, model: String, architecture: String, method: String, spec: String?,
                 weightBits: Int?, groupSize: Int?, symmetric: Bool?, activationBits: Int, lorcRank: Int?,
@@ -143,6 +145,7 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         damping = damping ?? recipe.effectiveDamping
         lorcFactorBits = lorcFactorBits ?? recipe.effectiveLoRCFactorBits
         zqGlobal = zqGlobal ?? recipe.zqGlobal
+        awq = awq ?? recipe.awq
         if let c = recipe.calibration {
             calibrationCorpus = calibrationCorpus ?? c.corpus
             calibrationSamples = calibrationSamples ?? c.samples
@@ -162,6 +165,7 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         if let damping, damping != 0.01 { label += "+damp\(damping)" }
         if trueSequential == false && method != "zq-global" { label += "+no-true-seq" }
         if let zqGlobal { label += QuantRecipe.zqGlobalLabel(zqGlobal) }
+        if let awq { label += (method == "awq" ? "" : "+awq") + awq.label }
         if let lorcRank {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits, bits != 8 { label += bits == 16 ? "-f16" : "-\(bits)bit" }

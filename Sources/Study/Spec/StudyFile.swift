@@ -52,7 +52,8 @@ public struct StudyFile: Decodable, Sendable {
     /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, `zq-global`, or
     /// `{name: gptq, act_order: true, static_groups: true, damping: 0.1, lorc: 8, lorc_bits: 16,
     /// true_sequential: false}`, or `{name: zq-global, steps: 200, lr: 0.1, batch: 8,
-    /// learn_scales: true, scale_lr: 0.001, seed: 1}`.
+    /// learn_scales: true, scale_lr: 0.001, seed: 1}`, or `awq` / `{name: gptq, awq: true}` (AWQ's
+    /// scales and clipping first; knobs `awq_grid: 20`, `awq_clip: false`).
     public struct MethodEntry: Decodable, Sendable {
         public var name: String
         public var actOrder: Bool
@@ -66,20 +67,24 @@ public struct StudyFile: Decodable, Sendable {
         public var trueSequential: Bool?
         /// ZeroQuant-Global knobs (nil: its defaults); only with `name: zq-global`.
         public var zqGlobal: ZeroQuantGlobalSettings?
+        /// AWQ before the method (always for `awq`; nil: none).
+        public var awq: AWQSettings?
 
         enum CodingKeys: String, CodingKey {
             case name, actOrder = "act_order", mseClip = "mse_clip", lorc, staticGroups = "static_groups", damping
             case lorcBits = "lorc_bits", trueSequential = "true_sequential"
             case steps, lr, batch, learnScales = "learn_scales", scaleLR = "scale_lr", seed
             case logitSteps = "logit_steps", logitLR = "logit_lr"
+            case awq, awqGrid = "awq_grid", awqClip = "awq_clip"
         }
 
         public init(name: String, actOrder: Bool = false, mseClip: Bool = false, lorc: Int? = nil, staticGroups: Bool = false,
                     damping: Double? = nil, lorcBits: Int? = nil, trueSequential: Bool? = nil,
-                    zqGlobal: ZeroQuantGlobalSettings? = nil) {
+                    zqGlobal: ZeroQuantGlobalSettings? = nil, awq: AWQSettings? = nil) {
             self.name = name; self.actOrder = actOrder; self.mseClip = mseClip; self.lorc = lorc
             self.staticGroups = staticGroups; self.damping = damping; self.lorcBits = lorcBits
             self.trueSequential = trueSequential; self.zqGlobal = zqGlobal
+            self.awq = name == "awq" ? awq ?? AWQSettings() : awq
         }
 
         public init(from decoder: Decoder) throws {
@@ -113,12 +118,24 @@ public struct StudyFile: Decodable, Sendable {
                     logitSteps: try c.decodeIfPresent(Int.self, forKey: .logitSteps) ?? d.logitSteps,
                     logitLearningRate: try c.decodeIfPresent(Double.self, forKey: .logitLR) ?? d.logitLearningRate)
             }
+            let composed = try c.decodeIfPresent(Bool.self, forKey: .awq)
+            if composed != nil && name == "awq" {
+                throw DecodingError.dataCorruptedError(forKey: .awq, in: c, debugDescription: "awq: true composes AWQ with another method; the awq method runs it already")
+            }
+            let awqKnobs: [CodingKeys] = [.awqGrid, .awqClip]
+            if composed == true || name == "awq" {
+                awq = AWQSettings(grid: try c.decodeIfPresent(Int.self, forKey: .awqGrid) ?? AWQSettings.defaultGrid,
+                                  clip: try c.decodeIfPresent(Bool.self, forKey: .awqClip) ?? true)
+            } else if awqKnobs.contains(where: c.contains) {
+                throw DecodingError.dataCorruptedError(forKey: awqKnobs.first(where: c.contains)!, in: c,
+                    debugDescription: "awq_grid and awq_clip are AWQ options: use name: awq, or awq: true")
+            }
         }
 
         /// The recipe this entry names for `spec` (calibration settings added by the grid).
         public func recipe(spec: String) -> QuantRecipe {
             QuantRecipe(spec: spec, method: name, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
-                        staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zqGlobal)
+                        staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zqGlobal, awq: awq)
         }
     }
 
@@ -165,9 +182,11 @@ public struct StudyFile: Decodable, Sendable {
         "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
         "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods"],
         "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
-                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr"],
+                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr",
+                                     "awq", "awq_grid", "awq_clip"],
         "methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
-                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr"],
+                                     "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr",
+                                     "awq", "awq_grid", "awq_clip"],
         "calibration": ["corpus", "samples", "length", "sequential"],
         "evaluation": ["context", "perplexity", "zero_shot", "kl"],
         "evaluation.perplexity": ["corpora", "max_windows"],

@@ -1,0 +1,40 @@
+import TensorCore
+
+/// Gemma 3 input groups: as Llama's, with the norms' (1 + w) weights (offset 1) and the MLP's input
+/// made by pre_feedforward_layernorm. The norms after o_proj and down_proj act on those outputs,
+/// so the measured sub-module outputs are taken before them.
+extension Gemma3Model: ChannelScalableModel {
+    public func channelScaleGroups(ofBlock index: Int) -> [ChannelScaleGroup] {
+        let b = blocks[index], p = "model.layers.\(index).", h = hyper
+        let rope = b.isGlobal ? globalRope : localRope
+        let output: ChannelScaleGroup = b.v.weight.shape == b.o.weight.shape
+            ? .init(role: .attentionOutput, linears: [b.o], source: .linear(b.v, rows: 0..<b.v.outFeatures))
+            : .init(role: .attentionOutput, linears: [b.o],
+                    unfoldable: "grouped-query attention: each v_proj row feeds several heads' o_proj columns")
+        return [
+            .init(role: .attentionInput, linears: [b.q, b.k, b.v],
+                  source: .norm(name: p + "input_layernorm", weight: b.inputNorm, bias: nil, offset: 1), subModuleOutput: b.o,
+                  subModuleInput: { x, windows, tokens in
+                      AttentionContext.compute(x, q: b.q, k: b.k, v: b.v, windows: windows, tokens: tokens, heads: h.heads,
+                                               kvHeads: h.kvHeads, headDim: h.headDim, scale: 1 / h.queryPreAttentionScalar.squareRoot(),
+                                               slidingWindow: b.isGlobal ? nil : h.slidingWindow) { q, k in
+                          let n = windows * tokens
+                          RMSNorm.apply(q, rows: n * h.heads, n: h.headDim, weight: b.queryNorm.pointer, eps: h.rmsNormEps,
+                                        weightOffset: 1, out: q)
+                          RMSNorm.apply(k, rows: n * h.kvHeads, n: h.headDim, weight: b.keyNorm.pointer, eps: h.rmsNormEps,
+                                        weightOffset: 1, out: k)
+                          for w in 0..<windows {
+                              rope.apply(q + w * tokens * h.heads * h.headDim, tokens: tokens, heads: h.heads, headDim: h.headDim)
+                              rope.apply(k + w * tokens * h.kvHeads * h.headDim, tokens: tokens, heads: h.kvHeads, headDim: h.headDim)
+                          }
+                      }
+                  }),
+            output,
+            .init(role: .mlpInput, linears: [b.gate, b.up],
+                  source: .norm(name: p + "pre_feedforward_layernorm", weight: b.preFeedforwardNorm, bias: nil, offset: 1),
+                  subModuleOutput: b.down,
+                  subModuleInput: { x, _, _ in GatedActivation.compute(x, gate: b.gate, up: b.up, Activations.gegluTanh(gate:up:count:)) }),
+            .init(role: .mlpOutput, linears: [b.down], source: .linear(b.up, rows: 0..<b.up.outFeatures)),
+        ]
+    }
+}
