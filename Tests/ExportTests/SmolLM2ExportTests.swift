@@ -57,6 +57,32 @@ import Testing
         #expect(relative <= tolerance, "\(spec): GGUF \(got) vs in memory \(expected) (relative \(relative))")
     }
 
+    /// AWQ folds its scales into the RMSNorm weights: the GGUF export writes those norms (F32) from
+    /// the model instead of copying the source's, and reloads to the in-memory result bit for bit
+    /// (Q4_0 linears, F32 norms). 2 calibration windows of 64 tokens: the check is the export, not AWQ.
+    @Test func awqFoldedNormsReachTheGGUF() throws {
+        let assets = AssetLocator()
+        let memory = try ModelLoader.load(path: try assets.defaultModel)
+        let sourceNorm = try #require(memory.model as? LlamaModel).blocks[0].inputNorm.array
+        let recipe = QuantRecipe(spec: "w4a16-g32-sym", method: "awq", calibration: CalibrationSettings(samples: 2, length: 64))
+        let tokens = memory.tokenizer.encode(try Corpora.load("wiki", assets: assets).calibration, addSpecial: false)
+        let windows = try CalibrationSet(tokens: tokens, count: 2, length: 64)
+        let summary = try recipe.run(on: memory.model, calibration: windows)
+        #expect(summary.changedTensors.count == 60)   // input_layernorm and post_attention_layernorm of 30 blocks
+        let dir = try ExportTestSupport.temporaryDirectory("gguf-awq")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/model.gguf"
+        let report = try GGUFExporter.export(summary, source: GGUFFile(path: try assets.defaultModel), to: path)
+        #expect(report.notes.contains { $0.contains("except 60 the method changed") })
+        let reloaded = try ModelLoader.load(path: path)
+        #expect(sameLinears(memory, reloaded))
+        let (x, y) = (try #require(memory.model as? LlamaModel), try #require(reloaded.model as? LlamaModel))
+        #expect(zip(x.blocks, y.blocks).allSatisfy { $0.inputNorm.array == $1.inputNorm.array && $0.postAttentionNorm.array == $1.postAttentionNorm.array })
+        #expect(sourceNorm != x.blocks[0].inputNorm.array)
+        let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
+        #expect(abs(got - expected) <= 1e-9 * expected, "GGUF \(got) vs in memory \(expected)")
+    }
+
     @Test func gptqPerplexityMatchesInMemory() throws {
         let assets = AssetLocator()
         let (memory, summary) = try quantized("w4a16-g128-asym", assets: assets)

@@ -72,6 +72,12 @@ public struct TimeEstimate: Sendable {
                     }
                 }
             }
+            if let awq = recipe.awq, let c = recipe.calibration {
+                // AWQ's search: one recording pass, then per exponent the attention and the MLP of
+                // every block on the calibration tokens (≈ one forward pass each; families whose
+                // sub-modules cannot run alone run whole blocks, twice that).
+                quantize += Double(1 + awq.grid) * Double(c.samples * c.length) / rate
+            }
             if recipe.lorcRank != nil { quantize *= 1.2 }
             seconds += quantize + logitPass
         }
