@@ -67,20 +67,23 @@ import Testing
         #expect(base > 3 && base < 200)
     }
 
+    /// `eval` of W3 g128 with `extra` (method and options) on 4 news windows of 128 tokens: the mean
+    /// KL against the base model, and the whole JSON output.
+    func klOfW3(_ extra: [String]) throws -> (mean: Double, output: [String: Any]) {
+        let o = try json(["eval", "--tasks", "kl:news", "--quant", "w3a16-g128-asym", "--context", "128", "--max-windows", "4",
+                          "--format", "json", "--quiet"] + extra)
+        let task = try #require((o["tasks"] as? [String: [String: Any]])?["news"])
+        return (try #require((task["kl"] as? [String: Any])?["mean"] as? Double), o)
+    }
+
     /// ZeroQuant-Global on the real SmolLM2 (a CI-sized run: 8 calibration windows of 128 tokens,
     /// 8 steps per block, then 4 steps of the whole-model logit pass): W3 g128 moves the output
     /// distribution less than RTN at the same spec (KL on news), the label names its non-default
     /// knobs, the diagnostics carry the block losses and the logit pass's held-out KL (never above
     /// where it started); zq-global knobs on another method are an error.
     @Test func zeroQuantGlobalBeatsRTNOnKL() throws {
-        func kl(_ extra: [String]) throws -> (mean: Double, output: [String: Any]) {
-            let o = try json(["eval", "--tasks", "kl:news", "--quant", "w3a16-g128-asym", "--context", "128", "--max-windows", "4",
-                              "--format", "json", "--quiet"] + extra)
-            let task = try #require((o["tasks"] as? [String: [String: Any]])?["news"])
-            return (try #require((task["kl"] as? [String: Any])?["mean"] as? Double), o)
-        }
-        let rtn = try kl(["--method", "rtn"])
-        let zq = try kl(["--method", "zq-global", "--calib", "news", "--calib-samples", "8", "--calib-length", "128",
+        let rtn = try klOfW3(["--method", "rtn"])
+        let zq = try klOfW3(["--method", "zq-global", "--calib", "news", "--calib-samples", "8", "--calib-length", "128",
                          "--zq-steps", "8", "--zq-batch", "2", "--zq-logit-steps", "4"])
         #expect(zq.mean < 0.9 * rtn.mean, "zq-global KL \(zq.mean) vs RTN \(rtn.mean)")
         let quant = try #require(zq.output["quant"] as? [String: Any])
@@ -100,15 +103,9 @@ import Testing
     /// diagnostics carry every scaled layer's exponent and the clipping, and AWQ knobs without AWQ
     /// are an error.
     @Test func awqBeatsRTNOnKL() throws {
-        func kl(_ extra: [String]) throws -> (mean: Double, output: [String: Any]) {
-            let o = try json(["eval", "--tasks", "kl:news", "--quant", "w3a16-g128-asym", "--context", "128", "--max-windows", "4",
-                              "--format", "json", "--quiet"] + extra)
-            let task = try #require((o["tasks"] as? [String: [String: Any]])?["news"])
-            return (try #require((task["kl"] as? [String: Any])?["mean"] as? Double), o)
-        }
         let calibration = ["--calib", "wiki", "--calib-samples", "8", "--calib-length", "128"]
-        let rtn = try kl(["--method", "rtn"])
-        let awq = try kl(["--method", "awq"] + calibration)
+        let rtn = try klOfW3(["--method", "rtn"])
+        let awq = try klOfW3(["--method", "awq"] + calibration)
         #expect(awq.mean < 0.95 * rtn.mean, "AWQ KL \(awq.mean) vs RTN \(rtn.mean)")
         let quant = try #require(awq.output["quant"] as? [String: Any])
         #expect(quant["method"] as? String == "awq")
@@ -116,7 +113,7 @@ import Testing
         // SmolLM2 has grouped-query attention: o_proj stays unscaled (as in llm-awq); q, k unclipped.
         #expect(layers.count == 210 && layers.filter { $0["awq_ratio"] is Double }.count == 180)
         #expect(layers.filter { $0["awq_clip_shrink"] is Double }.count == 150)
-        let gptq = try kl(["--method", "gptq", "--awq", "--awq-grid", "10"] + calibration)
+        let gptq = try klOfW3(["--method", "gptq", "--awq", "--awq-grid", "10"] + calibration)
         #expect(gptq.mean.isFinite && (gptq.output["quant"] as? [String: Any])?["method"] as? String == "gptq+awq+grid10")
         let wrong = try CLI.run(["eval", "--tasks", "news", "--quant", "w4a16-g128-asym", "--method", "gptq", "--awq-grid", "5"])
         #expect(wrong.status != 0 && wrong.stderr.contains("AWQ options"), "\(wrong.stderr)")

@@ -1,18 +1,12 @@
 import TensorCore
 
-/// BLOOM input groups: query_key_value from input_layernorm (measured at dense's output; llm-awq
-/// measures the whole block), dense_h_to_4h from post_attention_layernorm (measured at
-/// dense_4h_to_h's output). dense is left unscaled as llm-awq leaves it (v is interleaved per head);
-/// dense_4h_to_h reads GELU's output, which does not commute with scales.
+/// BLOOM input groups (`ChannelScaleGroup.fusedAttentionGELUGroups`): llm-awq measures the whole
+/// block for query_key_value and dense_h_to_4h, PTQLab the attention's and the MLP's outputs; dense
+/// is left unscaled as llm-awq leaves it.
 extension BloomModel: ChannelScalableModel {
     public func channelScaleGroups(ofBlock index: Int) -> [ChannelScaleGroup] {
         let b = blocks[index]
-        func norm(_ n: LayerNormWeights) -> ChannelScaleGroup.Source { .norm(name: n.name, weight: n.weight, bias: n.bias, offset: 0) }
-        return [
-            .init(role: .attentionInput, linears: [b.queryKeyValue], source: norm(b.inputNorm), subModuleOutput: b.dense),
-            .init(role: .attentionOutput, linears: [b.dense], unfoldable: "v is interleaved per head in query_key_value (left unscaled, as llm-awq)"),
-            .init(role: .mlpInput, linears: [b.up], source: norm(b.postAttentionNorm), subModuleOutput: b.down),
-            .init(role: .mlpOutput, linears: [b.down], unfoldable: "GELU between dense_h_to_4h and dense_4h_to_h does not commute with scales"),
-        ]
+        return ChannelScaleGroup.fusedAttentionGELUGroups(attentionNorm: b.inputNorm, queryKeyValue: b.queryKeyValue, dense: b.dense,
+                                                          mlpNorm: b.postAttentionNorm, up: b.up, down: b.down, denseNote: "llm-awq")
     }
 }

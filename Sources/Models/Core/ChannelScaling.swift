@@ -20,6 +20,11 @@ public struct ChannelScaleGroup {
         /// The output rows `rows` of a linear (with nothing between, or only an activation that
         /// commutes with positive scales, such as ReLU), in input-channel order.
         case linear(Linear, rows: Range<Int>)
+
+        /// A LayerNorm's output (weight and bias).
+        public static func layerNorm(_ n: LayerNormWeights) -> Source {
+            .norm(name: n.name, weight: n.weight, bias: n.bias, offset: 0)
+        }
     }
     /// What the group is in the block (AWQ skips clipping the attention's input group, whose error
     /// goes through q·kᵀ).
@@ -55,6 +60,32 @@ public struct ChannelScaleGroup {
     /// llm-awq does not clip them. v_proj alone is clipped.
     public var scoreLinears: [Linear] {
         role == .attentionInput ? linears.filter { !$0.name.hasSuffix("v_proj") } : []
+    }
+
+    /// o_proj's group, folded into v_proj's rows when the two have the same shape; under
+    /// grouped-query attention each v_proj row feeds several heads' o_proj columns, and llm-awq
+    /// leaves o_proj unscaled.
+    public static func attentionOutput(v: Linear, o: Linear) -> ChannelScaleGroup {
+        v.weight.shape == o.weight.shape
+            ? .init(role: .attentionOutput, linears: [o], source: .linear(v, rows: 0..<v.outFeatures))
+            : .init(role: .attentionOutput, linears: [o],
+                    unfoldable: "grouped-query attention: each v_proj row feeds several heads' o_proj columns")
+    }
+
+    /// The four groups of a LayerNorm block with a fused q|k|v and a GELU MLP (BLOOM, GPT-NeoX):
+    /// query_key_value from the attention's LayerNorm (measured at dense's output), dense_h_to_4h
+    /// from the MLP's (measured at dense_4h_to_h's output); dense reads v interleaved per head
+    /// inside query_key_value's rows (`denseNote` says whose choice leaving it unscaled follows), and
+    /// dense_4h_to_h reads GELU's output, which does not commute with scales.
+    public static func fusedAttentionGELUGroups(attentionNorm: LayerNormWeights, queryKeyValue: Linear, dense: Linear,
+                                                mlpNorm: LayerNormWeights, up: Linear, down: Linear,
+                                                denseNote: String) -> [ChannelScaleGroup] {
+        return [
+            .init(role: .attentionInput, linears: [queryKeyValue], source: .layerNorm(attentionNorm), subModuleOutput: dense),
+            .init(role: .attentionOutput, linears: [dense], unfoldable: "v is interleaved per head in query_key_value (left unscaled, as \(denseNote))"),
+            .init(role: .mlpInput, linears: [up], source: .layerNorm(mlpNorm), subModuleOutput: down),
+            .init(role: .mlpOutput, linears: [down], unfoldable: "GELU between dense_h_to_4h and dense_4h_to_h does not commute with scales"),
+        ]
     }
 
     /// The input's channel count.

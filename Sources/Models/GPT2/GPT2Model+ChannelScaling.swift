@@ -7,11 +7,10 @@ import TensorCore
 extension GPT2Model: ChannelScalableModel {
     public func channelScaleGroups(ofBlock index: Int) -> [ChannelScaleGroup] {
         let b = blocks[index], d = b.projection.inFeatures
-        func norm(_ n: LayerNormWeights) -> ChannelScaleGroup.Source { .norm(name: n.name, weight: n.weight, bias: n.bias, offset: 0) }
         return [
-            .init(role: .attentionInput, linears: [b.attention], source: norm(b.ln1), subModuleOutput: b.projection),
+            .init(role: .attentionInput, linears: [b.attention], source: .layerNorm(b.ln1), subModuleOutput: b.projection),
             .init(role: .attentionOutput, linears: [b.projection], source: .linear(b.attention, rows: 2 * d..<3 * d)),
-            .init(role: .mlpInput, linears: [b.fc], source: norm(b.ln2), subModuleOutput: b.fcOut),
+            .init(role: .mlpInput, linears: [b.fc], source: .layerNorm(b.ln2), subModuleOutput: b.fcOut),
             .init(role: .mlpOutput, linears: [b.fcOut], unfoldable: "GELU between c_fc and c_proj does not commute with scales"),
         ]
     }

@@ -7,10 +7,6 @@ extension Gemma3Model: ChannelScalableModel {
     public func channelScaleGroups(ofBlock index: Int) -> [ChannelScaleGroup] {
         let b = blocks[index], p = "model.layers.\(index).", h = hyper
         let rope = b.isGlobal ? globalRope : localRope
-        let output: ChannelScaleGroup = b.v.weight.shape == b.o.weight.shape
-            ? .init(role: .attentionOutput, linears: [b.o], source: .linear(b.v, rows: 0..<b.v.outFeatures))
-            : .init(role: .attentionOutput, linears: [b.o],
-                    unfoldable: "grouped-query attention: each v_proj row feeds several heads' o_proj columns")
         return [
             .init(role: .attentionInput, linears: [b.q, b.k, b.v],
                   source: .norm(name: p + "input_layernorm", weight: b.inputNorm, bias: nil, offset: 1), subModuleOutput: b.o,
@@ -23,13 +19,10 @@ extension Gemma3Model: ChannelScalableModel {
                                         weightOffset: 1, out: q)
                           RMSNorm.apply(k, rows: n * h.kvHeads, n: h.headDim, weight: b.keyNorm.pointer, eps: h.rmsNormEps,
                                         weightOffset: 1, out: k)
-                          for w in 0..<windows {
-                              rope.apply(q + w * tokens * h.heads * h.headDim, tokens: tokens, heads: h.heads, headDim: h.headDim)
-                              rope.apply(k + w * tokens * h.kvHeads * h.headDim, tokens: tokens, heads: h.kvHeads, headDim: h.headDim)
-                          }
+                          rope.apply(q: q, k: k, windows: windows, tokens: tokens, heads: h.heads, kvHeads: h.kvHeads, headDim: h.headDim)
                       }
                   }),
-            output,
+            .attentionOutput(v: b.v, o: b.o),
             .init(role: .mlpInput, linears: [b.gate, b.up],
                   source: .norm(name: p + "pre_feedforward_layernorm", weight: b.preFeedforwardNorm, bias: nil, offset: 1),
                   subModuleOutput: b.down,

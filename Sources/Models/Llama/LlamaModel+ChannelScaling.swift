@@ -7,10 +7,6 @@ import TensorCore
 extension LlamaModel: ChannelScalableModel {
     public func channelScaleGroups(ofBlock index: Int) -> [ChannelScaleGroup] {
         let b = blocks[index], p = "model.layers.\(index).", h = hyper, rope = rope
-        let output: ChannelScaleGroup = b.v.weight.shape == b.o.weight.shape
-            ? .init(role: .attentionOutput, linears: [b.o], source: .linear(b.v, rows: 0..<b.v.outFeatures))
-            : .init(role: .attentionOutput, linears: [b.o],
-                    unfoldable: "grouped-query attention: each v_proj row feeds several heads' o_proj columns")
         return [
             .init(role: .attentionInput, linears: [b.q, b.k, b.v],
                   source: .norm(name: p + "input_layernorm", weight: b.inputNorm, bias: nil, offset: 0), subModuleOutput: b.o,
@@ -18,13 +14,10 @@ extension LlamaModel: ChannelScalableModel {
                       AttentionContext.compute(x, q: b.q, k: b.k, v: b.v, windows: windows, tokens: tokens, heads: h.heads,
                                                kvHeads: h.kvHeads, headDim: h.headDim, scale: 1 / Float(h.headDim).squareRoot(),
                                                slidingWindow: h.slidingWindow) { q, k in
-                          for w in 0..<windows {
-                              rope.apply(q + w * tokens * h.heads * h.headDim, tokens: tokens, heads: h.heads, headDim: h.headDim)
-                              rope.apply(k + w * tokens * h.kvHeads * h.headDim, tokens: tokens, heads: h.kvHeads, headDim: h.headDim)
-                          }
+                          rope.apply(q: q, k: k, windows: windows, tokens: tokens, heads: h.heads, kvHeads: h.kvHeads, headDim: h.headDim)
                       }
                   }),
-            output,
+            .attentionOutput(v: b.v, o: b.o),
             .init(role: .mlpInput, linears: [b.gate, b.up],
                   source: .norm(name: p + "post_attention_layernorm", weight: b.postAttentionNorm, bias: nil, offset: 0),
                   subModuleOutput: b.down,

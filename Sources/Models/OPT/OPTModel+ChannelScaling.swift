@@ -9,12 +9,11 @@ extension OPTModel: ChannelScalableModel {
         let b = blocks[index]
         let preNorm = config.doLayerNormBefore
         let residual = "post-LayerNorm layer: the input is the residual stream, which no weight makes"
-        func norm(_ n: LayerNormWeights) -> ChannelScaleGroup.Source { .norm(name: n.name, weight: n.weight, bias: n.bias, offset: 0) }
         return [
-            preNorm ? .init(role: .attentionInput, linears: [b.q, b.k, b.v], source: norm(b.attentionNorm), subModuleOutput: b.o)
+            preNorm ? .init(role: .attentionInput, linears: [b.q, b.k, b.v], source: .layerNorm(b.attentionNorm), subModuleOutput: b.o)
                     : .init(role: .attentionInput, linears: [b.q, b.k, b.v], unfoldable: residual),
             .init(role: .attentionOutput, linears: [b.o], source: .linear(b.v, rows: 0..<b.v.outFeatures)),
-            preNorm ? .init(role: .mlpInput, linears: [b.fc1], source: norm(b.mlpNorm))
+            preNorm ? .init(role: .mlpInput, linears: [b.fc1], source: .layerNorm(b.mlpNorm))
                     : .init(role: .mlpInput, linears: [b.fc1], unfoldable: residual),
             activation == .relu ? .init(role: .mlpOutput, linears: [b.fc2], source: .linear(b.fc1, rows: 0..<b.fc1.outFeatures))
                                 : .init(role: .mlpOutput, linears: [b.fc2], unfoldable: "\(activation.rawValue) between fc1 and fc2 does not commute with scales"),

@@ -55,6 +55,16 @@ public struct RopeTable: Sendable {
         }
     }
 
+    /// Rotates q (windows·tokens, heads·hd) and k (windows·tokens, kvHeads·hd) in place, positions
+    /// restarting at 0 in every window.
+    public func apply(q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>, windows: Int, tokens: Int,
+                      heads: Int, kvHeads: Int, headDim: Int) {
+        for w in 0..<windows {
+            apply(q + w * tokens * heads * headDim, tokens: tokens, heads: heads, headDim: headDim)
+            apply(k + w * tokens * kvHeads * headDim, tokens: tokens, heads: kvHeads, headDim: headDim)
+        }
+    }
+
     // x (tokens, heads, headDim) in place; token t has position t + positionOffset.
     public func apply(_ x: UnsafeMutablePointer<Float>, tokens: Int, heads: Int, headDim: Int, positionOffset: Int = 0) {
         let half = rotaryDim / 2
