@@ -58,17 +58,19 @@ struct AWQClipSearch {
         var bestBound = original, bestError = [Double](repeating: .infinity, count: rows * groups)
         var bestStep = [Int](repeating: 0, count: rows * groups)
         let steps = Int(maxShrink * Double(grid))
+        // out (rows, columns) = w clamped to ±bound(row·groups + group).
+        func clamp(into out: UnsafeMutablePointer<Float>, bound: (Int) -> Float) {
+            for r in 0..<rows {
+                for g in 0..<groups {
+                    let b = bound(r * groups + g), c0 = g * k, n = min(k, columns - c0)
+                    for c in c0..<c0 + n { out[r * columns + c] = min(max(w[r * columns + c], -b), b) }
+                }
+            }
+        }
         let clamped = Tensor(zeros: [rows, columns]), delta = Tensor(zeros: [rows, columns])
         for i in 0..<steps {
             let factor = Float(1 - Double(i) / Double(grid))
-            let cp = clamped.pointer
-            for r in 0..<rows {
-                for g in 0..<groups {
-                    let bound = original[r * groups + g] * factor
-                    let c0 = g * k, n = min(k, columns - c0)
-                    for c in c0..<c0 + n { cp[r * columns + c] = min(max(w[r * columns + c], -bound), bound) }
-                }
-            }
+            clamp(into: clamped.pointer) { original[$0] * factor }
             let q = try MatrixQuantizer.quantize(clamped, scheme: scheme).dequantized
             let dp = delta.pointer, qp = q.pointer
             for j in 0..<rows * columns { dp[j] = qp[j] - w[j] }
@@ -87,15 +89,9 @@ struct AWQClipSearch {
                 }
             }
         }
+        clamp(into: w) { bestBound[$0] }
         var shrink = 0.0
-        for r in 0..<rows {
-            for g in 0..<groups {
-                let bound = bestBound[r * groups + g], c0 = g * k, n = min(k, columns - c0)
-                for c in c0..<c0 + n { w[r * columns + c] = min(max(w[r * columns + c], -bound), bound) }
-                let o = original[r * groups + g]
-                if o > 0 { shrink += Double(1 - bound / o) }
-            }
-        }
+        for (o, bound) in zip(original, bestBound) where o > 0 { shrink += Double(1 - bound / o) }
         return Outcome(meanShrink: shrink / Double(rows * groups), steps: bestStep)
     }
 }

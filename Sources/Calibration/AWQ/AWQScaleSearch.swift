@@ -15,8 +15,7 @@ struct AWQScaleSearch {
     struct Outcome {
         let scales: [Float]
         let ratio: Double
-        /// Error at α = 0 (the group quantized without scaling) and at the chosen α.
-        let lossUnscaled: Double
+        /// Error at the chosen α.
         let loss: Double
     }
 
@@ -58,19 +57,17 @@ struct AWQScaleSearch {
         let originals = group.linears.map(\.weight)
         defer { for (linear, w) in zip(group.linears, originals) { linear.weight = w } }
         var best: (loss: Double, ratio: Double, scales: [Float])? = nil
-        var unscaled = Double.nan
         for i in 0..<grid {
             let ratio = Double(i) / Double(grid)
             let s = Self.scales(meanAbsolute: meanAbsolute, ratio: ratio)
             for (linear, w) in zip(group.linears, originals) { linear.weight = try scaledQuantized(w, scales: s) }
             let loss = Self.meanSquaredDifference(measure(), reference)
-            if i == 0 { unscaled = loss }
             if loss.isFinite, loss < (best?.loss ?? .infinity) { best = (loss, ratio, s) }
         }
         guard let best else {
             throw CalibrationSet.Failure(message: "\(group.linears[0].name): AWQ's scale search found no finite error (non-finite calibration inputs?)")
         }
-        return Outcome(scales: best.scales, ratio: best.ratio, lossUnscaled: unscaled, loss: best.loss)
+        return Outcome(scales: best.scales, ratio: best.ratio, loss: best.loss)
     }
 
     static func meanSquaredDifference(_ a: Tensor, _ b: Tensor) -> Double {

@@ -42,7 +42,7 @@ public struct ActivationAwareScaling {
         public let source: String?
         public let skipped: String?
         public let ratio: Double?
-        public let lossUnscaled: Double?
+        /// The measured output's mean squared error at the chosen α.
         public let loss: Double?
         public let scales: [Float]?
         /// The input's mean |x| per channel (AWQ's activation statistic), before scaling.
@@ -92,40 +92,38 @@ public struct ActivationAwareScaling {
                 let names = group.linears.map(\.name)
                 guard group.source != nil else {
                     result.groups.append(Group(block: b, role: group.role, linears: names, source: nil, skipped: group.unfoldableReason,
-                                               ratio: nil, lossUnscaled: nil, loss: nil, scales: nil, meanAbsolute: nil))
+                                               ratio: nil, loss: nil, scales: nil, meanAbsolute: nil))
                     continue
                 }
                 let x = try recorded(group.linears[0])
                 let meanAbs = AWQScaleSearch.meanAbsolute(x)
-                let outcome: AWQScaleSearch.Outcome
-                if let output = group.subModuleOutput, let subModuleInput = group.subModuleInput, measuresSubModulesAlone {
+                // The measured output: the sub-module's output projection's, or the group's own
+                // linear's; the reference is its output on the recorded full-precision input.
+                precondition(group.subModuleOutput != nil || group.linears.count == 1, "a group measured at its own output has one linear")
+                let output = group.subModuleOutput ?? group.linears[0]
+                let reference = try recorded(output).times(transposeOf: output.weight)
+                let measure: () -> Tensor
+                if group.subModuleOutput == nil {
+                    measure = { x.times(transposeOf: output.weight) }
+                } else if let subModuleInput = group.subModuleInput, measuresSubModulesAlone {
                     // The sub-module alone, from the group's recorded input.
-                    let reference = try recorded(output).times(transposeOf: output.weight)
-                    outcome = try search.search(group, meanAbsolute: meanAbs, reference: reference) {
-                        SequenceRows.withWindows(count, tokens: tokens) {
-                            subModuleInput(x, count, tokens).times(transposeOf: output.weight)
-                        }
+                    measure = {
+                        SequenceRows.withWindows(count, tokens: tokens) { subModuleInput(x, count, tokens) }.times(transposeOf: output.weight)
                     }
-                } else if let output = group.subModuleOutput {
-                    // The whole block, reading the sub-module's output projection's input.
-                    let reference = try recorded(output).times(transposeOf: output.weight)
-                    outcome = try search.search(group, meanAbsolute: meanAbs, reference: reference) {
+                } else {
+                    // The whole block, reading the output projection's input.
+                    measure = {
                         let probe = LinearInputRecorder(wanted: [output.name]), copy = input.copied()
                         SequenceRows.withWindows(count, tokens: tokens) {
                             model.runBlock(b, hidden: copy, windows: count, tokens: tokens, observer: probe)
                         }
                         return probe.inputs[output.name]!.times(transposeOf: output.weight)
                     }
-                } else {
-                    precondition(group.linears.count == 1, "a group measured at its own output has one linear")
-                    let linear = group.linears[0]
-                    outcome = try search.search(group, meanAbsolute: meanAbs, reference: x.times(transposeOf: linear.weight)) {
-                        x.times(transposeOf: linear.weight)
-                    }
                 }
+                let outcome = try search.search(group, meanAbsolute: meanAbs, reference: reference, measure: measure)
                 chosen.append((group, outcome.scales))
                 result.groups.append(Group(block: b, role: group.role, linears: names, source: group.sourceName, skipped: nil,
-                                           ratio: outcome.ratio, lossUnscaled: outcome.lossUnscaled, loss: outcome.loss,
+                                           ratio: outcome.ratio, loss: outcome.loss,
                                            scales: outcome.scales, meanAbsolute: meanAbs))
             }
             for (group, scales) in chosen {

@@ -72,6 +72,17 @@ public struct ChannelScaleGroup {
                     unfoldable: "grouped-query attention: each v_proj row feeds several heads' o_proj columns")
     }
 
+    /// The two MLP groups of a gated MLP (Llama's SwiGLU, Gemma's GeGLU): gate/up from the norm
+    /// that makes their input, measured at down's output with the activation computed alone
+    /// (`combine(gate, up, count)` leaves act(gate)·up in gate); down from up's rows.
+    public static func gatedMLPGroups(norm: Source, gate: Linear, up: Linear, down: Linear,
+                                      combine: @escaping (_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ count: Int) -> Void)
+        -> [ChannelScaleGroup] {
+        [.init(role: .mlpInput, linears: [gate, up], source: norm, subModuleOutput: down,
+               subModuleInput: { x, _, _ in GatedActivation.compute(x, gate: gate, up: up, combine) }),
+         .init(role: .mlpOutput, linears: [down], source: .linear(up, rows: 0..<up.outFeatures))]
+    }
+
     /// The four groups of a LayerNorm block with a fused q|k|v and a GELU MLP (BLOOM, GPT-NeoX):
     /// query_key_value from the attention's LayerNorm (measured at dense's output), dense_h_to_4h
     /// from the MLP's (measured at dense_4h_to_h's output); dense reads v interleaved per head
@@ -130,7 +141,7 @@ public struct ChannelScaleGroup {
     /// The tensors `fold` changes outside the block linears' weights and biases (norm weights and
     /// biases): what a weight snapshot must also keep.
     public var foldedNormTensors: [Tensor] {
-        if case .norm(_, let weight, let bias, _) = source { return [weight] + (bias.map { [$0] } ?? []) }
+        if case .norm = source { return foldedTensors.map(\.tensor) }
         return []
     }
 

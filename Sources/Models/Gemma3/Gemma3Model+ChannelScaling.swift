@@ -23,11 +23,8 @@ extension Gemma3Model: ChannelScalableModel {
                       }
                   }),
             .attentionOutput(v: b.v, o: b.o),
-            .init(role: .mlpInput, linears: [b.gate, b.up],
-                  source: .norm(name: p + "pre_feedforward_layernorm", weight: b.preFeedforwardNorm, bias: nil, offset: 1),
-                  subModuleOutput: b.down,
-                  subModuleInput: { x, _, _ in GatedActivation.compute(x, gate: b.gate, up: b.up, Activations.gegluTanh(gate:up:count:)) }),
-            .init(role: .mlpOutput, linears: [b.down], source: .linear(b.up, rows: 0..<b.up.outFeatures)),
-        ]
+        ] + ChannelScaleGroup.gatedMLPGroups(
+            norm: .norm(name: p + "pre_feedforward_layernorm", weight: b.preFeedforwardNorm, bias: nil, offset: 1),
+            gate: b.gate, up: b.up, down: b.down, combine: Activations.gegluTanh(gate:up:count:))
     }
 }

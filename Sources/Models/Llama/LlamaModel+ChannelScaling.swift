@@ -18,11 +18,8 @@ extension LlamaModel: ChannelScalableModel {
                       }
                   }),
             .attentionOutput(v: b.v, o: b.o),
-            .init(role: .mlpInput, linears: [b.gate, b.up],
-                  source: .norm(name: p + "post_attention_layernorm", weight: b.postAttentionNorm, bias: nil, offset: 0),
-                  subModuleOutput: b.down,
-                  subModuleInput: { x, _, _ in GatedActivation.compute(x, gate: b.gate, up: b.up, Activations.swiglu(gate:up:count:)) }),
-            .init(role: .mlpOutput, linears: [b.down], source: .linear(b.up, rows: 0..<b.up.outFeatures)),
-        ]
+        ] + ChannelScaleGroup.gatedMLPGroups(
+            norm: .norm(name: p + "post_attention_layernorm", weight: b.postAttentionNorm, bias: nil, offset: 0),
+            gate: b.gate, up: b.up, down: b.down, combine: Activations.swiglu(gate:up:count:))
     }
 }
