@@ -10,6 +10,15 @@ public struct CalibrationSet: Sendable {
         public var description: String { message }
     }
 
+    /// Windows given as they are (equal lengths of 2+ tokens), e.g. a reference's calibration ids.
+    public init(windows: [[Int32]], seed: UInt64 = 0) throws {
+        guard let length = windows.first?.count, length > 1, windows.allSatisfy({ $0.count == length }) else {
+            throw Failure(message: "calibration windows must all have the same length of 2+ tokens")
+        }
+        self.windows = windows
+        self.seed = seed
+    }
+
     public init(tokens: [Int32], count: Int, length: Int, seed: UInt64 = 0) throws {
         guard count > 0, length > 1 else {
             throw Failure(message: "calibration needs at least one window of 2+ tokens (got \(count) × \(length))")

@@ -9,11 +9,12 @@ import Quantization
 /// quantize identically.
 public struct QuantRecipe: Codable, Hashable, Sendable {
     /// The methods a recipe can name.
-    public static let methods = ["rtn", "gptq", "zq-local", "zq-global", "awq"]
+    public static let methods = ["rtn", "gptq", "zq-local", "zq-global", "awq", "smoothquant"]
 
     /// Canonical spec text (`QuantSpec.description`), e.g. `w4a16-g128-asym`.
     public var spec: String
-    /// rtn, gptq, zq-local, zq-global or awq (AWQ's scales and clipping, then RTN).
+    /// rtn, gptq, zq-local, zq-global, awq (AWQ's scales and clipping, then RTN) or smoothquant
+    /// (SmoothQuant's smoothing, then RTN).
     public var method: String
     /// GPTQ: columns in order of decreasing Hessian diagonal.
     public var actOrder: Bool
@@ -38,6 +39,16 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// AWQ's knobs: always written for awq; for rtn, gptq and zq-local, AWQ's scales and clipping
     /// run first when set (`{name: gptq, awq: true}`); nil otherwise.
     public var awq: AWQSettings?
+    /// SmoothQuant's knobs: always written for smoothquant; for rtn, gptq and zq-local, SmoothQuant's
+    /// smoothing runs first when set (`{name: gptq, smoothquant: true}`); nil otherwise.
+    public var smoothQuant: SmoothQuantSettings?
+    /// Per-layer overrides (mixed precision), first match wins; nil: every block linear as `spec`.
+    public var overrides: [LayerOverride]?
+    /// Weight-only spec for the token embedding (round to nearest); nil: kept in full precision.
+    public var embedding: String?
+    /// Weight-only spec for the LM head (round to nearest); nil: kept in full precision. A tied
+    /// head is the embedding: either spec quantizes both.
+    public var head: String?
 
     /// GPTQ's damping when the recipe names none.
     public static let defaultDamping = 0.01
@@ -47,7 +58,9 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// Options left at their defaults are stored as nil, so they stay out of experiment identities.
     public init(spec: String, method: String, actOrder: Bool = false, mseClip: Bool = false, lorcRank: Int? = nil,
                 calibration: CalibrationSettings? = nil, staticGroups: Bool = false, damping: Double? = nil,
-                lorcFactorBits: Int? = nil, zqGlobal: ZeroQuantGlobalSettings? = nil, awq: AWQSettings? = nil) {
+                lorcFactorBits: Int? = nil, zqGlobal: ZeroQuantGlobalSettings? = nil, awq: AWQSettings? = nil,
+                smoothQuant: SmoothQuantSettings? = nil, overrides: [LayerOverride] = [],
+                embedding: String? = nil, head: String? = nil) {
         self.spec = spec; self.method = method; self.actOrder = actOrder; self.mseClip = mseClip
         self.lorcRank = lorcRank; self.calibration = calibration
         self.staticGroups = staticGroups ? true : nil
@@ -56,6 +69,10 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         self.weightGrid = (try? QuantSpec.parse(spec))?.weight.gridName
         self.zqGlobal = method == "zq-global" ? zqGlobal ?? ZeroQuantGlobalSettings() : zqGlobal
         self.awq = method == "awq" ? awq ?? AWQSettings() : awq
+        self.smoothQuant = method == "smoothquant" ? smoothQuant ?? SmoothQuantSettings() : smoothQuant
+        self.overrides = overrides.isEmpty ? nil : overrides
+        self.embedding = embedding.map { (try? QuantSpec.parse($0).description) ?? $0 }
+        self.head = head.map { (try? QuantSpec.parse($0).description) ?? $0 }
     }
 
     /// The symmetric grid these weights use: the named one, or `narrow` for rows written before grids
@@ -85,7 +102,9 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     public var calibrationDescription: String? {
         guard let c = calibration else { return nil }
         guard method == "zq-global" else {
-            return awq == nil ? c.description : c.description + "; AWQ's scales from the unquantized model's inputs"
+            if awq != nil { return c.description + "; AWQ's scales from the unquantized model's inputs" }
+            if smoothQuant != nil { return c.description + "; SmoothQuant's max|X| from the unquantized model's inputs" }
+            return c.description
         }
         return "\(c.corpus) calibration part, \(c.samples) × \(c.length) tokens, seed \(c.seed), "
             + "each block trained on the quantized blocks' outputs (every 8th window held out to choose the iterate)"
@@ -102,11 +121,26 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if let c = calibration, c.isSequential && !c.isTrueSequential && method != "zq-global" { label += "+no-true-seq" }
         if let z = zqGlobal { label += Self.zqGlobalLabel(z) }
         if let awq { label += (method == "awq" ? "" : "+awq") + awq.label }
+        if let smoothQuant { label += (method == "smoothquant" ? "" : "+smoothquant") + smoothQuant.label }
         if let lorcRank {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits { label += bits == 16 ? "-f16" : "-\(bits)bit" }
         }
+        label += Self.overridesLabel(overrides)
+        if let embedding { label += "+embed[\(embedding)]" }
+        if let head { label += "+head[\(head)]" }
         return label
+    }
+
+    /// `+mix[*.down_proj=w8a16-row-asym,*.{last}.*=w16a16]`, or "" without overrides.
+    public static func overridesLabel(_ overrides: [LayerOverride]?) -> String {
+        guard let overrides, !overrides.isEmpty else { return "" }
+        return "+mix[" + overrides.map(\.description).joined(separator: ",") + "]"
+    }
+
+    /// The methods this recipe runs on some layer: its own (rtn for awq and smoothquant) and its overrides'.
+    var layerMethods: [String] {
+        [method] + (overrides ?? []).map { $0.method ?? method }
     }
 
     /// `+steps200+lr0.1+batch8+learn-scales+seed1+logit25`: the ZeroQuant-Global knobs that differ from the defaults.
@@ -126,22 +160,35 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         return label
     }
 
-    /// Whether the method needs Hessians from calibration data (awq quantizes by RTN after its
-    /// scales: it calibrates, but builds no Hessian).
-    public var methodNeedsHessian: Bool { method != "rtn" && method != "awq" }
+    /// Whether the method needs Hessians from calibration data (awq and smoothquant quantize by RTN
+    /// after their scales: they calibrate, but build no Hessian).
+    public var methodNeedsHessian: Bool { layerMethods.contains { !["rtn", "awq", "smoothquant"].contains($0) } }
 
     /// Whether this recipe quantizes from calibration data (Hessians, or static activation ranges).
     public func needsCalibration() throws -> Bool {
         let parsed = try parsedSpec()
-        return methodNeedsHessian || awq != nil || (parsed.activation.isQuantized && parsed.activation.isStatic)
+        let overrideSpecs = try (overrides ?? []).map { try QuantSpec.parse($0.spec) }
+        return methodNeedsHessian || awq != nil || smoothQuant != nil
+            || ([parsed] + overrideSpecs).contains { $0.activation.isQuantized && $0.activation.isStatic }
     }
 
     /// Why this recipe cannot run, or nil: an unknown method, an option of another method, a bad spec.
     public func problem() -> String? {
-        do { _ = try parsedSpec() } catch { return "\(spec): \(error)" }
+        let parsed: QuantSpec
+        do { parsed = try parsedSpec() } catch { return "\(spec): \(error)" }
+        for override in overrides ?? [] { if let problem = override.problem { return problem } }
+        if let problem = Self.tokenTableProblem(embedding, role: "embedding") ?? Self.tokenTableProblem(head, role: "LM head") { return problem }
+        if !parsed.weight.isQuantized && !parsed.activation.isQuantized && (overrides ?? []).isEmpty {
+            return "\(spec) quantizes nothing (that is the base model); give per-layer overrides, or quantize weights or activations"
+        }
+        if !parsed.weight.isQuantized {
+            if awq != nil { return "AWQ searches scales for weight quantization; \(spec) keeps the weights in full precision" }
+            if method == "zq-global" { return "zq-global trains quantized weights; \(spec) keeps the weights in full precision" }
+        }
+        if method == "zq-global" && overrides != nil { return "per-layer overrides are not supported with zq-global (it trains whole blocks with one scheme)" }
         guard Self.methods.contains(method) else { return "unknown method '\(method)' (methods: \(Self.methods.joined(separator: ", ")))" }
         if actOrder && method != "gptq" { return "act-order is a GPTQ option; \(method) has no column order" }
-        if mseClip && method != "rtn" && method != "awq" { return "mse-clip is an RTN option; \(method) chooses its own grid" }
+        if mseClip && !["rtn", "awq", "smoothquant"].contains(method) { return "mse-clip is an RTN option; \(method) chooses its own grid" }
         if let lorcRank, lorcRank <= 0 { return "LoRC rank must be positive, got \(lorcRank)" }
         if usesStaticGroups && method != "gptq" { return "static groups is a GPTQ option; \(method) has no column order" }
         if damping != nil && method != "gptq" { return "damping is a GPTQ option; \(method) does not invert a Hessian" }
@@ -155,6 +202,14 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
             if method == "zq-global" { return "AWQ before zq-global is not supported (AWQ composes with rtn, gptq and zq-local)" }
             if calibration?.isSequential == false {
                 return "AWQ changes every layer's inputs: the unquantized model's shared Hessians do not apply (use sequential calibration)"
+            }
+        }
+        if let smoothQuant {
+            if let problem = smoothQuant.problem { return problem }
+            if awq != nil { return "SmoothQuant and AWQ both rescale the same input channels: choose one" }
+            if method == "zq-global" { return "SmoothQuant before zq-global is not supported (SmoothQuant composes with rtn, gptq and zq-local)" }
+            if calibration?.isSequential == false {
+                return "SmoothQuant changes the smoothed layers' inputs: the unquantized model's shared Hessians do not apply (use sequential calibration)"
             }
         }
         if zqGlobal != nil && method != "zq-global" { return "zq-global settings are ZeroQuant-Global options; \(method) does not distill" }
@@ -194,9 +249,15 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// The weight quantizer this recipe names.
     public func makeQuantizer() throws -> any WeightQuantizer {
         if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
+        return try makeQuantizer(method: method)
+    }
+
+    /// The quantizer of `method` with this recipe's options (act-order and damping for GPTQ, the
+    /// clipping search for RTN, LoRC on top).
+    func makeQuantizer(method: String) throws -> any WeightQuantizer {
         var quantizer: any WeightQuantizer
         switch method {
-        case "rtn", "awq": quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil)
+        case "rtn", "awq", "smoothquant": quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil)
         case "zq-global":
             throw CalibrationSet.Failure(message: "zq-global trains whole blocks: it has no per-layer quantizer (use run(on:))")
         case "gptq": quantizer = GPTQQuantizer(damping: Float(damping ?? Self.defaultDamping), actOrder: actOrder,
@@ -229,22 +290,37 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
                 progress?(done, 2 * blocks)
             }
         }
+        var smoothing: SmoothQuantScaling.Result? = nil
+        if let smoothQuant {
+            if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
+            guard let scalable = model as? any ChannelScalableModel else {
+                throw CalibrationSet.Failure(message: "SmoothQuant needs to fold scales into \(model.architecture)'s norms, which PTQLab does not know")
+            }
+            guard let windows = windows?.windows, !windows.isEmpty else { throw CalibrationSet.Failure(message: "smoothquant needs calibration data") }
+            let blocks = model.blockCount
+            smoothing = try SmoothQuantScaling(settings: smoothQuant).run(model: scalable, windows: windows) { done, _ in
+                progress?(done, 2 * blocks)
+            }
+        }
+        let scaled = awqResult != nil || smoothing != nil
         let summary = try quantizeScaled(on: model, parsed: parsed, calibration: windows, baseHessians: baseHessians,
-                                         awqBlocks: awqResult == nil ? 0 : model.blockCount, progress: progress)
-        guard let awqResult else { return summary }
-        return summary.merging(awqResult)
+                                         scalingBlocks: scaled ? model.blockCount : 0, progress: progress)
+        var out = summary
+        if let awqResult { out = summary.merging(awqResult) }
+        if let smoothing { out = summary.merging(smoothing) }
+        out.tokenTables = try quantizeTokenTables(on: model)
+        return out
     }
 
     private func quantizeScaled(on model: any BlockwiseLanguageModel, parsed: QuantSpec, calibration windows: CalibrationSet?,
-                                baseHessians: BaseModelHessians?, awqBlocks: Int,
+                                baseHessians: BaseModelHessians?, scalingBlocks: Int,
                                 progress: ((_ block: Int, _ blocks: Int) -> Void)?) throws -> QuantizationSummary {
-        let progress: ((Int, Int) -> Void)? = progress.map { report in { done, blocks in report(awqBlocks + done, awqBlocks + blocks) } }
+        let progress: ((Int, Int) -> Void)? = progress.map { report in { done, blocks in report(scalingBlocks + done, scalingBlocks + blocks) } }
         if method == "zq-global" {
             if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
             return try runZeroQuantGlobal(on: model, scheme: parsed, calibration: windows, progress: progress)
         }
-        let pipeline = SequentialQuantization(method: try makeQuantizer(), scheme: parsed.weight,
-                                              activation: parsed.activation, needsCalibration: methodNeedsHessian,
+        let pipeline = SequentialQuantization(plan: try layerPlan(for: model, parsed: parsed),
                                               trueSequential: calibration?.isTrueSequential ?? false)
         if calibration?.isSequential == false && methodNeedsHessian && baseHessians == nil {
             throw CalibrationSet.Failure(message: "non-sequential calibration needs the base model's Hessians")
@@ -255,6 +331,28 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
 }
 
 extension QuantRecipe {
+    /// Each block linear's scheme and method: the recipe's, or the first matching override's. An
+    /// override that matches no linear of the model is an error (a typo, or another family's names).
+    func layerPlan(for model: any BlockwiseLanguageModel, parsed: QuantSpec) throws -> LayerPlan {
+        if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
+        let needs = { (m: String) in !["rtn", "awq", "smoothquant"].contains(m) }
+        let base = LayerPlan.Choice(weight: parsed.weight, activation: parsed.activation,
+                                    quantizer: try makeQuantizer(method: method), needsHessian: needs(method))
+        var overridden: [(pattern: LayerPattern, choice: LayerPlan.Choice)] = []
+        for o in overrides ?? [] {
+            let spec = try QuantSpec.parse(o.spec)
+            let m = o.method ?? (["awq", "smoothquant"].contains(method) ? "rtn" : method)
+            overridden.append((LayerPattern(o.pattern), LayerPlan.Choice(weight: spec.weight, activation: spec.activation,
+                                                                         quantizer: try makeQuantizer(method: m), needsHessian: needs(m))))
+        }
+        let plan = LayerPlan(base: base, overrides: overridden, blocks: model.blockCount)
+        let names = (0..<model.blockCount).flatMap { model.linears(ofBlock: $0).map(\.name) }
+        if let unmatched = plan.unmatchedPatterns(among: names).first {
+            throw CalibrationSet.Failure(message: "override '\(unmatched)' matches no linear of \(model.architecture) (its names look like \(names.first ?? "?"))")
+        }
+        return plan
+    }
+
     /// ZeroQuant-Global: block distillation on the calibration windows (see `ZeroQuantGlobal`).
     func runZeroQuantGlobal(on model: any BlockwiseLanguageModel, scheme: QuantSpec, calibration: CalibrationSet?,
                             progress: ((_ block: Int, _ blocks: Int) -> Void)?) throws -> QuantizationSummary {

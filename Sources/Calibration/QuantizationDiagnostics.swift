@@ -32,6 +32,10 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
         /// clipping shrink 1 − bound/max|w| over its groups (nil: not clipped).
         public var awqRatio: Double?
         public var awqClipShrink: Double?
+        /// SmoothQuant: the largest smoothing scale s_j of the layer's input group, and the input's
+        /// max|X_j| spread before smoothing (largest channel over the median one); nil: not smoothed.
+        public var sqMaxScale: Double?
+        public var sqActivationRangeRatio: Double?
 
         enum CodingKeys: String, CodingKey {
             case name, loss, damping
@@ -40,6 +44,7 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
             case blockLossRTN = "block_loss_rtn", blockLossRelative = "block_loss_relative"
             case logitKLBefore = "logit_kl_before", logitKLFinal = "logit_kl_final", logitBestStep = "logit_best_step"
             case awqRatio = "awq_ratio", awqClipShrink = "awq_clip_shrink"
+            case sqMaxScale = "sq_max_scale", sqActivationRangeRatio = "sq_activation_range_ratio"
         }
 
         /// Reads a layer's method statistics (`QuantizedWeight.stats`).
@@ -59,6 +64,8 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
             logitBestStep = stats["zqg.logit_best_step"].map { Int($0) }
             awqRatio = stats["awq.ratio"]
             awqClipShrink = stats["awq.clip_shrink"]
+            sqMaxScale = stats["sq.max_scale"]
+            sqActivationRangeRatio = stats["sq.activation_range_ratio"]
         }
     }
 
@@ -126,6 +133,11 @@ public struct QuantizationDiagnostics: Codable, Sendable, Equatable {
                                100 * shrinks.reduce(0, +) / Double(shrinks.count))
             }
             out.append(line)
+        }
+        let spreads = layers.compactMap(\.sqActivationRangeRatio)
+        if !spreads.isEmpty {
+            out.append(String(format: "SmoothQuant smoothed %d of %d layers (their inputs' largest channel was up to %.0f× the median one)",
+                              spreads.count, layers.count, spreads.max() ?? 0))
         }
         if let energy = lorcEnergy {
             out.append(String(format: "LoRC kept %.1f%% of the quantization error's energy on average (least: %.1f%%)",

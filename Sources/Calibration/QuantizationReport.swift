@@ -30,6 +30,11 @@ public struct QuantizationReport: Codable, Sendable {
     /// The whole model's bytes: block linears as quantized (paper convention) plus every other
     /// tensor (embedding, LM head, norms, biases) at f16.
     public var modelBytes: Int?
+    /// With per-layer overrides or full-precision layers: block linears per weight scheme
+    /// (`w4a16-g128-asym`: 180, `w16`: 30); nil when every layer has the recipe's scheme.
+    public var layerSchemes: [String: Int]?
+    /// The token embedding / LM head when quantized: name, spec, bits per weight, bytes.
+    public var tokenTables: [TokenTable]?
     /// Per-layer facts of the method (damping raised, ZQ-local keeping RTN, LoRC energy …).
     public var diagnostics: QuantizationDiagnostics
 
@@ -39,6 +44,15 @@ public struct QuantizationReport: Codable, Sendable {
         case effectiveBits = "effective_bits", quantizedWeights = "quantized_weights"
         case gridAligned = "grid_aligned", gridFit = "grid_fit", alignedStorage = "aligned_storage", baseStorage = "base_storage"
         case storedBits = "stored_bits", modelBytes = "model_bytes"
+        case layerSchemes = "layer_schemes", tokenTables = "token_tables"
+    }
+
+    public struct TokenTable: Codable, Sendable, Equatable {
+        public var name: String
+        public var spec: String
+        public var effectiveBits: Double
+        public var bytes: Int
+        enum CodingKeys: String, CodingKey { case name, spec, bytes, effectiveBits = "effective_bits" }
     }
 
     /// The report of `summary`, the result of running `recipe` on a model whose block weights were
@@ -58,6 +72,17 @@ public struct QuantizationReport: Codable, Sendable {
         calibration = recipe.calibrationDescription
         seconds = summary.seconds
         diagnostics = QuantizationDiagnostics(summary)
+        let schemes = Dictionary(grouping: summary.layers) { l in l.result.codes.map { QuantSpec(weight: $0.scheme).description } ?? "w16" }
+            .mapValues(\.count)
+        layerSchemes = schemes.count > 1 || schemes.keys.first != QuantSpec(weight: summary.scheme).description ? schemes : nil
+        if !summary.tokenTables.isEmpty {
+            tokenTables = summary.tokenTables.map { l in
+                TokenTable(name: l.name, spec: l.result.codes.map { QuantSpec(weight: $0.scheme).description } ?? "w16",
+                           effectiveBits: l.bits.effectiveBitsPerWeight, bytes: l.bits.bytes)
+            }
+            let names = summary.tokenTables.map(\.name)
+            unquantized = "quantized: \(names.joined(separator: ", ")) (round to nearest); the other token table, if any, at full precision"
+        }
     }
 
     public init(from decoder: Decoder) throws {
@@ -78,6 +103,8 @@ public struct QuantizationReport: Codable, Sendable {
         storedBits = try c.decodeIfPresent(StoredBits.self, forKey: .storedBits)
         modelBytes = try c.decodeIfPresent(Int.self, forKey: .modelBytes)
         diagnostics = try c.decodeIfPresent(QuantizationDiagnostics.self, forKey: .diagnostics) ?? .init(layers: [])
+        layerSchemes = try c.decodeIfPresent([String: Int].self, forKey: .layerSchemes)
+        tokenTables = try c.decodeIfPresent([TokenTable].self, forKey: .tokenTables)
     }
 }
 

@@ -19,26 +19,32 @@ import TensorCore
 /// later probes and the final run see it that way, as deployed. Calibration is skipped when
 /// nothing needs it (RTN with dynamic or no activation quantization).
 public struct SequentialQuantization {
-    public let method: any WeightQuantizer
-    public let scheme: WeightScheme
-    public let activation: ActivationScheme
-    /// The method needs Hessians (GPTQ, ZeroQuant); static activation ranges need calibration too.
+    /// Each linear's scheme and method (`LayerPlan`: the recipe's, or a per-layer override's).
+    public let plan: LayerPlan
+    /// The recipe's own method and scheme (the summary's).
+    public var method: any WeightQuantizer { plan.base.quantizer }
+    public var scheme: WeightScheme { plan.base.weight }
+    public var activation: ActivationScheme { plan.base.activation }
+    /// Some layer's method needs Hessians (GPTQ, ZeroQuant); static activation ranges need calibration too.
     public let methodNeedsHessian: Bool
     /// One probe per input group inside each block (see above).
     public let trueSequential: Bool
 
     public init(method: any WeightQuantizer, scheme: WeightScheme, activation: ActivationScheme = .none,
                 needsCalibration: Bool, trueSequential: Bool = true) {
-        self.method = method
-        self.scheme = scheme
-        self.activation = activation
-        self.methodNeedsHessian = needsCalibration
+        self.init(plan: LayerPlan(base: .init(weight: scheme, activation: activation, quantizer: method, needsHessian: needsCalibration)),
+                  trueSequential: trueSequential)
+    }
+
+    public init(plan: LayerPlan, trueSequential: Bool = true) {
+        self.plan = plan
+        self.methodNeedsHessian = plan.needsHessian
         self.trueSequential = trueSequential
     }
 
-    public var needsCalibration: Bool { methodNeedsHessian || (activation.isQuantized && activation.isStatic) }
+    public var needsCalibration: Bool { methodNeedsHessian || capturesRanges }
 
-    private var capturesRanges: Bool { activation.isQuantized && activation.isStatic }
+    private var capturesRanges: Bool { plan.needsRanges }
 
     /// With `baseHessians`, the method uses those (computed once on the unquantized model) and no
     /// calibration pass runs; static activation ranges need the sequential pass and are refused.
@@ -114,18 +120,24 @@ public struct SequentialQuantization {
                                    seconds: Date().timeIntervalSince(start))
     }
 
-    /// Quantizes one linear in place: dequantized weights, and the activation fake-quantization of
-    /// its input when the scheme quantizes activations.
+    /// Quantizes one linear in place, with its plan's method and scheme: dequantized weights (kept
+    /// as they are for a full-precision scheme), and the activation fake-quantization of its input
+    /// when the scheme quantizes activations.
     private func quantize(_ linear: Linear, hessian: Hessian?, range: ActivationRange?) throws -> QuantizationSummary.Layer {
+        let choice = plan.choice(for: linear.name)
         let q: QuantizedWeight
-        do {
-            q = try method.quantize(weight: linear.weight, hessian: hessian, scheme: scheme)
-        } catch {
-            throw CalibrationSet.Failure(message: "\(linear.name): \(error)")
+        if choice.weight.isQuantized {
+            do {
+                q = try choice.quantizer.quantize(weight: linear.weight, hessian: choice.needsHessian ? hessian : nil, scheme: choice.weight)
+            } catch {
+                throw CalibrationSet.Failure(message: "\(linear.name): \(error)")
+            }
+            linear.weight = q.dequantized
+        } else {
+            q = .fullPrecision(linear.weight)
         }
-        linear.weight = q.dequantized
-        if activation.isQuantized {
-            let act = activation
+        if choice.activation.isQuantized {
+            let act = choice.activation
             linear.inputTransform = { x, rows, columns in
                 ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: act, staticRange: range)
             }
@@ -206,6 +218,13 @@ public struct QuantizationSummary: Sendable {
     /// biases), under their Hugging Face names, as they now are: exporters write these, not the
     /// source file's.
     public var changedTensors: [(name: String, tensor: Tensor)] = []
+    /// The token embedding and LM head, when the recipe quantizes them (`QuantRecipe.embedding`,
+    /// `.head`; one entry for a tied pair). Not in `effectiveBits`, which counts block linears.
+    public var tokenTables: [Layer] = []
+
+    /// Bytes of the quantized token tables, and their weights.
+    public var tokenTableBytes: Int { (tokenTables.reduce(0) { $0 + $1.bits.totalBits } + 7) / 8 }
+    public var tokenTableWeights: Int { tokenTables.reduce(0) { $0 + $1.bits.weights } }
 
     /// Effective bits per weight over the quantized linear layers (codes + scales/zeros + extras).
     public var effectiveBits: Double {

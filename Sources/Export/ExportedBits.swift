@@ -13,19 +13,28 @@ public enum ExportedBits {
         let hasLowRank = summary.layers.contains { $0.result.lowRank != nil }
         var gptqBits: Int? = 0
         for layer in summary.layers {
-            guard let bits = gptqBits,
-                  let layerBits = gptqLayerBits(layer.result.codes.scheme, rows: layer.result.codes.rows,
-                                                columns: layer.result.codes.columns, lowRank: layer.result.lowRank != nil) else {
+            guard let bits = gptqBits, let codes = layer.result.codes, codes.scheme == summary.scheme,
+                  let layerBits = gptqLayerBits(codes.scheme, rows: codes.rows, columns: codes.columns,
+                                                lowRank: layer.result.lowRank != nil) else {
                 gptqBits = nil
                 break
             }
             gptqBits = bits + layerBits
         }
+        // GGUF: each layer's block type (F16 for full-precision layers); nil when one cannot be stored.
         var ggufType: String? = nil, ggufBits: Double? = nil
-        if !hasLowRank && !actOrder, let type = try? GGUFBlockType.type(for: summary.scheme) {
-            let traits = type.traits
-            ggufType = traits.name
-            ggufBits = Double(traits.typeSize * 8) / Double(traits.blockSize)
+        if !hasLowRank && !actOrder {
+            var names: [String] = [], total = 0.0
+            for layer in summary.layers {
+                guard let type = try? GGUFExporter.type(of: layer.result) else { names = []; break }
+                let traits = type.traits
+                if !names.contains(traits.name) { names.append(traits.name) }
+                total += Double(traits.typeSize * 8) / Double(traits.blockSize) * Double(layer.result.bits.weights)
+            }
+            if !names.isEmpty {
+                ggufType = names.joined(separator: "+")
+                ggufBits = total / Double(max(weights, 1))
+            }
         }
         return StoredBits(paper: summary.effectiveBits,
                           gptq: gptqBits.map { Double($0) / Double(max(weights, 1)) },

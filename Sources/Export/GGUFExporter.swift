@@ -23,29 +23,54 @@ public enum GGUFExporter {
             throw ExportError("LoRC low-rank corrections cannot be stored in GGUF (llama.cpp has no tensor for them); "
                               + "drop --lorc, or evaluate LoRC in memory with `ptqlab eval --lorc`")
         }
-        _ = try GGUFBlockType.type(for: scheme)
+        if scheme.isQuantized { _ = try GGUFBlockType.type(for: scheme) }
+    }
+
+    /// The ggml type of one quantized layer: its scheme's block type, or F16 for a layer kept in
+    /// full precision (w16; llama.cpp mixes types per tensor, as its own Q4_K_M mixes do).
+    static func type(of result: QuantizedWeight) throws(ExportError) -> GGMLType {
+        guard let codes = result.codes else { return .f16 }
+        return try GGUFBlockType.type(for: codes.scheme)
+    }
+
+    /// A (rows × columns) float weight as F16, rows stored in `rowOrder` (identity when nil).
+    static func f16Data(_ weight: Tensor, rowOrder: [Int]?) -> [UInt8] {
+        let rows = weight.shape[0], columns = weight.count / max(rows, 1), w = weight.pointer
+        var halves = [UInt16](repeating: 0, count: weight.count)
+        for stored in 0..<rows {
+            let r = rowOrder?[stored] ?? stored
+            for c in 0..<columns { halves[stored * columns + c] = Float16(w[r * columns + c]).bitPattern.littleEndian }
+        }
+        return halves.withUnsafeBytes { Array($0) }
     }
 
     @discardableResult
     public static func export(_ summary: QuantizationSummary, source: GGUFFile, to path: String) throws -> ExportReport {
         try check(scheme: summary.scheme, lowRank: summary.layers.contains { $0.result.lowRank != nil })
-        let type = try GGUFBlockType.type(for: summary.scheme)
+        // Block linears, then the token embedding / LM head when the recipe quantized them.
+        let written = summary.layers + summary.tokenTables
+        var types: [String: GGMLType] = [:]
+        for layer in written {
+            do { types[layer.name] = try type(of: layer.result) } catch { throw ExportError("\(layer.name): \(error.message)") }
+        }
+        // The file type names the recipe's own scheme (F16 when its weights stay in full precision).
+        let type = summary.scheme.isQuantized ? try GGUFBlockType.type(for: summary.scheme) : .f16
         let arch = source.architecture ?? "?"
         guard let layout = ModelFamilies.lookup(ggufArchitecture: arch)?.family.gguf?.tensorLayout else {
             throw ExportError("\(source.path): GGUF export supports \(ModelFamilies.ggufExportArchitectures.joined(separator: ", ")), not '\(arch)'")
         }
         let permutedHeads = try layout.permutedRows(source)
 
-        var byGGUFName: [String: QuantizedCodes] = [:]
-        for layer in summary.layers {
+        var byGGUFName: [String: (result: QuantizedWeight, type: GGMLType)] = [:]
+        for layer in written {
             guard let name = layout.tensorName(layer.name + ".weight"), let info = source.tensor(named: name) else {
                 throw ExportError("\(layer.name): no tensor in \(source.path) corresponds to this layer")
             }
-            let codes = layer.result.codes
-            guard info.shape == [codes.rows, codes.columns] else {
-                throw ExportError("\(name): source shape \(info.shape), quantized \([codes.rows, codes.columns])")
+            let shape = layer.result.codes.map { [$0.rows, $0.columns] } ?? layer.result.dequantized.shape
+            guard info.shape == shape else {
+                throw ExportError("\(name): source shape \(info.shape), quantized \(shape)")
             }
-            byGGUFName[name] = codes
+            byGGUFName[name] = (layer.result, types[layer.name]!)
         }
         // Tensors the method changed besides the quantized weights (AWQ's folded norms): written as
         // F32 from the model, not copied from the source.
@@ -71,15 +96,20 @@ public enum GGUFExporter {
         var bytes = 0
         for info in source.tensors {
             let data: [UInt8], tensorType: GGMLType
-            if let codes = byGGUFName[info.name] {
+            if let (result, layerType) = byGGUFName[info.name] {
                 // rows back in llama.cpp's order where the source stores them permuted
-                let order = permutedHeads[info.name].map { GGUFBlockEncoder.llamaCppPermutation(rows: codes.rows, heads: $0) }
-                do {
-                    data = try GGUFBlockEncoder.encode(codes, as: type, rowOrder: order)
-                } catch {
-                    throw ExportError("\(info.name): \(error.message)")
+                let rows = result.dequantized.shape[0]
+                let order = permutedHeads[info.name].map { GGUFBlockEncoder.llamaCppPermutation(rows: rows, heads: $0) }
+                if let codes = result.codes {
+                    do {
+                        data = try GGUFBlockEncoder.encode(codes, as: layerType, rowOrder: order)
+                    } catch {
+                        throw ExportError("\(info.name): \(error.message)")
+                    }
+                } else {
+                    data = f16Data(result.dequantized, rowOrder: order)
                 }
-                tensorType = type
+                tensorType = layerType
             } else if let tensor = changed[info.name] {
                 data = tensor.array.withUnsafeBytes { Array($0) }
                 tensorType = .f32
@@ -91,12 +121,14 @@ public enum GGUFExporter {
             bytes += data.count
         }
         try writer.write(to: path)
-        let exact = [GGMLType.q4_0, .q5_0, .q8_0].contains(type)
+        let used = Set(byGGUFName.values.map(\.type)).sorted { $0.name < $1.name }
+        let mixed = used.count > 1 ? ["per-layer types: " + used.map { t in "\(t.name) × \(byGGUFName.values.filter { $0.type == t }.count)" }.joined(separator: ", ")] : []
+        let exact = used.allSatisfy { [GGMLType.q4_0, .q5_0, .q8_0, .f16].contains($0) }
         return ExportReport(
-            format: "gguf", path: path, quantizedStorage: type.name, quantizedLayers: byGGUFName.count,
+            format: "gguf", path: path, quantizedStorage: used.map(\.name).joined(separator: "+"), quantizedLayers: byGGUFName.count,
             tensors: source.tensors.count, bytes: bytes,
-            notes: [exact ? "\(type.name) blocks reproduce the fake-quantized weights exactly (d = scale)"
-                        : "\(type.name) blocks: d = scale, m = −scale·zero rounded to f16 (deviation ≤ half an f16 ulp of scale·zero)",
+            notes: mixed + [exact ? "\(used.map(\.name).joined(separator: ", ")) blocks reproduce the fake-quantized weights exactly (d = scale)"
+                        : "asymmetric blocks: d = scale, m = −scale·zero rounded to f16 (deviation ≤ half an f16 ulp of scale·zero)",
                     changed.isEmpty ? "non-quantized tensors keep their source types and bytes"
                         : "non-quantized tensors keep their source types and bytes, except \(changed.count) the method changed (written as F32)"]
                 + (permutedHeads.isEmpty ? [] : ["llama.cpp Q/K row permutation re-applied"]))

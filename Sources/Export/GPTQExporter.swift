@@ -27,7 +27,17 @@ public enum GPTQExporter {
                               sourceDirectory: String?, to directory: String,
                               floatType: FloatDType = .f32) throws -> ExportReport {
         try GPTQLayerPacking.check(scheme: summary.scheme, lowRank: summary.layers.contains { $0.result.lowRank != nil })
-        let convention: GPTQZeroConvention = summary.layers.contains { GPTQLayerPacking.needsV2($0.result.codes) } ? .v2 : .v1
+        if let other = summary.layers.first(where: { $0.result.codes?.scheme != summary.scheme }) {
+            throw ExportError("\(other.name): quantized with \(other.result.codes.map { QuantSpec(weight: $0.scheme).description } ?? "w16 (full precision)"), "
+                              + "the recipe with \(QuantSpec(weight: summary.scheme)): a GPTQ quantization_config holds one bits / group_size for every layer; "
+                              + "write GGUF instead (llama.cpp mixes types per tensor)")
+        }
+        if let table = summary.tokenTables.first {
+            throw ExportError("\(table.name): GPTQ checkpoints keep the token embedding and LM head in float; "
+                              + "write GGUF instead, or quantize without --quant-embedding / --quant-head")
+        }
+        let codesOf = summary.layers.compactMap { $0.result.codes }
+        let convention: GPTQZeroConvention = codesOf.contains { GPTQLayerPacking.needsV2($0) } ? .v2 : .v1
         var notes = convention == .v1
             ? ["qzeros store zero − 1 (AutoGPTQ v1, checkpoint_format gptq)"]
             : ["some group has zero-point 0, which v1 (zero − 1) cannot store: written as checkpoint_format gptq_v2 (GPTQModel)"]
@@ -36,7 +46,7 @@ public enum GPTQExporter {
         func addFloat(_ name: String, _ t: Tensor) {
             writer.add(name, float: t.array, shape: t.shape, as: floatType)
         }
-        let quantized = Dictionary(summary.layers.map { ($0.name, $0.result.codes) }, uniquingKeysWith: { a, _ in a })
+        let quantized = Dictionary(summary.layers.compactMap { l in l.result.codes.map { (l.name, $0) } }, uniquingKeysWith: { a, _ in a })
         addFloat("model.embed_tokens.weight", model.embedding)
         addFloat("model.norm.weight", model.finalNorm)
         if !model.hyper.tiedEmbeddings { addFloat("lm_head.weight", model.lmHead) }
@@ -74,7 +84,7 @@ public enum GPTQExporter {
         try writer.write(to: url.appendingPathComponent("model.safetensors").path)
 
         let gptq = GPTQQuantizationConfig(bits: summary.scheme.bits, groupSize: GPTQLayerPacking.groupSize(summary.scheme),
-                                          descAct: summary.layers.contains { $0.result.codes.groupIndex != nil },
+                                          descAct: codesOf.contains { $0.groupIndex != nil },
                                           sym: summary.scheme.symmetric, convention: convention)
         var config = config
         config.torchDtype = floatType == .f32 ? "float32" : "float16"

@@ -11,7 +11,7 @@ struct QuantOptions: ParsableArguments {
     @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar).")
     var quant: String?
 
-    @Option(help: "Method: rtn, gptq, zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian) zq-global (ZeroQuant-Global: each quantized block trained to reproduce the full-precision block's output) or awq (AWQ: activation-aware per-channel scales and clipping, then RTN).")
+    @Option(help: "Method: rtn, gptq, zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian) zq-global (ZeroQuant-Global: each quantized block trained to reproduce the full-precision block's output) awq (AWQ: activation-aware per-channel scales and clipping, then RTN) or smoothquant (SmoothQuant: activation outliers migrated into the weights, then RTN; made for W8A8 with static per-tensor activations).")
     var method: String = "gptq"
 
     @Option(parsing: .unconditional, help: "zq-global: Adam updates per block (default 100).")
@@ -43,6 +43,21 @@ struct QuantOptions: ParsableArguments {
 
     @Flag(help: "AWQ: skip the weight-clipping search (llm-awq's mse_range off).")
     var awqNoClip = false
+
+    @Flag(help: "Run SmoothQuant's smoothing before the method (rtn, gptq, zq-local); --method smoothquant implies it.")
+    var smoothquant = false
+
+    @Option(parsing: .unconditional, help: "SmoothQuant: migration strength α in s = max|X|^α / max|W|^(1−α) (default 0.5).")
+    var sqAlpha: Double?
+
+    @Option(name: .customLong("override"), help: ArgumentHelp("Per-layer override (mixed precision), repeatable, first match wins: PATTERN=SPEC[:METHOD], e.g. '*.down_proj=w8a16-row-asym', '*.{last}.*=w8a16-row-asym:rtn', '*.o_proj=w16a16' (left in full precision). PATTERN is a glob over Hugging Face layer names ({first}/{last}: the first/last block's index).", valueName: "PATTERN=SPEC[:METHOD]"))
+    var overrides: [String] = []
+
+    @Option(help: "Also quantize the token embedding (weight-only spec, round to nearest), e.g. w8a16-row-sym; a tied LM head changes with it.")
+    var quantEmbedding: String?
+
+    @Option(help: "Also quantize the LM head (weight-only spec, round to nearest), e.g. w8a16-g128-asym; for a tied head this is the embedding.")
+    var quantHead: String?
 
     @Flag(help: "GPTQ: process columns in order of decreasing Hessian diagonal.")
     var actOrder = false
@@ -109,9 +124,18 @@ struct QuantOptions: ParsableArguments {
         }
         let awqSettings = awq || method == "awq"
             ? AWQSettings(grid: awqGrid ?? AWQSettings.defaultGrid, clip: !awqNoClip) : nil
+        if sqAlpha != nil && !(smoothquant || method == "smoothquant") {
+            throw ValidationError("--sq-alpha is a SmoothQuant option: use --method smoothquant or --smoothquant")
+        }
+        let sqSettings = smoothquant || method == "smoothquant"
+            ? SmoothQuantSettings(alpha: sqAlpha ?? SmoothQuantSettings.defaultAlpha) : nil
         var recipe = QuantRecipe(spec: spec.description, method: method, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
                                  staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zq,
-                                 awq: awqSettings)
+                                 awq: awqSettings, smoothQuant: sqSettings,
+                                 overrides: try overrides.map { text in
+                                     do { return try LayerOverride.parse(text) } catch { throw ValidationError("--override \(text): \(error)") }
+                                 },
+                                 embedding: quantEmbedding, head: quantHead)
         if let problem = recipe.problem() { throw ValidationError(problem) }
         if try recipe.needsCalibration() {
             recipe.calibration = CalibrationSettings(corpus: calib, samples: calibSamples, length: calibLength, seed: seed,

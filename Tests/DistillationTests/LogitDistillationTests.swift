@@ -100,7 +100,7 @@ import Testing
         #expect(results.allSatisfy { $0.weight.stats["zqg.logit_kl_final"] == after && $0.weight.stats["zqg.logit_steps"] == 40 })
         for (linear, result) in zip(model.linearLayers, results) {
             #expect(linear.name == result.name)
-            let values = result.weight.codes.dequantized()
+            let values = result.weight.codes!.dequantized()
             #expect((0..<values.count).allSatisfy { values.pointer[$0] == linear.weight.pointer[$0] }, "\(linear.name)")
         }
     }

@@ -40,7 +40,7 @@ import Testing
         #expect(ratios.allSatisfy { $0 <= 1 } && ratios.min()! < 0.97, "\(ratios)")
         for (linear, result) in zip(model.linearLayers, results) {
             #expect(linear.name == result.name)
-            let codes = result.weight.codes
+            let codes = try #require(result.weight.codes)
             #expect(codes.codes.allSatisfy { $0 <= 7 })
             let values = codes.dequantized()
             for i in 0..<values.count { #expect(values.pointer[i] == linear.weight.pointer[i]) }
@@ -54,15 +54,15 @@ import Testing
         let scheme = try QuantSpec.parse("w4a16-g32-sym").weight
         for (linear, result) in zip(reference.linearLayers, none) {
             let (_, rtn) = try MatrixQuantizer.quantize(linear.weight, scheme: scheme)
-            #expect(result.weight.codes.codes == rtn.codes, "\(linear.name)")
+            #expect(result.weight.codes!.codes == rtn.codes, "\(linear.name)")
         }
         let settings = ZeroQuantGlobalSettings(steps: 10, batch: 3, learnScales: true, seed: 5)
         let (_, a) = try Self.run("w4a16-g32-sym", settings: settings)
         let (_, b) = try Self.run("w4a16-g32-sym", settings: settings)
         for (x, y) in zip(a, b) {
-            #expect(x.weight.codes.codes == y.weight.codes.codes)
-            #expect(x.weight.codes.scales == y.weight.codes.scales)
-            #expect(x.weight.codes.scales.allSatisfy { $0 > 0 && $0.isFinite })
+            #expect(x.weight.codes!.codes == y.weight.codes!.codes)
+            #expect(x.weight.codes!.scales == y.weight.codes!.scales)
+            #expect(x.weight.codes!.scales.allSatisfy { $0 > 0 && $0.isFinite })
         }
     }
 

@@ -103,3 +103,43 @@ import Testing
         #expect(abs(got - expected) / expected <= 1e-9, "GPTQ \(got) vs in memory \(expected)")
     }
 }
+
+extension SmolLM2ExportTests {
+    /// A mixed recipe reaches the GGUF with one ggml type per tensor, as llama.cpp's own mixes:
+    /// W4 g32 sym (Q4_0), down_proj at W8 g32 sym (Q8_0), o_proj left in full precision (F16), and
+    /// the tied embedding/head at W8 g32 sym (Q8_0). Reloaded, every Q4_0 / Q8_0 linear and the
+    /// embedding equal the in-memory model bit for bit; the F16 layers differ only by f16 rounding,
+    /// so perplexity agrees to 1e-4 relative. A GPTQ directory cannot hold mixed bits: refused.
+    @Test func mixedPrecisionReachesTheGGUF() throws {
+        let assets = AssetLocator()
+        let memory = try ModelLoader.load(path: try assets.defaultModel)
+        let recipe = QuantRecipe(spec: "w4a16-g32-sym", method: "rtn",
+                                 overrides: [LayerOverride(pattern: "*.down_proj", spec: "w8a16-g32-sym"),
+                                             LayerOverride(pattern: "*.o_proj", spec: "w16a16")],
+                                 embedding: "w8a16-g32-sym")
+        let summary = try recipe.run(on: memory.model, calibration: nil)
+        #expect(summary.tokenTables.map(\.name) == ["model.embed_tokens"])
+        let dir = try ExportTestSupport.temporaryDirectory("gguf-mixed")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/model.gguf"
+        let report = try GGUFExporter.export(summary, source: GGUFFile(path: try assets.defaultModel), to: path)
+        #expect(report.quantizedStorage == "F16+Q4_0+Q8_0" && report.quantizedLayers == 211)
+        #expect(report.notes.contains("per-layer types: F16 × 30, Q4_0 × 150, Q8_0 × 31"))
+        let file = try GGUFFile(path: path)
+        #expect(file.tensor(named: "blk.3.attn_q.weight")?.type == .q4_0 && file.tensor(named: "blk.3.ffn_down.weight")?.type == .q8_0)
+        #expect(file.tensor(named: "blk.3.attn_output.weight")?.type == .f16 && file.tensor(named: "token_embd.weight")?.type == .q8_0)
+        let bits = ExportedBits.of(summary, actOrder: false)
+        #expect(bits.ggufType == "Q4_0+F16+Q8_0" && bits.gptq == nil)
+
+        let reloaded = try ModelLoader.load(path: path)
+        let (x, y) = (try #require(memory.model as? LlamaModel), try #require(reloaded.model as? LlamaModel))
+        #expect(zip(x.linearLayers, y.linearLayers).allSatisfy { $0.name.hasSuffix("o_proj") || $0.weight.array == $1.weight.array })
+        #expect(x.embedding.array == y.embedding.array)
+        let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
+        #expect(abs(got - expected) / expected < 1e-4, "GGUF \(got) vs in memory \(expected)")
+        #expect(throws: ExportError.self) {
+            try GPTQExporter.export(summary, model: x, config: try HFConfigFromGGUF.config(of: GGUFFile(path: try assets.defaultModel)),
+                                    sourceDirectory: nil, to: dir + "/gptq")
+        }
+    }
+}

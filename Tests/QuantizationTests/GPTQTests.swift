@@ -49,15 +49,15 @@ import TensorCore
         let eR = QuantTestSupport.outputError(Self.w, rtn.dequantized, Self.x)
         #expect(eG < 0.9 * eR, "GPTQ \(eG) vs RTN \(eR)")
         // The codes decode to exactly the returned weight, g_idx included.
-        #expect(result.codes.codes.allSatisfy { Int($0) <= scheme.maxCode })
-        #expect(result.codes.dequantized().array == result.dequantized.array)
+        #expect(result.codes!.codes.allSatisfy { Int($0) <= scheme.maxCode })
+        #expect(result.codes!.dequantized().array == result.dequantized.array)
         let expectsGroupIndex = actOrder && !staticGroups && scheme.groupSize(columns: Self.columns) < Self.columns
             && scheme.granularity != .perTensor
-        #expect((result.codes.groupIndex != nil) == expectsGroupIndex)
-        if let g = result.codes.groupIndex {
+        #expect((result.codes!.groupIndex != nil) == expectsGroupIndex)
+        if let g = result.codes!.groupIndex {
             // Every group holds k columns (the last one the rest).
             let k = scheme.groupSize(columns: Self.columns)
-            var counts = [Int](repeating: 0, count: result.codes.groupsPerRow)
+            var counts = [Int](repeating: 0, count: result.codes!.groupsPerRow)
             for group in g { counts[Int(group)] += 1 }
             #expect(counts.dropLast().allSatisfy { $0 == k } && counts.last == Self.columns - k * (counts.count - 1))
             #expect(result.bits.extraBits == 32 * Self.columns)
@@ -99,7 +99,7 @@ import TensorCore
         let gptq = try GPTQQuantizer().quantize(weight: Self.w, hessian: h, scheme: scheme)
         let rtn = try RTNQuantizer().quantize(weight: Self.w, hessian: nil, scheme: scheme)
         #expect(gptq.dequantized.array == rtn.dequantized.array)
-        #expect(gptq.codes.codes == rtn.codes.codes && gptq.codes.scales == rtn.codes.scales)
+        #expect(gptq.codes!.codes == rtn.codes!.codes && gptq.codes!.scales == rtn.codes!.scales)
     }
 
     /// Columns whose input is always 0: H_ii = 0 → 1, W[:, i] = 0, quantized to exactly 0.

@@ -18,7 +18,7 @@ import TensorCore
         #expect(eL < eG, "LoRC \(eL) vs GPTQ \(eG)")
         #expect(QuantTestSupport.squaredError(Self.w, lorc.dequantized) < QuantTestSupport.squaredError(Self.w, gptq.dequantized))
         // The base codes are GPTQ's; the corrected weight is Q(W) + ÛV̂.
-        #expect(lorc.codes.codes == gptq.codes.codes)
+        #expect(lorc.codes!.codes == gptq.codes!.codes)
         let correction = try #require(lorc.lowRank)
         #expect(correction.rank == 8 && correction.u.shape == [48, 8] && correction.v.shape == [8, 320])
         var maxDifference: Float = 0

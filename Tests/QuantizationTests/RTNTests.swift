@@ -14,7 +14,7 @@ import TensorCore
                 let scheme = WeightScheme(bits: bits, symmetric: symmetric, granularity: granularity)
                 let plain = try RTNQuantizer().quantize(weight: w, hessian: nil, scheme: scheme)
                 let clipped = try RTNQuantizer(clip: ClipSearch(norm: norm)).quantize(weight: w, hessian: nil, scheme: scheme)
-                #expect(clipped.codes.dequantized().array == clipped.dequantized.array)
+                #expect(clipped.codes!.dequantized().array == clipped.dequantized.array)
                 let k = scheme.groupSize(columns: 200)
                 var strictlyBetter = 0
                 for r in 0..<16 {

@@ -55,11 +55,11 @@ import TensorCore
         #expect(result.stats["zq.steps"] == 200)
         #expect(result.stats["zq.best_step"]! > 0)
 
-        #expect(result.codes.scales == rtn.codes.scales && result.codes.zeros == rtn.codes.zeros)
-        #expect(result.codes.codes.allSatisfy { Int($0) <= scheme.maxCode })
-        let decodes = result.codes.dequantized().array == result.dequantized.array
+        #expect(result.codes!.scales == rtn.codes!.scales && result.codes!.zeros == rtn.codes!.zeros)
+        #expect(result.codes!.codes.allSatisfy { Int($0) <= scheme.maxCode })
+        let decodes = result.codes!.dequantized().array == result.dequantized.array
         #expect(decodes, "codes decode to the returned weight")
-        #expect(result.codes.groupIndex == nil)
+        #expect(result.codes!.groupIndex == nil)
         #expect(result.bits.effectiveBitsPerWeight == rtn.bits.effectiveBitsPerWeight)
     }
 
@@ -73,7 +73,7 @@ import TensorCore
         let rtn = try RTNQuantizer().quantize(weight: Self.w, hessian: nil, scheme: scheme)
         let lossZ = Self.quadraticLoss(result.dequantized, h), lossR = Self.quadraticLoss(rtn.dequantized, h)
         #expect(lossZ >= lossR * (1 - 1e-6), "zq-local \(lossZ) below RTN \(lossR) with H = I")
-        let same = result.dequantized.array == rtn.dequantized.array && result.codes.codes == rtn.codes.codes
+        let same = result.dequantized.array == rtn.dequantized.array && result.codes!.codes == rtn.codes!.codes
         #expect(same, "H = I: zq-local must return RTN")
         #expect(result.stats["zq.best_step"] == 0)
         #expect(result.stats["zq.loss_final"] == result.stats["zq.loss_initial"])
@@ -93,7 +93,7 @@ import TensorCore
             let loss = Self.quadraticLoss(result.dequantized, Self.h)
             #expect(loss <= lossR * (1 + 1e-6), "\(quantizer.optimizer): \(loss) vs RTN \(lossR)")
             #expect(result.stats["zq.loss_final"]! <= result.stats["zq.loss_initial"]!)
-            let decodes = result.codes.dequantized().array == result.dequantized.array
+            let decodes = result.codes!.dequantized().array == result.dequantized.array
             #expect(decodes)
         }
         let none = try ZeroQuantLocalQuantizer(steps: 0).quantize(weight: Self.w, hessian: Self.h, scheme: scheme)
@@ -119,7 +119,7 @@ import TensorCore
         let clip = ClipSearch(norm: 2)
         let rtnClipped = try RTNQuantizer(clip: clip).quantize(weight: Self.w, hessian: nil, scheme: scheme)
         let clipped = try ZeroQuantLocalQuantizer(steps: 50, clip: clip).quantize(weight: Self.w, hessian: Self.h, scheme: scheme)
-        #expect(clipped.codes.scales == rtnClipped.codes.scales && clipped.codes.zeros == rtnClipped.codes.zeros)
+        #expect(clipped.codes!.scales == rtnClipped.codes!.scales && clipped.codes!.zeros == rtnClipped.codes!.zeros)
         #expect(Self.quadraticLoss(clipped.dequantized, Self.h) < Self.quadraticLoss(rtnClipped.dequantized, Self.h))
     }
 

@@ -247,4 +247,66 @@ struct StudyGridTests {
             }
         }
     }
+
+    @Test func smoothQuantMethodsAndComposition() throws {
+        let g = try Self.grid("""
+            name: t
+            models: [a]
+            schemes:
+              - {spec: [w8a8-row-sym-tensor-static], methods: [smoothquant, {name: smoothquant, sq_alpha: 0.85}, {name: gptq, smoothquant: true},
+                 {name: rtn, smoothquant: true}, {name: zq-global, smoothquant: true}, {name: awq, smoothquant: true}]}
+            evaluation: {perplexity: {corpora: [wiki]}}
+            """)
+        #expect(g.experiments.compactMap { $0.recipe?.methodLabel } == ["smoothquant", "smoothquant+alpha0.85", "gptq+smoothquant", "rtn+smoothquant"])
+        #expect(Set(g.experiments.map(\.id)).count == g.experiments.count)
+        #expect(g.experiments.allSatisfy { $0.recipe == nil || $0.recipe?.calibration != nil })
+        #expect(g.experiments.first { $0.recipe?.methodLabel == "smoothquant+alpha0.85" }?.recipe?.smoothQuant == SmoothQuantSettings(alpha: 0.85))
+        #expect(g.rejected.count == 2)
+        #expect(g.rejected.contains { $0.reason.contains("SmoothQuant before zq-global") })
+        #expect(g.rejected.contains { $0.reason.contains("SmoothQuant and AWQ") })
+        for bad in ["{name: gptq, sq_alpha: 0.8}", "{name: smoothquant, smoothquant: true}"] {
+            #expect(throws: (any Error).self) {
+                try Self.grid("""
+                    name: t
+                    models: [a]
+                    schemes: [{spec: [w8a8-row-sym-tensor-static], methods: [\(bad)]}]
+                    evaluation: {perplexity: {corpora: [wiki]}}
+                    """)
+            }
+        }
+    }
+
+    @Test func overridesAndTokenTablesInYAML() throws {
+        let g = try Self.grid("""
+            name: t
+            models: [a]
+            schemes:
+              - {spec: w4a16-g128-asym, methods: [rtn, gptq]}
+              - spec: w4a16-g128-asym
+                methods: [rtn]
+                overrides: [{"*.down_proj": w8a16-row-asym}, {pattern: "*.{last}.*", spec: w16a16, method: rtn}]
+                lm_head: w8a16-row-sym
+              - {spec: [w16a8-tok, w16a4-tok], methods: [rtn]}
+            evaluation: {perplexity: {corpora: [wiki]}}
+            """)
+        #expect(g.experiments.compactMap { $0.recipe?.methodLabel } == [
+            "rtn", "rtn+mix[*.down_proj=w8a16-row-asym,*.{last}.*=w16a16:rtn]+head[w8a16-row-sym]", "rtn", "rtn", "gptq"])
+        #expect(Set(g.experiments.map(\.id)).count == g.experiments.count)
+        let mixed = try #require(g.experiments.first { $0.recipe?.overrides != nil }?.recipe)
+        #expect(mixed.overrides?.count == 2 && mixed.head == "w8a16-row-sym" && mixed.embedding == nil)
+        for bad in ["overrides: [{\"*.down_proj\": w9a16-row-asym}]", "overrides: [{a: w8a16-row-asym, b: w8a16-row-asym}]",
+                    "overrides: [{pattern: \"*.o_proj\", spec: w8a16-row-asym, method: awq}]", "embeding: w8a16-row-sym"] {
+            #expect(throws: (any Error).self, "\(bad)") {
+                try Self.grid("""
+                    name: t
+                    models: [a]
+                    schemes:
+                      - spec: w4a16-g128-asym
+                        methods: [rtn]
+                        \(bad)
+                    evaluation: {perplexity: {corpora: [wiki]}}
+                    """)
+            }
+        }
+    }
 }

@@ -116,21 +116,23 @@ public struct ExperimentPipeline {
         }
         // zq-global's logit pass reports its steps after the blocks.
         let logitSteps = recipe.zqGlobal?.logitSteps ?? 0
-        // AWQ's scale search runs over the blocks before the quantizer does.
-        let passes = recipe.awq == nil ? 1 : 2, blocks = loaded.model.blockCount
+        // AWQ's scale search and SmoothQuant's statistics run over the blocks before the quantizer does.
+        let scaling = recipe.awq != nil ? "AWQ" : recipe.smoothQuant != nil ? "SmoothQuant" : nil
+        let passes = scaling == nil ? 1 : 2, blocks = loaded.model.blockCount
         let progress = ProgressLine(label: "quantize \(recipe.methodLabel)"
                                         + (logitSteps > 0 ? " (\(blocks) blocks, then \(logitSteps) logit steps)" : "")
-                                        + (passes == 2 ? " (AWQ over \(blocks) blocks, then quantization)" : ""),
+                                        + (scaling.map { " (\($0) over \(blocks) blocks, then quantization)" } ?? ""),
                                     total: passes * blocks + logitSteps, unit: logitSteps > 0 || passes == 2 ? "stage" : "block",
                                     enabled: options.showProgress)
         session.markModified()
+        for (tensor, changed) in recipe.tokenTablesToPreserve(in: loaded.model) { session.preserve(tensor, restored: changed) }
         let summary = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared) { done, _ in
             progress.update(done: done, units: done)
         }
         var report = try QuantizationReport(recipe: recipe, summary: summary, baseStorage: loaded.blockWeightStorage, gridFit: fit)
         report.storedBits = ExportedBits.of(summary, actOrder: recipe.actOrder)
         let storage = try session.sourceStorage()
-        report.modelBytes = summary.quantizedBytes + 2 * storage.otherParameters
+        report.modelBytes = summary.quantizedBytes + summary.tokenTableBytes + 2 * (storage.otherParameters - summary.tokenTableWeights)
         return QuantizationOutcome(report: report, summary: summary)
     }
 

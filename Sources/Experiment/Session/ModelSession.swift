@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import Models
 import Quantization
+import TensorCore
 
 /// One model loaded once for all of its experiments, with what they share: the pristine weights
 /// (a snapshot, when more than one experiment will run), the tokenized inputs, the calibration
@@ -43,6 +44,10 @@ public final class ModelSession {
         snapshot.restore()
         isPristine = true
     }
+
+    /// Keeps a copy of a tensor outside the block linears that a quantization is about to change
+    /// (the token embedding or LM head), restored with the base weights; `restored` runs after.
+    func preserve(_ tensor: Tensor, restored: @escaping () -> Void) { snapshot?.preserve(tensor, restored: restored) }
 
     /// Marks the block linears as changed (a quantization ran).
     func markModified() { isPristine = false }
@@ -106,6 +111,7 @@ public final class ModelSession {
     /// on the base weights).
     public func gridFit(_ scheme: WeightScheme) throws -> GridFit {
         if let cached = gridFits[scheme] { return cached }
+        guard scheme.isQuantized else { return GridFit() }   // w16: nothing requantized
         try restoreBaseWeights()
         var fit = GridFit()
         for linear in loaded.model.linearLayers {

@@ -8,6 +8,8 @@ import TensorCore
 public final class WeightSnapshot {
     private let entries: [(linear: Linear, weight: Tensor, bias: Tensor?)]
     private let norms: [(live: Tensor, saved: Tensor)]
+    /// Tensors saved on demand (`preserve`): the token tables a recipe quantizes.
+    private var extra: [(live: Tensor, saved: Tensor, restored: () -> Void)] = []
 
     public init(_ model: any BlockwiseLanguageModel) {
         var entries: [(Linear, Tensor, Tensor?)] = []
@@ -37,6 +39,16 @@ public final class WeightSnapshot {
             entry.linear.inputTransform = nil
         }
         for norm in norms { norm.live.pointer.update(from: norm.saved.pointer, count: norm.saved.count) }
+        for e in extra {
+            e.live.pointer.update(from: e.saved.pointer, count: e.saved.count)
+            e.restored()
+        }
+    }
+
+    /// Saves `tensor` (once) so `restore()` puts it back in place, then calls `restored`.
+    public func preserve(_ tensor: Tensor, restored: @escaping () -> Void) {
+        guard !extra.contains(where: { $0.live.storage === tensor.storage }) else { return }
+        extra.append((tensor, tensor.copied(), restored))
     }
 
     /// Weights of the block linears, and their f32 bytes (the base row's size).

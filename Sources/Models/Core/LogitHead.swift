@@ -27,6 +27,9 @@ public final class LogitHead: @unchecked Sendable {
         self.transform = transform
     }
 
+    /// Drops the packed copy of `weight` after its values changed in place (quantization).
+    public func weightChanged() { packed.invalidate() }
+
     /// Logits of x (n, d), chunk after chunk: `body(firstRow, rows, values)` with values (rows, vocab),
     /// valid only during the call.
     public func logits(_ x: UnsafePointer<Float>, rows n: Int,

@@ -16,8 +16,9 @@ public struct QuantizedWeight: Sendable {
     /// What the layer computes with from now on (outFeatures × inFeatures): the dequantized codes,
     /// plus the low-rank correction when there is one.
     public var dequantized: Tensor
-    /// The integer form (codes, scales, zeros, g_idx).
-    public var codes: QuantizedCodes
+    /// The integer form (codes, scales, zeros, g_idx); nil when the layer keeps its weights in
+    /// full precision (`fullPrecision`: an activation-only scheme, or an override's `w16`).
+    public var codes: QuantizedCodes?
     /// LoRC factors, when the method adds them.
     public var lowRank: LowRankCorrection?
     /// Storage of the layer.
@@ -26,7 +27,7 @@ public struct QuantizedWeight: Sendable {
     /// "gptq.deadColumns", "seconds"; see each method.
     public var stats: [String: Double]
 
-    public init(dequantized: Tensor, codes: QuantizedCodes, lowRank: LowRankCorrection? = nil,
+    public init(dequantized: Tensor, codes: QuantizedCodes?, lowRank: LowRankCorrection? = nil,
                 bits: BitAccounting, stats: [String: Double] = [:]) {
         self.dequantized = dequantized
         self.codes = codes
@@ -36,6 +37,14 @@ public struct QuantizedWeight: Sendable {
     }
 
     public var effectiveBitsPerWeight: Double { bits.effectiveBitsPerWeight }
+
+    /// A layer left in full precision: the weight as it is, counted at 16 bits per weight (f16
+    /// storage), no codes.
+    public static func fullPrecision(_ weight: Tensor) -> QuantizedWeight {
+        let n = weight.count
+        return QuantizedWeight(dequantized: weight, codes: nil,
+                               bits: BitAccounting(weights: n, codeBits: n * WeightScheme.fullPrecisionBits, parameterBits: 0))
+    }
 }
 
 extension Tensor {

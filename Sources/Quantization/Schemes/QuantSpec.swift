@@ -3,7 +3,8 @@
 /// Grammar (lower case; parts separated by `-`):
 ///
 ///     spec     := "w" WBITS "a" ABITS "-" wgran "-" wsym [ "-" agran [ "-" asym ] ] flag*
-///     WBITS    := 2 … 8
+///               | "w16a" ABITS [ "-" agran [ "-" asym ] ] [ "-static" ]
+///     WBITS    := 2 … 8                     (16: weights left in full precision, see below)
 ///     ABITS    := 4 … 8 | 16                 16 = activations not quantized
 ///     wgran    := "row" | "tensor" | "g" K   per output channel | whole matrix | K input columns
 ///     wsym     := "sym" | "asym"             weight symmetry
@@ -14,6 +15,9 @@
 ///               | "-narrow"                  symmetric weights on the narrow grid ±(2^(b−1) − 1)
 ///                                            (default: the full grid of GPTQ's reference; `SymmetricGrid`)
 ///
+/// `w16` keeps the weights in full precision (f16): `w16a8-tok`, `w16a4-tok-asym`,
+/// `w16a8-tensor-static` measure activation quantization alone; `w16a16` quantizes nothing (a
+/// per-layer override's way to leave layers alone).
 /// `agran`, `asym` and `static` require ABITS < 16. Examples: `w4a16-row-asym`,
 /// `w3a16-g128-asym`, `w8a8-row-sym-tok`, `w8a8-row-sym-tensor`, `w4a8-g128-asym-tok`.
 /// `description` is the canonical form: it always names the activation granularity when
@@ -35,6 +39,14 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
 
     public var description: String {
         var parts = ["w\(weight.bits)a\(activation.bits ?? 16)"]
+        guard weight.isQuantized else {
+            if activation.isQuantized {
+                parts.append(activation.granularity.rawValue)
+                if !activation.symmetric { parts.append("asym") }
+                if activation.isStatic { parts.append("static") }
+            }
+            return parts.joined(separator: "-")
+        }
         switch weight.granularity {
         case .perRow: parts.append("row")
         case .perTensor: parts.append("tensor")
@@ -56,6 +68,7 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
         let tokens = text.lowercased().split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard let head = tokens.first, !head.isEmpty else { throw .empty }
         let (wBits, aBits) = try parseBits(head)
+        if wBits == WeightScheme.fullPrecisionBits { return try parseFullPrecisionWeights(tokens, activationBits: aBits) }
 
         guard tokens.count > 1 else { throw .missingPart("weight granularity after '\(head)' (row, tensor or g<k>)") }
         let granularity = try parseGranularity(tokens[1])
@@ -121,9 +134,43 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
         let wText = head[head.index(after: head.startIndex)..<a]
         let aText = head[head.index(after: a)...]
         guard let w = Int(wText), let ab = Int(aText) else { throw .badBitsToken(head) }
-        guard WeightScheme.bitRange.contains(w) else { throw .weightBits("w\(wText)") }
+        guard WeightScheme.bitRange.contains(w) || w == WeightScheme.fullPrecisionBits else { throw .weightBits("w\(wText)") }
         guard ab == 16 || ActivationScheme.bitRange.contains(ab) else { throw .activationBits("a\(aText)") }
         return (w, ab)
+    }
+
+    /// `w16aB[-tok|-tensor[-sym|-asym]][-static]`: weights in full precision, so no weight parts.
+    private static func parseFullPrecisionWeights(_ tokens: [String], activationBits: Int) throws(QuantSpecError) -> QuantSpec {
+        var activation = ActivationScheme(bits: activationBits == 16 ? nil : activationBits)
+        var index = 1
+        if index < tokens.count, let g = ActivationScheme.Granularity(rawValue: tokens[index]) {
+            guard activation.isQuantized else {
+                throw .misplacedToken(tokens[index], reason: "activation granularity needs quantized activations (a4…a8), not a16")
+            }
+            activation.granularity = g
+            index += 1
+            if index < tokens.count, let s = parseSymmetry(tokens[index]) {
+                activation.symmetric = s
+                index += 1
+            }
+        }
+        if index < tokens.count && tokens[index] == "static" {
+            guard activation.isQuantized else {
+                throw .misplacedToken("static", reason: "static activation ranges need quantized activations (a4…a8), not a16")
+            }
+            activation.isStatic = true
+            index += 1
+        }
+        if index < tokens.count {
+            let token = tokens[index]
+            if token == "row" || token.first == "g" || ["sym", "asym", "f32scale", "narrow"].contains(token) {
+                throw .misplacedToken(token, reason: "w16 keeps the weights in full precision: no weight granularity, symmetry or scale storage")
+            }
+            throw token.isEmpty ? .misplacedToken(token, reason: "empty part (double or trailing '-')") : .unknownToken(token)
+        }
+        let spec = QuantSpec(weight: .fullPrecision, activation: activation)
+        try spec.activation.validate()
+        return spec
     }
 
     private static func parseGranularity(_ token: String) throws(QuantSpecError) -> WeightGranularity {

@@ -27,6 +27,12 @@ public enum ParameterStorage: String, Hashable, Sendable {
 /// parameters shared per `granularity`. See `QuantGrid` for the exact formulas.
 public struct WeightScheme: Hashable, Sendable {
     public static let bitRange = 2...8
+    /// The bits of weights left in full precision (`w16`: stored as f16, never quantized).
+    public static let fullPrecisionBits = 16
+    /// Weights kept in full precision (spec `w16…`): activation-only schemes, and layers an
+    /// override leaves alone. No quantizer accepts it (`validate()` throws); pipelines check
+    /// `isQuantized` first.
+    public static let fullPrecision = WeightScheme(bits: fullPrecisionBits, symmetric: true, granularity: .perTensor)
 
     public var bits: Int
     public var symmetric: Bool
@@ -44,6 +50,9 @@ public struct WeightScheme: Hashable, Sendable {
         self.storage = storage
         self.symmetricGrid = symmetricGrid
     }
+
+    /// False for `fullPrecision` (w16).
+    public var isQuantized: Bool { bits != Self.fullPrecisionBits }
 
     /// The grid's name for rows and reports: `full` or `narrow` when symmetric, nil when asymmetric.
     public var gridName: String? { symmetric ? symmetricGrid.rawValue : nil }

@@ -151,6 +151,10 @@ public struct StudyGrid: Sendable {
         for (i, entry) in entries.enumerated() {
             let field = "schemes[\(i)]"
             methods = entry.methods?.values ?? defaultMethods
+            let overrides = entry.overrides?.map(\.value) ?? []
+            if !overrides.isEmpty || entry.embedding != nil || entry.lmHead != nil {
+                methods = methods.map { var m = $0; m.overrides = overrides; m.embedding = entry.embedding; m.head = entry.lmHead; return m }
+            }
             if let list = entry.spec?.values {
                 guard entry.bits == nil && entry.granularity == nil && entry.symmetry == nil && entry.activation == nil else {
                     throw StudyError("\(source): \(field): give either spec or bits/granularity/symmetry/activation, not both")

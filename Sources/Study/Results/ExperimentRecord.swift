@@ -95,6 +95,12 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
     public var zqGlobal: ZeroQuantGlobalSettings?
     /// AWQ's knobs (awq rows, and methods run after AWQ), from `configJSON`.
     public var awq: AWQSettings?
+    /// SmoothQuant's knobs (smoothquant rows, and methods run after SmoothQuant), from `configJSON`.
+    public var smoothQuant: SmoothQuantSettings?
+    /// Per-layer overrides and token-table specs (mixed precision), from `configJSON`.
+    public var overrides: [LayerOverride]?
+    public var embeddingSpec: String?
+    public var headSpec: String?
 
     public init(id: String, study: String, model: String, architecture: String, method: String, spec: String?,
                 weightBits: Int?, groupSize: Int?, symmetric: Bool?, activationBits: Int, lorcRank: Int?,
@@ -146,6 +152,10 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         lorcFactorBits = lorcFactorBits ?? recipe.effectiveLoRCFactorBits
         zqGlobal = zqGlobal ?? recipe.zqGlobal
         awq = awq ?? recipe.awq
+        smoothQuant = smoothQuant ?? recipe.smoothQuant
+        overrides = overrides ?? recipe.overrides
+        embeddingSpec = embeddingSpec ?? recipe.embedding
+        headSpec = headSpec ?? recipe.head
         if let c = recipe.calibration {
             calibrationCorpus = calibrationCorpus ?? c.corpus
             calibrationSamples = calibrationSamples ?? c.samples
@@ -166,10 +176,14 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
         if trueSequential == false && method != "zq-global" { label += "+no-true-seq" }
         if let zqGlobal { label += QuantRecipe.zqGlobalLabel(zqGlobal) }
         if let awq { label += (method == "awq" ? "" : "+awq") + awq.label }
+        if let smoothQuant { label += (method == "smoothquant" ? "" : "+smoothquant") + smoothQuant.label }
         if let lorcRank {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits, bits != 8 { label += bits == 16 ? "-f16" : "-\(bits)bit" }
         }
+        label += QuantRecipe.overridesLabel(overrides)
+        if let embeddingSpec { label += "+embed[\(embeddingSpec)]" }
+        if let headSpec { label += "+head[\(headSpec)]" }
         return label
     }
 

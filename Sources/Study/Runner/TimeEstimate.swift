@@ -78,6 +78,10 @@ public struct TimeEstimate: Sendable {
                 // sub-modules cannot run alone run whole blocks, twice that).
                 quantize += Double(1 + awq.grid) * Double(c.samples * c.length) / rate
             }
+            if recipe.smoothQuant != nil, let c = recipe.calibration {
+                // SmoothQuant's statistics: one forward pass over the calibration tokens.
+                quantize += Double(c.samples * c.length) / rate
+            }
             if recipe.lorcRank != nil { quantize *= 1.2 }
             seconds += quantize + logitPass
         }

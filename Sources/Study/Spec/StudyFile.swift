@@ -47,13 +47,50 @@ public struct StudyFile: Decodable, Sendable {
         public var activation: OneOrMany<String>?
         /// Methods for these schemes only (instead of the study's `methods:`).
         public var methods: OneOrMany<MethodEntry>?
+        /// Per-layer overrides for every method of this entry (first match wins), e.g.
+        /// `overrides: [{"*.down_proj": w8a16-row-asym}, {pattern: "*.{last}.*", spec: w8a16-row-asym, method: rtn}]`.
+        public var overrides: [OverrideEntry]?
+        /// Weight-only specs for the token embedding and the LM head (round to nearest), for every
+        /// method of this entry; absent: kept in full precision.
+        public var embedding: String?
+        public var lmHead: String?
+
+        enum CodingKeys: String, CodingKey {
+            case spec, bits, granularity, symmetry, activation, methods, overrides, embedding, lmHead = "lm_head"
+        }
+    }
+
+    /// One per-layer override: `{PATTERN: SPEC}` or `{pattern: PATTERN, spec: SPEC, method: METHOD}`.
+    public struct OverrideEntry: Decodable, Sendable {
+        public var value: LayerOverride
+
+        enum CodingKeys: String, CodingKey { case pattern, spec, method }
+
+        public init(from decoder: Decoder) throws {
+            let keyed = try? decoder.container(keyedBy: CodingKeys.self)
+            if let keyed, keyed.contains(.pattern) {
+                value = LayerOverride(pattern: try keyed.decode(String.self, forKey: .pattern), spec: try keyed.decode(String.self, forKey: .spec),
+                                      method: try keyed.decodeIfPresent(String.self, forKey: .method))
+            } else {
+                let map = try decoder.singleValueContainer().decode([String: String].self)
+                guard map.count == 1, let (pattern, spec) = map.first else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                        debugDescription: "an override is one {PATTERN: SPEC} pair, or {pattern:, spec:, method:} (a list keeps their order: the first match wins)"))
+                }
+                value = LayerOverride(pattern: pattern, spec: spec)
+            }
+            if let problem = value.problem {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: problem))
+            }
+        }
     }
 
     /// One entry of `methods:`: `rtn`, `gptq`, `zq-local`, `zq-global`, or
     /// `{name: gptq, act_order: true, static_groups: true, damping: 0.1, lorc: 8, lorc_bits: 16,
     /// true_sequential: false}`, or `{name: zq-global, steps: 200, lr: 0.1, batch: 8,
     /// learn_scales: true, scale_lr: 0.001, seed: 1}`, or `awq` / `{name: gptq, awq: true}` (AWQ's
-    /// scales and clipping first; knobs `awq_grid: 20`, `awq_clip: false`).
+    /// scales and clipping first; knobs `awq_grid: 20`, `awq_clip: false`), or `smoothquant` /
+    /// `{name: gptq, smoothquant: true}` (SmoothQuant's smoothing first; knob `sq_alpha: 0.85`).
     public struct MethodEntry: Decodable, Sendable {
         public var name: String
         public var actOrder: Bool
@@ -69,6 +106,13 @@ public struct StudyFile: Decodable, Sendable {
         public var zqGlobal: ZeroQuantGlobalSettings?
         /// AWQ before the method (always for `awq`; nil: none).
         public var awq: AWQSettings?
+        /// SmoothQuant before the method (always for `smoothquant`; nil: none).
+        public var smoothQuant: SmoothQuantSettings?
+        /// Per-layer overrides, from the scheme entry this method is listed under.
+        public var overrides: [LayerOverride] = []
+        /// Token-table specs, from the scheme entry this method is listed under.
+        public var embedding: String?
+        public var head: String?
 
         enum CodingKeys: String, CodingKey {
             case name, actOrder = "act_order", mseClip = "mse_clip", lorc, staticGroups = "static_groups", damping
@@ -76,15 +120,17 @@ public struct StudyFile: Decodable, Sendable {
             case steps, lr, batch, learnScales = "learn_scales", scaleLR = "scale_lr", seed
             case logitSteps = "logit_steps", logitLR = "logit_lr"
             case awq, awqGrid = "awq_grid", awqClip = "awq_clip"
+            case smoothQuant = "smoothquant", sqAlpha = "sq_alpha"
         }
 
         public init(name: String, actOrder: Bool = false, mseClip: Bool = false, lorc: Int? = nil, staticGroups: Bool = false,
                     damping: Double? = nil, lorcBits: Int? = nil, trueSequential: Bool? = nil,
-                    zqGlobal: ZeroQuantGlobalSettings? = nil, awq: AWQSettings? = nil) {
+                    zqGlobal: ZeroQuantGlobalSettings? = nil, awq: AWQSettings? = nil, smoothQuant: SmoothQuantSettings? = nil) {
             self.name = name; self.actOrder = actOrder; self.mseClip = mseClip; self.lorc = lorc
             self.staticGroups = staticGroups; self.damping = damping; self.lorcBits = lorcBits
             self.trueSequential = trueSequential; self.zqGlobal = zqGlobal
             self.awq = name == "awq" ? awq ?? AWQSettings() : awq
+            self.smoothQuant = name == "smoothquant" ? smoothQuant ?? SmoothQuantSettings() : smoothQuant
         }
 
         public init(from decoder: Decoder) throws {
@@ -130,12 +176,23 @@ public struct StudyFile: Decodable, Sendable {
                 throw DecodingError.dataCorruptedError(forKey: awqKnobs.first(where: c.contains)!, in: c,
                     debugDescription: "awq_grid and awq_clip are AWQ options: use name: awq, or awq: true")
             }
+            let smoothed = try c.decodeIfPresent(Bool.self, forKey: .smoothQuant)
+            if smoothed != nil && name == "smoothquant" {
+                throw DecodingError.dataCorruptedError(forKey: .smoothQuant, in: c, debugDescription: "smoothquant: true composes SmoothQuant with another method; the smoothquant method runs it already")
+            }
+            if smoothed == true || name == "smoothquant" {
+                smoothQuant = SmoothQuantSettings(alpha: try c.decodeIfPresent(Double.self, forKey: .sqAlpha) ?? SmoothQuantSettings.defaultAlpha)
+            } else if c.contains(.sqAlpha) {
+                throw DecodingError.dataCorruptedError(forKey: .sqAlpha, in: c,
+                    debugDescription: "sq_alpha is a SmoothQuant option: use name: smoothquant, or smoothquant: true")
+            }
         }
 
         /// The recipe this entry names for `spec` (calibration settings added by the grid).
         public func recipe(spec: String) -> QuantRecipe {
             QuantRecipe(spec: spec, method: name, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
-                        staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zqGlobal, awq: awq)
+                        staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zqGlobal, awq: awq,
+                        smoothQuant: smoothQuant, overrides: overrides, embedding: embedding, head: head)
         }
     }
 
@@ -180,13 +237,13 @@ public struct StudyFile: Decodable, Sendable {
     /// Every key a study file may use, by path (`*` = any list item); anything else is a typo.
     static let allowedKeys: [String: Set<String>] = [
         "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
-        "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods"],
+        "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods", "overrides", "embedding", "lm_head"],
         "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
                                      "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr",
-                                     "awq", "awq_grid", "awq_clip"],
+                                     "awq", "awq_grid", "awq_clip", "smoothquant", "sq_alpha"],
         "methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
                                      "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr",
-                                     "awq", "awq_grid", "awq_clip"],
+                                     "awq", "awq_grid", "awq_clip", "smoothquant", "sq_alpha"],
         "calibration": ["corpus", "samples", "length", "sequential"],
         "evaluation": ["context", "perplexity", "zero_shot", "kl"],
         "evaluation.perplexity": ["corpora", "max_windows"],

@@ -1,0 +1,60 @@
+import Models
+import Quantization
+import TensorCore
+
+/// The optional quantization of the token embedding and the LM head (weight-only, round to
+/// nearest, in place): `QuantRecipe.embedding` / `QuantRecipe.head`. A tied head is the embedding
+/// itself, so one spec quantizes both (two different specs for one tensor are an error). Bits are
+/// accounted apart from the block linears' (the paper's effective bits count block linears only);
+/// the model's bytes count them (`QuantizationSummary.tokenTables`).
+extension QuantRecipe {
+    /// Why a token-table spec cannot be used, or nil.
+    static func tokenTableProblem(_ spec: String?, role: String) -> String? {
+        guard let spec else { return nil }
+        let parsed: QuantSpec
+        do { parsed = try QuantSpec.parse(spec) } catch { return "\(role) spec \(spec): \(error)" }
+        if parsed.activation.isQuantized { return "\(role) spec \(spec): only the weights of the \(role) are quantized (a16)" }
+        if !parsed.weight.isQuantized { return "\(role) spec \(spec): w16 is the default (the \(role) is kept in full precision); leave it out" }
+        return nil
+    }
+
+    /// The tensors `quantizeTokenTables` will change, with what must run after they are restored
+    /// (a study's snapshot keeps copies of exactly these).
+    public func tokenTablesToPreserve(in model: any BlockwiseLanguageModel) -> [(tensor: Tensor, changed: () -> Void)] {
+        guard embedding != nil || head != nil, let tables = model as? any TokenTableModel else { return [] }
+        let head = tables.headTable.head
+        var out: [(Tensor, () -> Void)] = []
+        if embedding != nil || tables.headIsTied { out.append((tables.embeddingTable.tensor, { head.weightChanged() })) }
+        if self.head != nil && !tables.headIsTied { out.append((head.weight, { head.weightChanged() })) }
+        return out
+    }
+
+    /// Quantizes the embedding and/or head the recipe names, in place.
+    func quantizeTokenTables(on model: any BlockwiseLanguageModel) throws -> [QuantizationSummary.Layer] {
+        guard embedding != nil || head != nil else { return [] }
+        guard let tables = model as? any TokenTableModel else {
+            throw CalibrationSet.Failure(message: "\(model.architecture): PTQLab does not know where its token embedding and LM head are")
+        }
+        func quantize(_ tensor: Tensor, name: String, spec: String) throws -> QuantizationSummary.Layer {
+            let scheme = try QuantSpec.parse(spec).weight
+            let q: QuantizedWeight
+            do { q = try RTNQuantizer().quantize(weight: tensor, hessian: nil, scheme: scheme) } catch {
+                throw CalibrationSet.Failure(message: "\(name): \(error)")
+            }
+            tensor.pointer.update(from: q.dequantized.pointer, count: tensor.count)
+            tables.headTable.head.weightChanged()
+            return .init(name: name, result: q)
+        }
+        let (embeddingName, table) = tables.embeddingTable
+        if tables.headIsTied {
+            if let e = embedding, let h = head, e != h {
+                throw CalibrationSet.Failure(message: "\(model.architecture)'s LM head is its token embedding (tied): one spec quantizes both, got \(e) and \(h)")
+            }
+            return [try quantize(table, name: embeddingName, spec: (embedding ?? head)!)]
+        }
+        var layers: [QuantizationSummary.Layer] = []
+        if let embedding { layers.append(try quantize(table, name: embeddingName, spec: embedding)) }
+        if let head { layers.append(try quantize(tables.headTable.head.weight, name: tables.headTable.name, spec: head)) }
+        return layers
+    }
+}
