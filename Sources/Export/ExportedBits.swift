@@ -15,7 +15,7 @@ public enum ExportedBits {
         for layer in summary.layers {
             guard let bits = gptqBits, let codes = layer.result.codes, codes.scheme == summary.scheme,
                   let layerBits = gptqLayerBits(codes.scheme, rows: codes.rows, columns: codes.columns,
-                                                lowRank: layer.result.lowRank != nil) else {
+                                                lowRankRank: layer.result.lowRank?.rank) else {
                 gptqBits = nil
                 break
             }
@@ -42,15 +42,17 @@ public enum ExportedBits {
     }
 
     /// Bits of one (rows × columns) layer in a GPTQ checkpoint: qweight, qzeros, f16 scales (one
-    /// group per row for per-row and per-tensor schemes) and g_idx; nil when it cannot be stored.
-    public static func gptqLayerBits(_ scheme: WeightScheme, rows: Int, columns: Int, lowRank: Bool) -> Int? {
-        guard !lowRank, scheme.storage == .f16, GPTQPackedLinear.check(bits: scheme.bits, outFeatures: rows, inFeatures: columns) == nil
+    /// group per row for per-row and per-tensor schemes), g_idx, and with LoRC its f32 factors
+    /// Û (rows × r) and V̂ (r × columns); nil when it cannot be stored.
+    public static func gptqLayerBits(_ scheme: WeightScheme, rows: Int, columns: Int, lowRankRank: Int? = nil) -> Int? {
+        guard scheme.storage == .f16, GPTQPackedLinear.check(bits: scheme.bits, outFeatures: rows, inFeatures: columns) == nil
         else { return nil }
         let groups = scheme.groupsPerRow(columns: columns)
         let qweight = GPTQPacking.wordCount(codes: columns, bits: scheme.bits) * rows * 32
         let qzeros = groups * GPTQPacking.wordCount(codes: rows, bits: scheme.bits) * 32
         let scales = groups * rows * 16
         let gIdx = columns * 32
-        return qweight + qzeros + scales + gIdx
+        let factors = (lowRankRank ?? 0) * (rows + columns) * 32
+        return qweight + qzeros + scales + gIdx + factors
     }
 }

@@ -47,6 +47,7 @@ public enum GPTQExporter {
             writer.add(name, float: t.array, shape: t.shape, as: floatType)
         }
         let quantized = Dictionary(summary.layers.compactMap { l in l.result.codes.map { (l.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        let lowRank = Dictionary(summary.layers.compactMap { l in l.result.lowRank.map { (l.name, $0) } }, uniquingKeysWith: { a, _ in a })
         addFloat("model.embed_tokens.weight", model.embedding)
         addFloat("model.norm.weight", model.finalNorm)
         if !model.hyper.tiedEmbeddings { addFloat("lm_head.weight", model.lmHead) }
@@ -69,6 +70,11 @@ public enum GPTQExporter {
                 writer.add(linear.name + ".qzeros", int32: packed.qzeros, shape: packed.qzerosShape)
                 writer.add(linear.name + ".scales", float: packed.scales, shape: packed.scalesShape, as: .f16)
                 writer.add(linear.name + ".g_idx", int32: packed.gIdx, shape: [packed.inFeatures])
+                if let lorc = lowRank[linear.name] {
+                    // Û (out × r) and V̂ (r × in) as used (their dequantized values), f32 so they are exact.
+                    writer.add(linear.name + GPTQTensorSource.lowRankSuffixes[0], float: lorc.u.array, shape: lorc.u.shape, as: .f32)
+                    writer.add(linear.name + GPTQTensorSource.lowRankSuffixes[1], float: lorc.v.array, shape: lorc.v.shape, as: .f32)
+                }
                 packedCount += 1
             }
         }
@@ -83,9 +89,16 @@ public enum GPTQExporter {
         let url = URL(fileURLWithPath: directory)
         try writer.write(to: url.appendingPathComponent("model.safetensors").path)
 
-        let gptq = GPTQQuantizationConfig(bits: summary.scheme.bits, groupSize: GPTQLayerPacking.groupSize(summary.scheme),
+        var gptq = GPTQQuantizationConfig(bits: summary.scheme.bits, groupSize: GPTQLayerPacking.groupSize(summary.scheme),
                                           descAct: codesOf.contains { $0.groupIndex != nil },
                                           sym: summary.scheme.symmetric, convention: convention)
+        if let first = lowRank.values.first {
+            gptq.lowRankRank = first.rank
+            notes.append("LoRC rank \(first.rank): factors Û (out × r) and V̂ (r × in) of \(lowRank.count) layers stored as f32 tensors "
+                         + "<layer>\(GPTQTensorSource.lowRankSuffixes[0]) / \(GPTQTensorSource.lowRankSuffixes[1]); the layer computes with "
+                         + "dequant(qweight) + Û·V̂ (ptqlab_lorc_rank in quantization_config). PTQLab loads them; other GPTQ loaders "
+                         + "ignore the extra tensors and so compute without the correction")
+        }
         var config = config
         config.torchDtype = floatType == .f32 ? "float32" : "float16"
         try writeConfig(config, quantization: gptq, to: url.appendingPathComponent("config.json").path)

@@ -7,13 +7,10 @@ import Quantization
 /// its scale repeated for every output channel. Codes, scales and zeros are copied, never
 /// recomputed, so the checkpoint decodes to exactly our fake-quantized weights.
 public enum GPTQLayerPacking {
-    /// Fails early when a scheme cannot be stored (bits, f32 scales, LoRC).
+    /// Fails early when a scheme cannot be stored (bits, f32 scales). LoRC factors are stored
+    /// beside the packed layer (`GPTQTensorSource.lowRankSuffixes`), so `lowRank` is accepted.
     public static func check(scheme: WeightScheme, lowRank: Bool) throws(ExportError) {
         let spec = QuantSpec(weight: scheme).description
-        if lowRank {
-            throw ExportError("LoRC low-rank corrections cannot be stored in a GPTQ checkpoint (GPTQ loaders have no "
-                              + "tensor for them); drop --lorc, or evaluate LoRC in memory with `ptqlab eval --lorc`")
-        }
         guard GPTQPacking.supportedBits.contains(scheme.bits) else {
             throw ExportError("\(spec): GPTQ checkpoints hold 2, 3, 4 or 8-bit codes, not \(scheme.bits)")
         }

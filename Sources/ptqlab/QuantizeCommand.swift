@@ -4,6 +4,7 @@ import Evaluation
 import Experiment
 import Export
 import Foundation
+import Quantization
 import ModelFormats
 import Models
 import TensorCore
@@ -75,6 +76,27 @@ struct QuantizeCommand: ParsableCommand {
             }
 
             guard let recipe = try quantization.recipe() else { throw ValidationError("--quant SPEC is required") }
+            for o in recipe.overrides ?? [] {
+                let s = try QuantSpec.parse(o.spec)
+                guard !s.activation.isQuantized else {
+                    throw ValidationError("--override \(o): activation quantization is applied at run time and cannot be stored")
+                }
+                guard toGGUF else {
+                    throw ExportError("--override \(o): a GPTQ quantization_config holds one bits / group_size for every layer; "
+                                      + "write GGUF instead (--out FILE.gguf; llama.cpp mixes types per tensor)")
+                }
+                if s.weight.isQuantized {
+                    do { _ = try GGUFBlockType.type(for: s.weight) } catch let e as ExportError { throw ExportError("--override \(o): \(e.message)") }
+                }
+            }
+            for table in [recipe.embedding, recipe.head].compactMap({ $0 }) {
+                guard toGGUF else {
+                    throw ExportError("\(table): GPTQ checkpoints keep the token embedding and LM head in float; write GGUF instead")
+                }
+                do { _ = try GGUFBlockType.type(for: try QuantSpec.parse(table).weight) } catch let e as ExportError {
+                    throw ExportError("--quant-embedding / --quant-head \(table): \(e.message)")
+                }
+            }
             let session = try ModelSession(name: modelPath, assets: assets, reusable: false)
             guard let llama = session.loaded.model as? LlamaModel else {
                 throw ExportError("export supports the Llama family, not \(session.loaded.model.architecture)")

@@ -143,3 +143,47 @@ extension SmolLM2ExportTests {
         }
     }
 }
+
+extension SmolLM2ExportTests {
+    /// LoRC reaches the GPTQ directory: W4 g128 RTN + rank-8 LoRC (8-bit factors) on SmolLM2 writes
+    /// each layer's factors Û, V̂ as f32 `.lorc_u` / `.lorc_v` tensors beside its packed codes and
+    /// `ptqlab_lorc_rank` in quantization_config; reloaded, every linear equals the in-memory
+    /// W = dequant + Û·V̂ to f32 rounding of the product (1e-6 of the largest weight), and perplexity
+    /// agrees to 1e-5 relative. The stored bits count the f32 factors.
+    @Test func lorcFactorsReachTheGPTQDirectory() throws {
+        let assets = AssetLocator()
+        let memory = try ModelLoader.load(path: try assets.defaultModel)
+        let recipe = QuantRecipe(spec: "w4a16-g128-asym", method: "rtn", lorcRank: 8)
+        let summary = try recipe.run(on: memory.model, calibration: nil)
+        let dir = try ExportTestSupport.temporaryDirectory("gptq-lorc")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try HFConfigFromGGUF.config(of: GGUFFile(path: try assets.defaultModel))
+        let report = try GPTQExporter.export(summary, model: try #require(memory.model as? LlamaModel), config: config,
+                                             sourceDirectory: nil, to: dir)
+        #expect(report.notes.contains { $0.contains("LoRC rank 8") })
+        let file = try SafetensorsFile(path: dir + "/model.safetensors")
+        #expect(file.info(of: "model.layers.0.mlp.down_proj.lorc_u")?.shape == [576, 8])
+        #expect(file.info(of: "model.layers.0.mlp.down_proj.lorc_v")?.shape == [8, 1536])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))) as? [String: Any])
+        #expect((json["quantization_config"] as? [String: Any])?["ptqlab_lorc_rank"] as? Int == 8)
+        try FileManager.default.copyItem(
+            atPath: ExportTestSupport.packageRoot.appendingPathComponent("Fixtures/tokenizers/smollm2/tokenizer.json").path,
+            toPath: dir + "/tokenizer.json")
+
+        let reloaded = try ModelLoader.load(path: dir)
+        let (x, y) = (try #require(memory.model as? LlamaModel), try #require(reloaded.model as? LlamaModel))
+        for (a, b) in zip(x.linearLayers, y.linearLayers) {
+            let (p, q) = (a.weight.array, b.weight.array)
+            let scale = p.map(abs).max() ?? 1
+            let worst = zip(p, q).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-6 * scale, "\(a.name): reloaded weights differ by \(worst)")
+        }
+        let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
+        #expect(abs(got - expected) / expected <= 1e-5, "GPTQ+LoRC \(got) vs in memory \(expected)")
+        let bits = ExportedBits.of(summary, actOrder: false)
+        let plain = try #require(ExportedBits.gptqLayerBits(try QuantSpec.parse("w4a16-g128-asym").weight, rows: 576, columns: 1536))
+        #expect(ExportedBits.gptqLayerBits(try QuantSpec.parse("w4a16-g128-asym").weight, rows: 576, columns: 1536, lowRankRank: 8)
+                == plain + 8 * (576 + 1536) * 32)
+        #expect((bits.gptq ?? 0) > summary.effectiveBits - 1)
+    }
+}

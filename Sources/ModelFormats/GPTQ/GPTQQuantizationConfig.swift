@@ -15,10 +15,14 @@ public struct GPTQQuantizationConfig: Sendable, Equatable, Codable {
     public var descAct: Bool
     public var sym: Bool
     public var checkpointFormat: String?
+    /// PTQLab's LoRC on top of GPTQ: the rank of the factors stored beside each packed layer
+    /// (`GPTQTensorSource.lowRankSuffixes`); nil: none. Other loaders ignore the key.
+    public var lowRankRank: Int?
 
     enum CodingKeys: String, CodingKey {
         case quantMethod = "quant_method", bits, groupSize = "group_size", descAct = "desc_act", sym
         case checkpointFormat = "checkpoint_format"
+        case lowRankRank = "ptqlab_lorc_rank"
     }
 
     public init(bits: Int, groupSize: Int, descAct: Bool, sym: Bool, convention: GPTQZeroConvention) {

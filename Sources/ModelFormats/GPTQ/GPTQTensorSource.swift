@@ -12,6 +12,9 @@ public final class GPTQTensorSource: TensorSource {
     public let packedModules: Set<String>
 
     public static let packedSuffixes = [".qweight", ".qzeros", ".scales", ".g_idx"]
+    /// PTQLab's LoRC factors beside a packed layer: Û (out × r) and V̂ (r × in); the layer's weight
+    /// is dequant(qweight) + Û·V̂.
+    public static let lowRankSuffixes = [".lorc_u", ".lorc_v"]
 
     /// `base` must be a `SafetensorsFile` or a `ShardedCheckpoint` (the int32 tensors are read raw).
     public init(base: any TensorSource, config: GPTQQuantizationConfig, configPath: String) throws {
@@ -27,7 +30,7 @@ public final class GPTQTensorSource: TensorSource {
                 }
                 modules.insert(module)
                 names.append(module + ".weight")
-            } else if !Self.packedSuffixes.contains(where: { name.hasSuffix($0) }) {
+            } else if !(Self.packedSuffixes + Self.lowRankSuffixes).contains(where: { name.hasSuffix($0) }) {
                 names.append(name)
             }
         }
@@ -56,7 +59,24 @@ public final class GPTQTensorSource: TensorSource {
 
     public func loadFloat32(_ name: String) throws -> Tensor {
         guard let module = packedModule(name) else { return try base.loadFloat32(name) }
-        return try layer(module).dequantized(convention: convention)
+        let weight = try layer(module).dequantized(convention: convention)
+        let (uName, vName) = (module + Self.lowRankSuffixes[0], module + Self.lowRankSuffixes[1])
+        guard base.contains(uName) || base.contains(vName) else { return weight }
+        // W = dequant + Û·V̂ (LoRC), Û (out × r), V̂ (r × in).
+        let u = try base.loadFloat32(uName), v = try base.loadFloat32(vName)
+        let (out, inF) = (weight.shape[0], weight.shape[1])
+        guard u.shape.count == 2, v.shape.count == 2, u.shape[0] == out, v.shape[1] == inF, u.shape[1] == v.shape[0] else {
+            throw FormatError(file: sourcePath, field: uName, "LoRC factors \(u.shape) · \(v.shape) do not make a \(out) × \(inF) correction")
+        }
+        let r = u.shape[1], w = weight.pointer, up = u.pointer, vp = v.pointer
+        for i in 0..<out {
+            for t in 0..<r {
+                let a = up[i * r + t]
+                if a == 0 { continue }
+                for j in 0..<inF { w[i * inF + j] += a * vp[t * inF + j] }
+            }
+        }
+        return weight
     }
 
     /// The packed layer of a module, with its shapes checked against each other.
