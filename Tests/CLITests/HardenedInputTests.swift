@@ -159,4 +159,28 @@ import Testing
         #expect(bits > 4 && bits < 4.5, "GPTQ int4 g128: \(bits) bits/weight")
         #expect(!storage.contains { $0["type"] as? String == "I32" }, "int32 tensors are part of the packed group")
     }
+
+    /// `quantize` with per-layer overrides: to GGUF it writes one ggml type per tensor (inspect
+    /// lists Q4_0, Q8_0 and F16 block storage); to a GPTQ directory it refuses before quantizing,
+    /// naming the override; a GGUF override that no ggml type holds is refused the same way.
+    @Test func quantizeWithOverrides() throws {
+        let dir = try CLI.temporaryDirectory()
+        let gguf = dir.appendingPathComponent("mixed.gguf").path
+        let made = try CLI.run(["quantize", CLI.defaultModel, "--quant", "w4a16-g32-sym", "--method", "rtn",
+                                "--override", "*.down_proj=w8a16-g32-sym", "--override", "*.{first}.*=w16a16",
+                                "--out", gguf, "--format", "json", "--quiet"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])
+        #expect((output["quant"] as? [String: Any])?["layer_schemes"] as? [String: Int] == ["w4a16-g32-sym": 174, "w8a16-g32-sym": 30, "w16": 6])   // first match wins: block 0's down_proj is W8
+        let r = try CLI.run(["inspect", gguf, "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let types = Set((object["storage"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String })
+        #expect(types.isSuperset(of: ["Q4_0", "Q8_0", "F16"]), "\(types)")
+        let gptq = try CLI.run(["quantize", CLI.defaultModel, "--quant", "w4a16-g128-asym", "--method", "rtn",
+                                "--override", "*.down_proj=w8a16-row-asym", "--out", dir.appendingPathComponent("gptq").path, "--quiet"])
+        #expect(gptq.status != 0 && gptq.stderr.contains("one bits / group_size"), "\(gptq.stderr)")
+        let badType = try CLI.run(["quantize", CLI.defaultModel, "--quant", "w4a16-g32-sym", "--method", "rtn",
+                                   "--override", "*.down_proj=w3a16-g32-sym", "--out", dir.appendingPathComponent("bad.gguf").path, "--quiet"])
+        #expect(badType.status != 0 && badType.stderr.contains("*.down_proj=w3a16-g32-sym"), "\(badType.stderr)")
+    }
 }
