@@ -278,29 +278,25 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
                     baseHessians: BaseModelHessians? = nil,
                     progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
         let parsed = try parsedSpec()
-        var awqResult: ActivationAwareScaling.Result? = nil
-        if let awq {
+        // Channel scaling (AWQ or SmoothQuant) first: its blocks are the first half of the progress.
+        func scaling(_ name: String) throws -> (model: any ChannelScalableModel, windows: [[Int32]], progress: (Int, Int) -> Void) {
             if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
             guard let scalable = model as? any ChannelScalableModel else {
-                throw CalibrationSet.Failure(message: "AWQ needs to fold scales into \(model.architecture)'s norms and linears, which PTQLab does not know")
+                throw CalibrationSet.Failure(message: "\(name) needs to fold scales into \(model.architecture)'s norms and linears, which PTQLab does not know")
             }
-            guard let windows = windows?.windows, !windows.isEmpty else { throw CalibrationSet.Failure(message: "awq needs calibration data") }
+            guard let windows = windows?.windows, !windows.isEmpty else { throw CalibrationSet.Failure(message: "\(name) needs calibration data") }
             let blocks = model.blockCount
-            awqResult = try ActivationAwareScaling(settings: awq, scheme: parsed.weight).run(model: scalable, windows: windows) { done, _ in
-                progress?(done, 2 * blocks)
-            }
+            return (scalable, windows, { done, _ in progress?(done, 2 * blocks) })
+        }
+        var awqResult: ActivationAwareScaling.Result? = nil
+        if let awq {
+            let s = try scaling("AWQ")
+            awqResult = try ActivationAwareScaling(settings: awq, scheme: parsed.weight).run(model: s.model, windows: s.windows, progress: s.progress)
         }
         var smoothing: SmoothQuantScaling.Result? = nil
         if let smoothQuant {
-            if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
-            guard let scalable = model as? any ChannelScalableModel else {
-                throw CalibrationSet.Failure(message: "SmoothQuant needs to fold scales into \(model.architecture)'s norms, which PTQLab does not know")
-            }
-            guard let windows = windows?.windows, !windows.isEmpty else { throw CalibrationSet.Failure(message: "smoothquant needs calibration data") }
-            let blocks = model.blockCount
-            smoothing = try SmoothQuantScaling(settings: smoothQuant).run(model: scalable, windows: windows) { done, _ in
-                progress?(done, 2 * blocks)
-            }
+            let s = try scaling("SmoothQuant")
+            smoothing = try SmoothQuantScaling(settings: smoothQuant).run(model: s.model, windows: s.windows, progress: s.progress)
         }
         let scaled = awqResult != nil || smoothing != nil
         let summary = try quantizeScaled(on: model, parsed: parsed, calibration: windows, baseHessians: baseHessians,

@@ -79,19 +79,7 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
         var weight = WeightScheme(bits: wBits, symmetric: symmetric, granularity: granularity)
         var activation = ActivationScheme(bits: aBits == 16 ? nil : aBits)
 
-        var index = 3
-        // Optional activation granularity, optionally followed by the activation symmetry.
-        if index < tokens.count, let g = ActivationScheme.Granularity(rawValue: tokens[index]) {
-            guard activation.isQuantized else {
-                throw .misplacedToken(tokens[index], reason: "activation granularity needs quantized activations (a4…a8), not a16")
-            }
-            activation.granularity = g
-            index += 1
-            if index < tokens.count, let s = parseSymmetry(tokens[index]) {
-                activation.symmetric = s
-                index += 1
-            }
-        }
+        var index = try parseActivationParts(tokens, from: 3, into: &activation)
         var seen = Set<String>()
         while index < tokens.count {
             let token = tokens[index]
@@ -139,21 +127,28 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
         return (w, ab)
     }
 
+    /// The optional activation granularity at `tokens[index]`, optionally followed by the activation
+    /// symmetry; returns the index after them.
+    private static func parseActivationParts(_ tokens: [String], from index: Int,
+                                             into activation: inout ActivationScheme) throws(QuantSpecError) -> Int {
+        var index = index
+        guard index < tokens.count, let g = ActivationScheme.Granularity(rawValue: tokens[index]) else { return index }
+        guard activation.isQuantized else {
+            throw .misplacedToken(tokens[index], reason: "activation granularity needs quantized activations (a4…a8), not a16")
+        }
+        activation.granularity = g
+        index += 1
+        if index < tokens.count, let s = parseSymmetry(tokens[index]) {
+            activation.symmetric = s
+            index += 1
+        }
+        return index
+    }
+
     /// `w16aB[-tok|-tensor[-sym|-asym]][-static]`: weights in full precision, so no weight parts.
     private static func parseFullPrecisionWeights(_ tokens: [String], activationBits: Int) throws(QuantSpecError) -> QuantSpec {
         var activation = ActivationScheme(bits: activationBits == 16 ? nil : activationBits)
-        var index = 1
-        if index < tokens.count, let g = ActivationScheme.Granularity(rawValue: tokens[index]) {
-            guard activation.isQuantized else {
-                throw .misplacedToken(tokens[index], reason: "activation granularity needs quantized activations (a4…a8), not a16")
-            }
-            activation.granularity = g
-            index += 1
-            if index < tokens.count, let s = parseSymmetry(tokens[index]) {
-                activation.symmetric = s
-                index += 1
-            }
-        }
+        var index = try parseActivationParts(tokens, from: 1, into: &activation)
         if index < tokens.count && tokens[index] == "static" {
             guard activation.isQuantized else {
                 throw .misplacedToken("static", reason: "static activation ranges need quantized activations (a4…a8), not a16")
