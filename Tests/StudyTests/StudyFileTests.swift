@@ -84,8 +84,13 @@ struct StudyFileTests {
             #expect(grid.experiments.count > 1)
             if name.hasPrefix("paper") {   // the study's five methods, ZeroQuant-Global included
                 let methods = Set(grid.experiments.compactMap { $0.recipe?.method })
-                #expect(methods.isSuperset(of: ["rtn", "gptq", "zq-local", "zq-global"]), "\(name): \(methods)")
+                #expect(methods.isSuperset(of: ["rtn", "gptq", "zq-local", "zq-global", "awq", "smoothquant"]), "\(name): \(methods)")
                 #expect(grid.experiments.contains { $0.recipe?.lorcRank != nil }, "\(name) has no LoRC recipe")
+                // The peers' methods composed with GPTQ, activation-only schemes, mixed precision.
+                #expect(grid.experiments.contains { $0.recipe?.method == "gptq" && $0.recipe?.awq != nil }, "\(name) has no AWQ + GPTQ")
+                #expect(grid.experiments.contains { $0.recipe.map { !((try? $0.parsedSpec())?.weight.isQuantized ?? true) } ?? false },
+                        "\(name) has no activation-only scheme")
+                #expect(grid.experiments.contains { $0.recipe?.overrides != nil }, "\(name) has no mixed-precision recipe")
             }
         }
     }
