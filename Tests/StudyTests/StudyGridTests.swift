@@ -294,6 +294,10 @@ struct StudyGridTests {
         #expect(Set(g.experiments.map(\.id)).count == g.experiments.count)
         let mixed = try #require(g.experiments.first { $0.recipe?.overrides != nil }?.recipe)
         #expect(mixed.overrides?.count == 2 && mixed.head == "w8a16-row-sym" && mixed.embedding == nil)
+        // A weight-bits budget sees the widest layer: the full-precision last block (16), not the spec's 4.
+        #expect(StudyRunner.widestWeightBits(mixed) == 16)
+        #expect(StudyRunner.widestWeightBits(QuantRecipe(spec: "w3a16-g128-asym", method: "rtn",
+                                                         overrides: [LayerOverride(pattern: "*.down_proj", spec: "w4a16-g128-asym")])) == 4)
         for bad in ["overrides: [{\"*.down_proj\": w9a16-row-asym}]", "overrides: [{a: w8a16-row-asym, b: w8a16-row-asym}]",
                     "overrides: [{pattern: \"*.o_proj\", spec: w8a16-row-asym, method: awq}]", "embeding: w8a16-row-sym"] {
             #expect(throws: (any Error).self, "\(bad)") {

@@ -147,7 +147,8 @@ public final class StudyRunner {
         let kl = metrics.klSummary
         var record = ExperimentRecord(
             id: experiment.id, study: study, model: experiment.model, architecture: session.loaded.model.architecture,
-            method: recipe?.method ?? "base", spec: recipe?.spec, weightBits: spec?.weight.bits, groupSize: granularity,
+            method: recipe?.method ?? "base", spec: recipe?.spec, weightBits: recipe.map(Self.widestWeightBits) ?? spec?.weight.bits,
+            groupSize: granularity,
             symmetric: spec?.weight.symmetric, activationBits: spec?.activation.bits ?? 16, lorcRank: recipe?.lorcRank,
             actOrder: recipe?.actOrder ?? false, seed: recipe?.calibration?.seed,
             effectiveBits: quant?.effectiveBits ?? storage.blockLinearBits, bytes: quant?.bytes ?? storage.blockLinearBytes,
@@ -176,5 +177,15 @@ public final class StudyRunner {
     static func bar(_ done: Int, of total: Int, width: Int = 20) -> String {
         let filled = total > 0 ? min(width, done * width / total) : 0
         return "[" + String(repeating: "#", count: filled) + String(repeating: "·", count: width - filled) + "]"
+    }
+}
+
+extension StudyRunner {
+    /// The widest weights a recipe stores in its block linears: the spec's bits, or an override's
+    /// when wider (16 for a layer left in full precision), so a mixed recipe never fits a
+    /// weight-bits budget its widest layers exceed.
+    static func widestWeightBits(_ recipe: QuantRecipe) -> Int? {
+        let specs = [recipe.spec] + (recipe.overrides ?? []).map(\.spec)
+        return specs.compactMap { try? QuantSpec.parse($0).weight.bits }.max()
     }
 }
