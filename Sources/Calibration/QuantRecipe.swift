@@ -66,7 +66,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         self.staticGroups = staticGroups ? true : nil
         self.damping = damping == Self.defaultDamping ? nil : damping
         self.lorcFactorBits = lorcFactorBits == Self.defaultLoRCFactorBits ? nil : lorcFactorBits
-        self.weightGrid = (try? QuantSpec.parse(spec))?.weight.gridName
+        self.weightGrid = (try? QuantSpec.parse(spec)).flatMap { $0.weight.isQuantized ? $0.weight.gridName : nil }
         self.zqGlobal = method == "zq-global" ? zqGlobal ?? ZeroQuantGlobalSettings() : zqGlobal
         self.awq = method == "awq" ? awq ?? AWQSettings() : awq
         self.smoothQuant = method == "smoothquant" ? smoothQuant ?? SmoothQuantSettings() : smoothQuant
@@ -78,7 +78,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// The symmetric grid these weights use: the named one, or `narrow` for rows written before grids
     /// had names (nil for asymmetric weights).
     public var effectiveWeightGrid: String? {
-        guard let spec = try? parsedSpec(), spec.weight.symmetric else { return nil }
+        guard let spec = try? parsedSpec(), spec.weight.isQuantized, spec.weight.symmetric else { return nil }
         return weightGrid ?? SymmetricGrid.narrow.rawValue
     }
 
@@ -93,7 +93,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// written before grids had names and ran the narrow grid.
     public func parsedSpec() throws -> QuantSpec {
         var parsed = try QuantSpec.parse(spec)
-        if parsed.weight.symmetric { parsed.weight.symmetricGrid = weightGrid.flatMap(SymmetricGrid.init(rawValue:)) ?? .narrow }
+        if parsed.weight.isQuantized && parsed.weight.symmetric { parsed.weight.symmetricGrid = weightGrid.flatMap(SymmetricGrid.init(rawValue:)) ?? .narrow }
         return parsed
     }
 

@@ -48,6 +48,8 @@ import Testing
         #expect(QuantRecipe(spec: "w16a16", method: "rtn", overrides: [LayerOverride(pattern: "*.down_proj", spec: "w4a16-g128-asym")]).problem() == nil)
         #expect(QuantRecipe(spec: "w16a8-tok", method: "awq").problem()?.contains("AWQ searches scales") == true)
         #expect(QuantRecipe(spec: "w16a8-tok", method: "smoothquant").problem() == nil)
+        // w16 weights have no symmetric grid: none is written into the recipe's identity.
+        #expect(QuantRecipe(spec: "w16a8-tok", method: "rtn").weightGrid == nil && QuantRecipe(spec: "w16a8-tok", method: "rtn").effectiveWeightGrid == nil)
         #expect(QuantRecipe(spec: "w4a16-g128-asym", method: "zq-global", overrides: [LayerOverride(pattern: "*.o_proj", spec: "w8a16-row-asym")])
             .problem()?.contains("zq-global") == true)
         #expect(QuantRecipe(spec: "w4a16-g128-asym", method: "rtn", embedding: "w8a8-row-sym-tok").problem()?.contains("only the weights") == true)

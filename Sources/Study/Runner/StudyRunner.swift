@@ -136,7 +136,7 @@ public final class StudyRunner {
                              n: task.documents)
         }
         var granularity: Int? = nil
-        if let spec {
+        if let spec, spec.weight.isQuantized {   // w16 weights have neither granularity nor symmetry
             switch spec.weight.granularity {
             case .perRow: granularity = nil
             case .perTensor: granularity = 0
@@ -149,7 +149,7 @@ public final class StudyRunner {
             id: experiment.id, study: study, model: experiment.model, architecture: session.loaded.model.architecture,
             method: recipe?.method ?? "base", spec: recipe?.spec, weightBits: recipe.map(Self.widestWeightBits) ?? spec?.weight.bits,
             groupSize: granularity,
-            symmetric: spec?.weight.symmetric, activationBits: spec?.activation.bits ?? 16, lorcRank: recipe?.lorcRank,
+            symmetric: spec.flatMap { $0.weight.isQuantized ? $0.weight.symmetric : nil }, activationBits: spec?.activation.bits ?? 16, lorcRank: recipe?.lorcRank,
             actOrder: recipe?.actOrder ?? false, seed: recipe?.calibration?.seed,
             effectiveBits: quant?.effectiveBits ?? storage.blockLinearBits, bytes: quant?.bytes ?? storage.blockLinearBytes,
             gridAligned: quant?.gridAligned ?? false, perplexity: metrics.perplexity.mapValues(\.perplexity),
