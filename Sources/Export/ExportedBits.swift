@@ -13,8 +13,12 @@ public enum ExportedBits {
         let hasLowRank = summary.layers.contains { $0.result.lowRank != nil }
         var gptqBits: Int? = 0
         for layer in summary.layers {
-            guard let bits = gptqBits, let codes = layer.result.codes, codes.scheme == summary.scheme,
-                  let layerBits = gptqLayerBits(codes.scheme, rows: codes.rows, columns: codes.columns,
+            guard let bits = gptqBits else { break }
+            guard let codes = layer.result.codes else {   // a `-:` module: its float weight, counted at f16
+                gptqBits = bits + layer.result.bits.weights * WeightScheme.fullPrecisionBits
+                continue
+            }
+            guard let layerBits = gptqLayerBits(codes.scheme, rows: codes.rows, columns: codes.columns,
                                                 lowRankRank: layer.result.lowRank?.rank) else {
                 gptqBits = nil
                 break

@@ -27,10 +27,18 @@ public enum GPTQExporter {
                               sourceDirectory: String?, to directory: String,
                               floatType: FloatDType = .f32) throws -> ExportReport {
         try GPTQLayerPacking.check(scheme: summary.scheme, lowRank: summary.layers.contains { $0.result.lowRank != nil })
-        if let other = summary.layers.first(where: { $0.result.codes?.scheme != summary.scheme }) {
-            throw ExportError("\(other.name): quantized with \(other.result.codes.map { QuantSpec(weight: $0.scheme).description } ?? "w16 (full precision)"), "
-                              + "the recipe with \(QuantSpec(weight: summary.scheme)): a GPTQ quantization_config holds one bits / group_size for every layer; "
-                              + "write GGUF instead (llama.cpp mixes types per tensor)")
+        // Layers with another scheme (per-layer overrides) get GPTQModel `dynamic` entries: `+:` with
+        // their bits / group_size / sym, `-:` for layers left in full precision (a float weight).
+        var dynamic: [String: GPTQQuantizationConfig.DynamicOverride] = [:]
+        for layer in summary.layers {
+            guard let codes = layer.result.codes else {
+                dynamic[GPTQQuantizationConfig.exactPattern(layer.name, excluded: true)] = .init()
+                continue
+            }
+            guard codes.scheme != summary.scheme else { continue }
+            do { try GPTQLayerPacking.check(scheme: codes.scheme, lowRank: false) } catch { throw ExportError("\(layer.name): \(error.message)") }
+            dynamic[GPTQQuantizationConfig.exactPattern(layer.name, excluded: false)] =
+                .init(bits: codes.scheme.bits, groupSize: GPTQLayerPacking.groupSize(codes.scheme), sym: codes.scheme.symmetric)
         }
         if let table = summary.tokenTables.first {
             throw ExportError("\(table.name): GPTQ checkpoints keep the token embedding and LM head in float; "
@@ -92,6 +100,10 @@ public enum GPTQExporter {
         var gptq = GPTQQuantizationConfig(bits: summary.scheme.bits, groupSize: GPTQLayerPacking.groupSize(summary.scheme),
                                           descAct: codesOf.contains { $0.groupIndex != nil },
                                           sym: summary.scheme.symmetric, convention: convention)
+        if !dynamic.isEmpty {
+            gptq.dynamic = dynamic
+            notes.append("per-layer overrides as GPTQModel `dynamic` entries (\(dynamic.count) modules; `-:` ones keep float weights)")
+        }
         if let first = lowRank.values.first {
             gptq.lowRankRank = first.rank
             notes.append("LoRC rank \(first.rank): factors Û (out × r) and V̂ (r × in) of \(lowRank.count) layers stored as f32 tensors "

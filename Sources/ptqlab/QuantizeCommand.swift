@@ -81,13 +81,10 @@ struct QuantizeCommand: ParsableCommand {
                 guard !s.activation.isQuantized else {
                     throw ValidationError("--override \(o): activation quantization is applied at run time and cannot be stored")
                 }
-                guard toGGUF else {
-                    throw ExportError("--override \(o): a GPTQ quantization_config holds one bits / group_size for every layer; "
-                                      + "write GGUF instead (--out FILE.gguf; llama.cpp mixes types per tensor)")
-                }
-                if s.weight.isQuantized {
-                    do { _ = try GGUFBlockType.type(for: s.weight) } catch let e as ExportError { throw ExportError("--override \(o): \(e.message)") }
-                }
+                guard s.weight.isQuantized else { continue }
+                do {
+                    if toGGUF { _ = try GGUFBlockType.type(for: s.weight) } else { try GPTQLayerPacking.check(scheme: s.weight, lowRank: false) }
+                } catch let e as ExportError { throw ExportError("--override \(o): \(e.message)") }
             }
             for table in [recipe.embedding, recipe.head].compactMap({ $0 }) {
                 guard toGGUF else {

@@ -161,8 +161,9 @@ import Testing
     }
 
     /// `quantize` with per-layer overrides: to GGUF it writes one ggml type per tensor (inspect
-    /// lists Q4_0, Q8_0 and F16 block storage); to a GPTQ directory it refuses before quantizing,
-    /// naming the override; a GGUF override that no ggml type holds is refused the same way.
+    /// lists Q4_0, Q8_0 and F16 block storage); to a GPTQ directory, GPTQModel `dynamic` entries
+    /// (inspect lists GPTQ_INT4 and GPTQ_INT8); an override neither format holds is refused before
+    /// quantizing, naming it.
     @Test func quantizeWithOverrides() throws {
         let dir = try CLI.temporaryDirectory()
         let gguf = dir.appendingPathComponent("mixed.gguf").path
@@ -176,9 +177,17 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let types = Set((object["storage"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String })
         #expect(types.isSuperset(of: ["Q4_0", "Q8_0", "F16"]), "\(types)")
+        let gptqDir = dir.appendingPathComponent("gptq").path
         let gptq = try CLI.run(["quantize", CLI.defaultModel, "--quant", "w4a16-g128-asym", "--method", "rtn",
-                                "--override", "*.down_proj=w8a16-row-asym", "--out", dir.appendingPathComponent("gptq").path, "--quiet"])
-        #expect(gptq.status != 0 && gptq.stderr.contains("one bits / group_size"), "\(gptq.stderr)")
+                                "--override", "*.down_proj=w8a16-row-asym", "--out", gptqDir, "--quiet"])
+        #expect(gptq.status == 0, "\(gptq.stderr)")
+        let packed = try CLI.run(["inspect", gptqDir, "--format", "json"])
+        let packedObject = try #require(try JSONSerialization.jsonObject(with: Data(packed.stdout.utf8)) as? [String: Any])
+        let packedTypes = Set((packedObject["storage"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String })
+        #expect(packedTypes.isSuperset(of: ["GPTQ_INT4", "GPTQ_INT8"]), "\(packedTypes)")
+        let badGPTQ = try CLI.run(["quantize", CLI.defaultModel, "--quant", "w4a16-g128-asym", "--method", "rtn",
+                                   "--override", "*.down_proj=w5a16-row-asym", "--out", dir.appendingPathComponent("gptq5").path, "--quiet"])
+        #expect(badGPTQ.status != 0 && badGPTQ.stderr.contains("*.down_proj=w5a16-row-asym"), "\(badGPTQ.stderr)")
         let badType = try CLI.run(["quantize", CLI.defaultModel, "--quant", "w4a16-g32-sym", "--method", "rtn",
                                    "--override", "*.down_proj=w3a16-g32-sym", "--out", dir.appendingPathComponent("bad.gguf").path, "--quiet"])
         #expect(badType.status != 0 && badType.stderr.contains("*.down_proj=w3a16-g32-sym"), "\(badType.stderr)")

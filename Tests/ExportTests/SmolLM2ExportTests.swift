@@ -109,7 +109,7 @@ extension SmolLM2ExportTests {
     /// W4 g32 sym (Q4_0), down_proj at W8 g32 sym (Q8_0), o_proj left in full precision (F16), and
     /// the tied embedding/head at W8 g32 sym (Q8_0). Reloaded, every Q4_0 / Q8_0 linear and the
     /// embedding equal the in-memory model bit for bit; the F16 layers differ only by f16 rounding,
-    /// so perplexity agrees to 1e-4 relative. A GPTQ directory cannot hold mixed bits: refused.
+    /// so perplexity agrees to 1e-4 relative.
     @Test func mixedPrecisionReachesTheGGUF() throws {
         let assets = AssetLocator()
         let memory = try ModelLoader.load(path: try assets.defaultModel)
@@ -129,7 +129,7 @@ extension SmolLM2ExportTests {
         #expect(file.tensor(named: "blk.3.attn_q.weight")?.type == .q4_0 && file.tensor(named: "blk.3.ffn_down.weight")?.type == .q8_0)
         #expect(file.tensor(named: "blk.3.attn_output.weight")?.type == .f16 && file.tensor(named: "token_embd.weight")?.type == .q8_0)
         let bits = ExportedBits.of(summary, actOrder: false)
-        #expect(bits.ggufType == "Q4_0+F16+Q8_0" && bits.gptq == nil)
+        #expect(bits.ggufType == "Q4_0+F16+Q8_0")
 
         let reloaded = try ModelLoader.load(path: path)
         let (x, y) = (try #require(memory.model as? LlamaModel), try #require(reloaded.model as? LlamaModel))
@@ -137,9 +137,53 @@ extension SmolLM2ExportTests {
         #expect(x.embedding.array == y.embedding.array)
         let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
         #expect(abs(got - expected) / expected < 1e-4, "GGUF \(got) vs in memory \(expected)")
+    }
+
+    /// The same kind of mixed recipe in a GPTQ directory, as GPTQModel writes per-module overrides:
+    /// W4 g128 asym, down_proj at W8 g128 sym (`dynamic` "+:^…down_proj$": bits 8, sym), o_proj left
+    /// in full precision ("-:^…o_proj$", a float weight). Reloaded, every linear equals the
+    /// in-memory model bit for bit (packed codes decode exactly, f32 float weights), so perplexity
+    /// agrees to 1e-9; the token tables in a GPTQ directory are refused.
+    @Test func mixedPrecisionReachesTheGPTQDirectory() throws {
+        let assets = AssetLocator()
+        let memory = try ModelLoader.load(path: try assets.defaultModel)
+        let recipe = QuantRecipe(spec: "w4a16-g128-asym", method: "rtn",
+                                 overrides: [LayerOverride(pattern: "*.down_proj", spec: "w8a16-g128-sym"),
+                                             LayerOverride(pattern: "*.o_proj", spec: "w16a16")])
+        let summary = try recipe.run(on: memory.model, calibration: nil)
+        let dir = try ExportTestSupport.temporaryDirectory("gptq-mixed")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try HFConfigFromGGUF.config(of: GGUFFile(path: try assets.defaultModel))
+        let model = try #require(memory.model as? LlamaModel)
+        let report = try GPTQExporter.export(summary, model: model, config: config, sourceDirectory: nil, to: dir)
+        #expect(report.notes.contains { $0.contains("GPTQModel `dynamic` entries (60 modules") })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))) as? [String: Any])
+        let dynamic = try #require((json["quantization_config"] as? [String: Any])?["dynamic"] as? [String: [String: Any]])
+        #expect(dynamic["+:^model\\.layers\\.0\\.mlp\\.down_proj$"]?["bits"] as? Int == 8)
+        #expect(dynamic["+:^model\\.layers\\.0\\.mlp\\.down_proj$"]?["sym"] as? Bool == true)
+        #expect(dynamic["-:^model\\.layers\\.0\\.self_attn\\.o_proj$"]?.isEmpty == true)
+        try FileManager.default.copyItem(
+            atPath: ExportTestSupport.packageRoot.appendingPathComponent("Fixtures/tokenizers/smollm2/tokenizer.json").path,
+            toPath: dir + "/tokenizer.json")
+        let reloaded = try ModelLoader.load(path: dir)
+        #expect(reloaded.blockWeightStorage == ["GPTQ_INT4", "GPTQ_INT8", "F32"])
+        #expect(sameLinears(memory, reloaded))
+        let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
+        #expect(abs(got - expected) / expected <= 1e-9, "GPTQ mixed \(got) vs in memory \(expected)")
+        let bits = ExportedBits.of(summary, actOrder: false)
+        // Each layer as the directory stores it: packed at its own scheme, or 16 bits per weight (`-:`).
+        let stored = summary.layers.reduce(0) { total, layer in
+            total + (layer.result.codes.map { ExportedBits.gptqLayerBits($0.scheme, rows: $0.rows, columns: $0.columns) ?? 0 }
+                     ?? layer.result.bits.weights * 16)
+        }
+        #expect(bits.gptq == Double(stored) / Double(summary.quantizedWeights))
+
+        var withTable = recipe
+        withTable.embedding = "w8a16-row-sym"
+        let reloadedBase = try ModelLoader.load(path: try assets.defaultModel)
+        let tabled = try withTable.run(on: reloadedBase.model, calibration: nil)
         #expect(throws: ExportError.self) {
-            try GPTQExporter.export(summary, model: x, config: try HFConfigFromGGUF.config(of: GGUFFile(path: try assets.defaultModel)),
-                                    sourceDirectory: nil, to: dir + "/gptq")
+            try GPTQExporter.export(tabled, model: try #require(reloadedBase.model as? LlamaModel), config: config, sourceDirectory: nil, to: dir + "/t")
         }
     }
 }

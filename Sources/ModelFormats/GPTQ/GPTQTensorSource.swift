@@ -8,8 +8,10 @@ public final class GPTQTensorSource: TensorSource {
     public let config: GPTQQuantizationConfig
     public let convention: GPTQZeroConvention
     public let tensorNames: [String]
-    /// Module names (`model.layers.0.self_attn.q_proj`) of the packed linears.
-    public let packedModules: Set<String>
+    /// Module names (`model.layers.0.self_attn.q_proj`) of the packed linears, with their code
+    /// bits (the config's, or a `dynamic` override's).
+    public let packedBits: [String: Int]
+    public var packedModules: Set<String> { Set(packedBits.keys) }
 
     public static let packedSuffixes = [".qweight", ".qzeros", ".scales", ".g_idx"]
     /// PTQLab's LoRC factors beside a packed layer: Û (out × r) and V̂ (r × in); the layer's weight
@@ -21,20 +23,26 @@ public final class GPTQTensorSource: TensorSource {
         self.base = base
         self.config = config
         convention = try config.convention(file: configPath)
-        var modules = Set<String>(), names: [String] = []
+        var modules: [String: Int] = [:], names: [String] = []
         for name in base.tensorNames {
             if name.hasSuffix(".qweight") {
                 let module = String(name.dropLast(".qweight".count))
                 for suffix in Self.packedSuffixes where !base.contains(module + suffix) {
                     throw FormatError(file: base.sourcePath, field: module + suffix, "missing (GPTQ layer \(module))")
                 }
-                modules.insert(module)
+                guard let bits = try config.bits(of: module, file: configPath) else {
+                    throw FormatError(file: configPath, field: "quantization_config.dynamic", "\(module) is packed, but a '-:' pattern says it is not quantized")
+                }
+                guard GPTQPacking.supportedBits.contains(bits) else {
+                    throw FormatError(file: configPath, field: "quantization_config.dynamic", "\(module): \(bits) bits (supported: 2, 3, 4, 8)")
+                }
+                modules[module] = bits
                 names.append(module + ".weight")
             } else if !(Self.packedSuffixes + Self.lowRankSuffixes).contains(where: { name.hasSuffix($0) }) {
                 names.append(name)
             }
         }
-        packedModules = modules
+        packedBits = modules
         tensorNames = names
     }
 
@@ -54,7 +62,7 @@ public final class GPTQTensorSource: TensorSource {
     }
 
     public func storageType(of name: String) -> String? {
-        packedModule(name) != nil ? "GPTQ_INT\(config.bits)" : base.storageType(of: name)
+        packedModule(name).map { "GPTQ_INT\(packedBits[$0]!)" } ?? base.storageType(of: name)
     }
 
     public func loadFloat32(_ name: String) throws -> Tensor {
@@ -81,7 +89,7 @@ public final class GPTQTensorSource: TensorSource {
 
     /// The packed layer of a module, with its shapes checked against each other.
     public func layer(_ module: String) throws -> GPTQPackedLinear {
-        let bits = config.bits
+        let bits = packedBits[module] ?? config.bits
         guard let shape = shape(of: module + ".weight") else {
             throw FormatError(file: sourcePath, field: module + ".scales", "expected 2-D scales and 1-D g_idx")
         }
