@@ -126,22 +126,30 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits { label += bits == 16 ? "-f16" : "-\(bits)bit" }
         }
-        label += Self.overridesLabel(overrides)
+        return label + Self.mixedPrecisionLabel(overrides: overrides, embedding: embedding, head: head)
+    }
+
+    /// `+mix[*.down_proj=w8a16-row-asym,*.{last}.*=w16a16]+embed[w8a16-row-sym]+head[…]`: the
+    /// per-layer overrides and token-table specs, "" without them (result rows label the same way).
+    public static func mixedPrecisionLabel(overrides: [LayerOverride]?, embedding: String?, head: String?) -> String {
+        var label = ""
+        if let overrides, !overrides.isEmpty { label += "+mix[" + overrides.map(\.description).joined(separator: ",") + "]" }
         if let embedding { label += "+embed[\(embedding)]" }
         if let head { label += "+head[\(head)]" }
         return label
     }
 
-    /// `+mix[*.down_proj=w8a16-row-asym,*.{last}.*=w16a16]`, or "" without overrides.
-    public static func overridesLabel(_ overrides: [LayerOverride]?) -> String {
-        guard let overrides, !overrides.isEmpty else { return "" }
-        return "+mix[" + overrides.map(\.description).joined(separator: ",") + "]"
+    /// Methods that quantize by round to nearest (awq and smoothquant after their scales): they
+    /// build no Hessian, and RTN's clipping search is theirs.
+    static let roundToNearestMethods: Set<String> = ["rtn", "awq", "smoothquant"]
+
+    /// The per-layer method an override runs: its own, or the recipe's (rtn under awq and smoothquant).
+    func layerMethod(of override: LayerOverride) -> String {
+        override.method ?? (method == "awq" || method == "smoothquant" ? "rtn" : method)
     }
 
-    /// The methods this recipe runs on some layer: its own (rtn for awq and smoothquant) and its overrides'.
-    var layerMethods: [String] {
-        [method] + (overrides ?? []).map { $0.method ?? method }
-    }
+    /// The methods this recipe runs on some layer: its own and its overrides'.
+    var layerMethods: [String] { [method] + (overrides ?? []).map(layerMethod(of:)) }
 
     /// `+steps200+lr0.1+batch8+learn-scales+seed1+logit25`: the ZeroQuant-Global knobs that differ from the defaults.
     public static func zqGlobalLabel(_ z: ZeroQuantGlobalSettings) -> String {
@@ -162,7 +170,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
 
     /// Whether the method needs Hessians from calibration data (awq and smoothquant quantize by RTN
     /// after their scales: they calibrate, but build no Hessian).
-    public var methodNeedsHessian: Bool { layerMethods.contains { !["rtn", "awq", "smoothquant"].contains($0) } }
+    public var methodNeedsHessian: Bool { layerMethods.contains { !Self.roundToNearestMethods.contains($0) } }
 
     /// Whether this recipe quantizes from calibration data (Hessians, or static activation ranges).
     public func needsCalibration() throws -> Bool {
@@ -188,7 +196,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         if method == "zq-global" && overrides != nil { return "per-layer overrides are not supported with zq-global (it trains whole blocks with one scheme)" }
         guard Self.methods.contains(method) else { return "unknown method '\(method)' (methods: \(Self.methods.joined(separator: ", ")))" }
         if actOrder && method != "gptq" { return "act-order is a GPTQ option; \(method) has no column order" }
-        if mseClip && !["rtn", "awq", "smoothquant"].contains(method) { return "mse-clip is an RTN option; \(method) chooses its own grid" }
+        if mseClip && !Self.roundToNearestMethods.contains(method) { return "mse-clip is an RTN option; \(method) chooses its own grid" }
         if let lorcRank, lorcRank <= 0 { return "LoRC rank must be positive, got \(lorcRank)" }
         if usesStaticGroups && method != "gptq" { return "static groups is a GPTQ option; \(method) has no column order" }
         if damping != nil && method != "gptq" { return "damping is a GPTQ option; \(method) does not invert a Hessian" }
@@ -331,16 +339,12 @@ extension QuantRecipe {
     /// override that matches no linear of the model is an error (a typo, or another family's names).
     func layerPlan(for model: any BlockwiseLanguageModel, parsed: QuantSpec) throws -> LayerPlan {
         if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
-        let needs = { (m: String) in !["rtn", "awq", "smoothquant"].contains(m) }
-        let base = LayerPlan.Choice(weight: parsed.weight, activation: parsed.activation,
-                                    quantizer: try makeQuantizer(method: method), needsHessian: needs(method))
-        var overridden: [(pattern: LayerPattern, choice: LayerPlan.Choice)] = []
-        for o in overrides ?? [] {
-            let spec = try QuantSpec.parse(o.spec)
-            let m = o.method ?? (["awq", "smoothquant"].contains(method) ? "rtn" : method)
-            overridden.append((LayerPattern(o.pattern), LayerPlan.Choice(weight: spec.weight, activation: spec.activation,
-                                                                         quantizer: try makeQuantizer(method: m), needsHessian: needs(m))))
+        func choice(_ spec: QuantSpec, _ m: String) throws -> LayerPlan.Choice {
+            LayerPlan.Choice(weight: spec.weight, activation: spec.activation, quantizer: try makeQuantizer(method: m),
+                             needsHessian: !Self.roundToNearestMethods.contains(m))
         }
+        let base = try choice(parsed, method)
+        let overridden = try (overrides ?? []).map { o in (pattern: LayerPattern(o.pattern), choice: try choice(QuantSpec.parse(o.spec), layerMethod(of: o))) }
         let plan = LayerPlan(base: base, overrides: overridden, blocks: model.blockCount)
         let names = (0..<model.blockCount).flatMap { model.linears(ofBlock: $0).map(\.name) }
         if let unmatched = plan.unmatchedPatterns(among: names).first {

@@ -72,12 +72,13 @@ public struct QuantizationReport: Codable, Sendable {
         calibration = recipe.calibrationDescription
         seconds = summary.seconds
         diagnostics = QuantizationDiagnostics(summary)
-        let schemes = Dictionary(grouping: summary.layers) { l in l.result.codes.map { QuantSpec(weight: $0.scheme).description } ?? "w16" }
-            .mapValues(\.count)
+        // A layer's weight scheme as spec text (`w16` for a layer left in full precision).
+        func schemeName(_ l: QuantizationSummary.Layer) -> String { l.result.codes.map { QuantSpec(weight: $0.scheme).description } ?? "w16" }
+        let schemes = Dictionary(grouping: summary.layers, by: schemeName).mapValues(\.count)
         layerSchemes = schemes.count > 1 || schemes.keys.first != QuantSpec(weight: summary.scheme).description ? schemes : nil
         if !summary.tokenTables.isEmpty {
             tokenTables = summary.tokenTables.map { l in
-                TokenTable(name: l.name, spec: l.result.codes.map { QuantSpec(weight: $0.scheme).description } ?? "w16",
+                TokenTable(name: l.name, spec: schemeName(l),
                            effectiveBits: l.bits.effectiveBitsPerWeight, bytes: l.bits.bytes)
             }
             let names = summary.tokenTables.map(\.name)

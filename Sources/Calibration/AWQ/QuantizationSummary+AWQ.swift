@@ -3,16 +3,9 @@ extension QuantizationSummary {
     /// exponent of its input group's scales, absent when unscaled; "awq.clip_shrink": the mean
     /// clipping shrink) and AWQ's time added.
     func merging(_ awq: ActivationAwareScaling.Result) -> QuantizationSummary {
-        var ratios: [String: Double] = [:]
-        for group in awq.groups { if let ratio = group.ratio { for name in group.linears { ratios[name] = ratio } } }
-        let merged = layers.map { layer -> Layer in
-            var result = layer.result
-            if let ratio = ratios[layer.name] { result.stats["awq.ratio"] = ratio }
-            if let shrink = awq.clipShrink[layer.name] { result.stats["awq.clip_shrink"] = shrink }
-            return Layer(name: layer.name, result: result)
-        }
-        var out = QuantizationSummary(method: method, scheme: scheme, layers: merged, seconds: seconds + awq.seconds)
-        out.changedTensors = changedTensors + awq.changedTensors
-        return out
+        var stats: [String: [String: Double]] = [:]
+        for group in awq.groups { if let ratio = group.ratio { for name in group.linears { stats[name, default: [:]]["awq.ratio"] = ratio } } }
+        for (name, shrink) in awq.clipShrink { stats[name, default: [:]]["awq.clip_shrink"] = shrink }
+        return adding(stats: stats, changedTensors: awq.changedTensors, seconds: awq.seconds)
     }
 }

@@ -12,13 +12,6 @@ extension QuantizationSummary {
             if median > 0 { values["sq.activation_range_ratio"] = Double(sorted.last!) / Double(median) }
             for name in group.linears { stats[name] = values }
         }
-        let merged = layers.map { layer -> Layer in
-            var result = layer.result
-            for (key, value) in stats[layer.name] ?? [:] { result.stats[key] = value }
-            return Layer(name: layer.name, result: result)
-        }
-        var out = QuantizationSummary(method: method, scheme: scheme, layers: merged, seconds: seconds + smoothing.seconds)
-        out.changedTensors = changedTensors + smoothing.changedTensors
-        return out
+        return adding(stats: stats, changedTensors: smoothing.changedTensors, seconds: smoothing.seconds)
     }
 }

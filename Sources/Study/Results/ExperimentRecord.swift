@@ -181,10 +181,7 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits, bits != 8 { label += bits == 16 ? "-f16" : "-\(bits)bit" }
         }
-        label += QuantRecipe.overridesLabel(overrides)
-        if let embeddingSpec { label += "+embed[\(embeddingSpec)]" }
-        if let headSpec { label += "+head[\(headSpec)]" }
-        return label
+        return label + QuantRecipe.mixedPrecisionLabel(overrides: overrides, embedding: embeddingSpec, head: headSpec)
     }
 
     /// What calibrated the row: `wiki 32×512` (+ ` non-seq`, or ` one-probe` when sequential but not
