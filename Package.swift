@@ -1,27 +1,41 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Compiler flags that name an x86 CPU apply only when building on x86_64; on arm64 (Apple Silicon,
+// Linux on ARM) the same targets build with the compiler's defaults (NEON is always there).
+#if arch(x86_64)
+func targetCPU(_ name: String) -> [SwiftSetting] { [.unsafeFlags(["-target-cpu", name])] }
+#else
+func targetCPU(_ name: String) -> [SwiftSetting] { [] }
+#endif
+let unchecked: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
 // Hot numeric kernels (TensorCore: GEMM glue, attention, norms, RoPE, SIMD math; Quantization:
 // quantization grids, GPTQ, LoRC) rely on SIMD FMA being inlined: without an explicit target CPU,
 // SIMD FMA lowers to a library call per lane. `haswell` (AVX2 + FMA) is the portable choice for
 // x86_64 machines of this kind. Only these are built -Ounchecked (release).
-let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "haswell"]),
-    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
-]
+let fastMath: [SwiftSetting] = targetCPU("haswell") + unchecked
 
 // Everything else (file parsers, tokenizers, model assembly, evaluation drivers, the study
 // engine, the CLI) keeps Swift's overflow and bounds checks (-O): a missed validation must trap,
 // not wrap or corrupt memory. Same target CPU, so inlined SIMD helpers stay fast.
-let checkedMath: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "haswell"]),
-]
+let checkedMath: [SwiftSetting] = targetCPU("haswell")
 
-// GEMMKernels holds AVX-512 code (skylake-avx512: AVX-512 F/CD/BW/DQ/VL): only called after TensorCore's runtime CPU check.
-let avx512Math: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "skylake-avx512"]),
-    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
-]
+// The linear-layer GEMM, one module per instruction set (TensorCore's LinearBackend picks one at
+// run time from the CPU's features): GEMMCore holds the blocked driver and packing, generic and
+// @inlinable, so each variant compiles them for its own CPU. GEMMKernelsAVX512 may execute
+// AVX-512 (skylake-avx512: F/CD/BW/DQ/VL), GEMMKernelsAVX2 AVX2 + FMA (haswell); GEMMKernelsPortable
+// names no CPU.
+let avx512Math: [SwiftSetting] = targetCPU("skylake-avx512") + unchecked
+let avx2Math: [SwiftSetting] = targetCPU("haswell") + unchecked
+let portableMath: [SwiftSetting] = unchecked
+
+// BLAS and LAPACK: OpenBLAS (Debian libopenblas-dev) on Linux, Accelerate on macOS.
+#if os(macOS)
+let blas: Target = .systemLibrary(name: "CBLAS", path: "Sources/CBLAS/Accelerate")
+#else
+let blas: Target = .systemLibrary(name: "CBLAS", path: "Sources/CBLAS/OpenBLAS", pkgConfig: "openblas")
+#endif
 
 let package = Package(
     name: "PTQLab",
@@ -38,13 +52,17 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // System libraries (Debian: libopenblas-dev, zlib1g-dev, libbz2-dev).
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
+        // System libraries (Debian: libopenblas-dev, zlib1g-dev, libbz2-dev; Accelerate on macOS).
+        blas,
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CBZip2", path: "Sources/CBZip2"),
 
-        .target(name: "GEMMKernels", swiftSettings: avx512Math),
-        .target(name: "TensorCore", dependencies: ["CBLAS", "GEMMKernels"], swiftSettings: fastMath),
+        .target(name: "GEMMCore", swiftSettings: portableMath),
+        .target(name: "GEMMKernelsAVX512", dependencies: ["GEMMCore"], swiftSettings: avx512Math),
+        .target(name: "GEMMKernelsAVX2", dependencies: ["GEMMCore"], swiftSettings: avx2Math),
+        .target(name: "GEMMKernelsPortable", dependencies: ["GEMMCore"], swiftSettings: portableMath),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "GEMMCore", "GEMMKernelsAVX512", "GEMMKernelsAVX2", "GEMMKernelsPortable"],
+                swiftSettings: fastMath),
         .target(name: "ModelFormats", dependencies: ["TensorCore"], swiftSettings: checkedMath),
         .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: checkedMath),
@@ -73,7 +91,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checkedMath),
-        // GFLOP/s of the AVX-512 linear-layer GEMM vs OpenBLAS on SmolLM2 shapes (release only).
+        // GFLOP/s of each linear-layer GEMM variant this CPU runs vs OpenBLAS on model shapes (release only).
         .executableTarget(name: "gemm-bench", dependencies: ["TensorCore"], swiftSettings: checkedMath),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: checkedMath),

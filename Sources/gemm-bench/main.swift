@@ -1,10 +1,11 @@
 import Foundation
 import TensorCore
 
-// GFLOP/s of BLAS.linear with packed weights (AVX-512) vs OpenBLAS as configured (the
-// OPENBLAS_CORETYPE of the environment; 1 thread = BLAS.gemm, 2 threads = BLAS.parallelGemm via
-// the unpacked BLAS.linear). Best of `reps` timings of ≥ 0.2 s each.
-// usage: gemm-bench [reps] [M,N,K ...]
+// GFLOP/s of BLAS.linear with packed weights, for every GEMM variant this CPU runs (AVX-512,
+// AVX2 + FMA, portable), against OpenBLAS as configured (the OPENBLAS_CORETYPE of the
+// environment; 1 thread = BLAS.gemm, 2 threads = the unpacked BLAS.linear). Best of `reps` timings
+// of ≥ 0.2 s each; the ratio columns are variant / OpenBLAS at the same thread count.
+// usage: gemm-bench [reps] [M,N,K ...]   (PTQLAB_GEMM_VARIANTS=avx2,portable to choose variants)
 
 BLAS.useOwnThreads()
 let args = CommandLine.arguments.dropFirst()
@@ -21,6 +22,11 @@ if shapes.isEmpty {
         }
     }
 }
+var variants = LinearBackend.supported.filter { $0 != .openBLAS }
+if let list = ProcessInfo.processInfo.environment["PTQLAB_GEMM_VARIANTS"] {
+    let names = Set(list.split(separator: ",").map { String($0).lowercased() })
+    variants = variants.filter { names.contains($0.rawValue) }
+}
 
 func seconds(_ body: () -> Void) -> Double {
     var best = Double.infinity
@@ -34,34 +40,45 @@ func seconds(_ body: () -> Void) -> Double {
     return best
 }
 
-print("backend: \(LinearBackend.automatic.rawValue), cores \(Parallel.coreCount), OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "-")")
-print("    M     N     K | OpenBLAS 1t  ours 1t  ratio | OpenBLAS 2t  ours 2t  ratio   (GFLOP/s)")
+print("CPU: \(CPUFeatures.summary), cores \(Parallel.coreCount), automatic variant: \(LinearBackend.automatic.label), OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "-")")
+print("variants measured: " + variants.map(\.label).joined(separator: ", ") + "  (GFLOP/s; ratio = variant / OpenBLAS)")
+var header = "    M     N     K | BLAS 1t BLAS 2t"
+for v in variants { header += " | \(v.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) 1t    2t  ratio2t" }
+print(header)
 var g = SystemRandomNumberGenerator()
-var sumRatio = 0.0, count = 0
+var logRatios = [Double](repeating: 0, count: variants.count)
 for (m, n, k) in shapes {
     let x = Tensor(shape: [m, k], values: (0..<m * k).map { _ in Float.random(in: -1...1, using: &g) })
     let w = Tensor(shape: [n, k], values: (0..<n * k).map { _ in Float.random(in: -1...1, using: &g) })
     let out = FloatBuffer(count: m * n)
-    let packed = PackedLinearWeight(w, backend: .avx512)
     let flops = 2.0 * Double(m) * Double(n) * Double(k) / 1e9
     let b1 = flops / seconds {
         BLAS.gemm(transB: true, m: m, n: n, k: k, a: x.pointer, lda: k, b: w.pointer, ldb: k, c: out.pointer, ldc: n)
     }
-    let o1 = flops / seconds { BLAS.linear(x.pointer, rows: m, packed: packed, out: out.pointer, threads: 1) }
     let b2 = flops / seconds {
         BLAS.linear(x.pointer, rows: m, inFeatures: k, weight: w.pointer, outFeatures: n, out: out.pointer)
     }
-    let o2 = flops / seconds { BLAS.linear(x.pointer, rows: m, packed: packed, out: out.pointer) }
-    print(String(format: "%5d %5d %5d | %11.1f %8.1f %5.2fx | %11.1f %8.1f %5.2fx", m, n, k, b1, o1, o1 / b1, b2, o2, o2 / b2))
-    sumRatio += log(o2 / b2); count += 1
+    var line = String(format: "%5d %5d %5d | %7.1f %7.1f", m, n, k, b1, b2)
+    for (i, v) in variants.enumerated() {
+        let packed = PackedLinearWeight(w, backend: v)
+        let o1 = flops / seconds { BLAS.linear(x.pointer, rows: m, packed: packed, out: out.pointer, threads: 1) }
+        let o2 = flops / seconds { BLAS.linear(x.pointer, rows: m, packed: packed, out: out.pointer) }
+        line += String(format: " | %8.1f %6.1f %6.2fx", o1, o2, o2 / b2)
+        logRatios[i] += log(o2 / b2)
+    }
+    print(line)
 }
-print(String(format: "geometric mean speed-up, 2 threads: %.2fx", exp(sumRatio / Double(count))))
+for (i, v) in variants.enumerated() {
+    print(String(format: "geometric mean, 2 threads, %@ / OpenBLAS: %.2fx", v.label, exp(logRatios[i] / Double(shapes.count))))
+}
 
 // One-time cost of packing W (both cores).
-for (n, k) in [(1536, 576), (49152, 576)] {
-    let w = Tensor(shape: [n, k], values: (0..<n * k).map { _ in Float.random(in: -1...1, using: &g) })
-    let t0 = DispatchTime.now().uptimeNanoseconds
-    let p = PackedLinearWeight(w, backend: .avx512)
-    let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-    print(String(format: "packing W %d×%d: %.1f ms, %.1f MB extra", n, k, ms, Double(p.extraBytes) / 1e6))
+for v in variants {
+    for (n, k) in [(1536, 576), (49152, 576)] {
+        let w = Tensor(shape: [n, k], values: (0..<n * k).map { _ in Float.random(in: -1...1, using: &g) })
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let p = PackedLinearWeight(w, backend: v)
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        print(String(format: "%@: packing W %d×%d: %.1f ms, %.1f MB extra", v.rawValue, n, k, ms, Double(p.extraBytes) / 1e6))
+    }
 }

@@ -6,6 +6,7 @@ import Foundation
 import ModelFormats
 import Models
 import Quantization
+import TensorCore
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +30,12 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "Measure PTQLab only.")
     var noPeers = false
+
+    @Flag(help: "Skip the PyTorch peer (llama.cpp's tools still run).")
+    var noTorch = false
+
+    @Option(help: "Folder with llama.cpp's llama-bench and llama-perplexity (default: .peers/llama.cpp/<native|avx2>/bin of the checkout, built by scripts/peers/build-llama-cpp.sh; avx2 when PTQLab runs its AVX2 kernel).")
+    var llamaCpp: String?
 
     @Option(parsing: .unconditional, help: "Threads for the PyTorch peer (default: all cores).")
     var peerThreads: Int?
@@ -72,12 +79,21 @@ struct BenchCommand: ParsableCommand {
             var rows: [BenchRow] = []
             for batch in [1, windows] {
                 let tps = try measure(loaded.model, input, batch: batch)
-                rows.append(BenchRow(name: "ptqlab (f32, batch \(batch))", tokensPerSecond: tps))
+                rows.append(BenchRow(name: "ptqlab (f32, batch \(batch))", tokensPerSecond: tps, peakRSSBytes: Self.peakRSSBytes()))
             }
+            var ratios: [BenchRatio] = []
             if !noPeers {
-                rows.append(contentsOf: try peers(modelPath: modelPath, input: input))
+                let ours = rows.map(\.tokensPerSecond).max() ?? 0
+                let llama = try llamaCppRows(modelPath: modelPath, text: text)
+                rows.append(contentsOf: llama)
+                for row in llama where row.tokensPerSecond > 0 {
+                    ratios.append(BenchRatio(name: "PTQLab / " + row.name, value: ours / row.tokensPerSecond))
+                }
+                if !noTorch {
+                    rows.append(contentsOf: try peers(modelPath: modelPath, input: input, llamaCppMeasured: !llama.isEmpty))
+                }
             }
-            let report = BenchReport(model: modelPath, context: context, windows: windows, rows: rows)
+            let report = BenchReport(model: modelPath, context: context, windows: windows, rows: rows, ratios: ratios)
             print(format == "json" ? try report.json() : report.table())
         }
     }
@@ -100,7 +116,47 @@ struct BenchCommand: ParsableCommand {
         return Double(input.count * input[0].count) / max(best, 1e-9)
     }
 
-    func peers(modelPath: String, input: [[Int32]]) throws -> [BenchRow] {
+    /// Peak resident set size of this process so far, in bytes.
+    static func peakRSSBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) * 1024   // kilobytes on Linux
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss)          // bytes on macOS
+        #endif
+    }
+
+    /// llama.cpp's own tools on an f32 copy of the GGUF (the same precision as PTQLab's f32 run):
+    /// llama-perplexity over the same number of windows of the same wiki text (every logit, with
+    /// its peak memory), and llama-bench's prompt processing of one window (last-token logits).
+    func llamaCppRows(modelPath: String, text: String) throws -> [BenchRow] {
+        guard modelPath.hasSuffix(".gguf") else {
+            printStderr("bench: llama.cpp peer skipped: \(modelPath) is not a GGUF file")
+            return []
+        }
+        guard let tools = LlamaCppTools.locate(directory: llamaCpp, root: RepositoryFiles.root()) else {
+            printStderr("bench: llama.cpp tools not found (bash scripts/peers/build-llama-cpp.sh, or --llama-cpp DIR)")
+            return []
+        }
+        let tmp = FileManager.default.temporaryDirectory
+        let f32 = tmp.appendingPathComponent("ptqlab-bench-\(getpid())-f32.gguf")
+        let textFile = tmp.appendingPathComponent("ptqlab-bench-\(getpid())-wiki.txt")
+        defer { try? FileManager.default.removeItem(at: f32); try? FileManager.default.removeItem(at: textFile) }
+        try GGUFFile(path: modelPath).writeFullPrecisionCopy(to: f32.path, as: .f32)
+        try text.write(to: textFile, atomically: true, encoding: .utf8)
+        let ppl = try tools.perplexity(model: f32.path, textFile: textFile.path, context: context, windows: windows,
+                                       reps: reps, threads: threads)
+        let pp = try tools.promptProcessing(model: f32.path, context: context, reps: max(reps, 3), threads: threads)
+        return [
+            BenchRow(name: "llama.cpp llama-perplexity (\(tools.variant), f32, all logits)", tokensPerSecond: ppl.tokensPerSecond,
+                     peakRSSBytes: ppl.peakRSSBytes),
+            BenchRow(name: "llama.cpp llama-bench pp\(context) (\(tools.variant), f32, last logits)", tokensPerSecond: pp.tokensPerSecond),
+        ]
+    }
+
+    func peers(modelPath: String, input: [[Int32]], llamaCppMeasured: Bool) throws -> [BenchRow] {
         guard let root = RepositoryFiles.root() else {
             printStderr("bench: peers skipped: scripts/peers not found (run from the PTQLab checkout)")
             return []
@@ -118,7 +174,8 @@ struct BenchCommand: ParsableCommand {
                                                "--tokens", tmp.path, "--reps", String(reps), "--threads", threads])
         rows.append(try peerRow(torchOut, suffix: "(f32, batch 1)"))
 
-        // llama.cpp at the same precision: an f32 copy of the GGUF, when llama-cpp-python is there.
+        // Without llama.cpp's tools: llama-cpp-python at the same precision, when it is installed.
+        if llamaCppMeasured { return rows }
         if modelPath.hasSuffix(".gguf"), (try? Subprocess.run(py, ["-c", "import llama_cpp"])) != nil {
             let f32 = FileManager.default.temporaryDirectory.appendingPathComponent("ptqlab-bench-\(getpid())-f32.gguf")
             defer { try? FileManager.default.removeItem(at: f32) }
@@ -147,7 +204,14 @@ struct BenchCommand: ParsableCommand {
 struct BenchRow: Encodable {
     var name: String
     var tokensPerSecond: Double
-    enum CodingKeys: String, CodingKey { case name; case tokensPerSecond = "tokens_per_second" }
+    /// Peak resident memory of the process that ran it, when measured.
+    var peakRSSBytes: Int? = nil
+    enum CodingKeys: String, CodingKey { case name; case tokensPerSecond = "tokens_per_second"; case peakRSSBytes = "peak_rss_bytes" }
+}
+
+struct BenchRatio: Encodable {
+    var name: String
+    var value: Double
 }
 
 struct BenchReport: Encodable {
@@ -155,6 +219,11 @@ struct BenchReport: Encodable {
     var context: Int
     var windows: Int
     var rows: [BenchRow]
+    /// PTQLab's best tokens/s over each llama.cpp tool's.
+    var ratios: [BenchRatio] = []
+    /// The processor (model name and vector extensions) and the GEMM variant PTQLab ran.
+    var cpu = CPUFeatures.summary
+    var gemm = LinearBackend.automatic.label
 
     func json() throws -> String {
         let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -166,10 +235,13 @@ struct BenchReport: Encodable {
         let width = max(40, rows.map(\.name.count).max() ?? 0)
         func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
         var lines = ["forward throughput, \(windows) windows × \(context) tokens, \(model)",
-                     pad("name") + "    tokens/s   this / ptqlab (batch 1)"]
+                     "CPU: \(cpu); PTQLab GEMM: \(gemm)",
+                     pad("name") + "    tokens/s   this / ptqlab (batch 1)   peak RSS"]
         for r in rows {
-            lines.append(pad(r.name) + String(format: " %11.1f %10.2f×", r.tokensPerSecond, r.tokensPerSecond / base))
+            lines.append(pad(r.name) + String(format: " %11.1f %10.2f×", r.tokensPerSecond, r.tokensPerSecond / base)
+                         + (r.peakRSSBytes.map { String(format: "   %8.0f MB", Double($0) / 1e6) } ?? ""))
         }
+        for r in ratios { lines.append(String(format: "%@: %.2f×", r.name, r.value)) }
         return lines.joined(separator: "\n")
     }
 }
@@ -336,9 +408,11 @@ struct GPTQBenchReport: Encodable {
     var peer: Side
     /// Peer seconds / ours.
     var ratio: Double
+    var cpu = CPUFeatures.summary
+    var gemm = LinearBackend.automatic.label
 
     enum CodingKeys: String, CodingKey {
-        case model, spec, blocks, calibration, ours, peer, ratio
+        case model, spec, blocks, calibration, ours, peer, ratio, cpu, gemm
         case actOrder = "act_order", sameLayers = "same_layers", checkWindows = "check_windows"
         case fullPrecisionPerplexity = "full_precision_perplexity"
     }
@@ -356,6 +430,7 @@ struct GPTQBenchReport: Encodable {
         var lines = [
             "GPTQ \(spec)\(actOrder ? " act-order" : ""), whole model: \(blocks) blocks, \(model)",
             "calibration: \(calibration); times exclude model loading, best of \(ours.runs.count)",
+            "CPU: \(cpu); PTQLab GEMM: \(gemm)",
             pad("") + "   seconds  forward+H     solves  layers  loss/token  ppl(\(checkWindows) wiki)",
         ]
         for s in [ours, peer] {

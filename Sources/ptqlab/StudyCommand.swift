@@ -26,6 +26,9 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Results database (default: <out>/results.db).")
     var db: String?
 
+    @Option(help: "Cache of the base model's logits for KL, shared by every experiment and every shard that names it (default: <out>/cache).")
+    var cache: String?
+
     @Option(help: "Run only shard i of n (0-based), e.g. 0/4.")
     var shard: String?
 
@@ -81,7 +84,9 @@ struct StudyCommand: ParsableCommand {
             }
             guard let store else { return }
             if !quiet { printStderr("study \(file.name): \(experiments.count) experiments\(shard.map { " (shard \($0))" } ?? "") → \(dbPath)") }
-            let summary = try StudyRunner(study: file.name, store: store, showProgress: !quiet).run(experiments, estimate: seconds)
+            let summary = try StudyRunner(study: file.name, store: store, showProgress: !quiet,
+                                          cacheDirectory: cache ?? (outDir as NSString).appendingPathComponent("cache"))
+                .run(experiments, estimate: seconds)
             var others = ""
             if summary.doneElsewhere > 0 || !summary.runningElsewhere.isEmpty {
                 others = ", \(summary.doneElsewhere) done by another process, \(summary.runningElsewhere.count) running in another process"

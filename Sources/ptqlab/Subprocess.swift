@@ -31,6 +31,40 @@ enum Subprocess {
         return out
     }
 
+    /// Runs a program to its end and returns its stdout, its stderr and its peak resident set
+    /// size in bytes (from wait4's rusage, the child alone).
+    static func runMeasured(_ program: String, _ arguments: [String]) throws -> (String, String, Int) {
+        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("ptqlab-sub-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: outFile); try? FileManager.default.removeItem(at: outFile.appendingPathExtension("err")) }
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, outFile.path + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw Failure(command: program, status: spawned, output: "cannot start (\(String(cString: strerror(spawned))))")
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let out = (try? String(contentsOf: outFile, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: outFile.appendingPathExtension("err"), encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0, code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            throw Failure(command: ([program] + arguments).joined(separator: " "), status: exited ? code : -(status & 0x7f),
+                          output: out + String(err.suffix(4000)))
+        }
+        #if os(Linux)
+        return (out, err, Int(usage.ru_maxrss) * 1024)   // kilobytes on Linux
+        #else
+        return (out, err, Int(usage.ru_maxrss))          // bytes on macOS
+        #endif
+    }
+
     private final class ErrorOutput: @unchecked Sendable { var data = Data() }
 }
 

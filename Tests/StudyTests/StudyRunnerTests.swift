@@ -69,6 +69,43 @@ struct StudyRunnerTests {
         #expect(try store.records() == rows)
     }
 
+    /// The base model's logits for KL are computed once per model and evaluation plan into the
+    /// cache directory and read back by every later experiment and by another runner (a shard with
+    /// its own database): one file, never rewritten, and the same KL in both databases.
+    @Test func baseLogitsAreComputedOnceAndShared() throws {
+        let file = try StudyFile.parse(Self.yaml, source: "runner.yaml")
+        let loaded = try ModelLoader.load(path: "smollm2-135m")
+        let grid = try StudyGrid.expand(file, source: "runner.yaml", shape: { _ in ModelShape(loaded) })
+        let dir = try Scratch.directory()
+        let cache = dir.appendingPathComponent("cache").path
+        let quantized = grid.experiments.filter { $0.recipe != nil }
+        #expect(quantized.count == 2)
+        let first = try ResultsStore(path: dir.appendingPathComponent("a.db").path)
+        _ = try StudyRunner(study: "runner", store: first, showProgress: false, cacheDirectory: cache)
+            .run(quantized, estimate: { _ in 1 })
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix("base-logits-") }
+        #expect(files.count == 1, "\(files)")
+        let path = cache + "/" + files[0]
+        let stamp = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        // 2 windows × 127 scored rows × 49,152 f16 values
+        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber).intValue
+        #expect(size > 2 * 127 * 49_152 * 2 && size < 2 * 127 * 49_152 * 2 + 16_384)
+        let second = try ResultsStore(path: dir.appendingPathComponent("b.db").path)
+        _ = try StudyRunner(study: "runner", store: second, showProgress: false, cacheDirectory: cache)
+            .run(Array(quantized.reversed()), estimate: { _ in 1 })
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == stamp)
+        let after = try FileManager.default.contentsOfDirectory(atPath: cache)
+        #expect(after.filter { $0.hasPrefix("base-logits-") } == files)
+        // the tokenized wiki text is kept beside it, and nothing half-written is left behind
+        #expect(after.contains { $0.hasPrefix("tokens-") } && !after.contains { $0.contains(".partial-") })
+        let a = try first.records(), b = try second.records()
+        for row in a {
+            let other = try #require(b.first { $0.spec == row.spec })
+            #expect(row.klDivergence != nil && row.klDivergence == other.klDivergence)
+            #expect(row.top1Agreement == other.top1Agreement && row.meanPerplexity == other.meanPerplexity)
+        }
+    }
+
     /// Restoring the snapshot gives back the exact base model after quantization.
     @Test func snapshotRestoresTheBaseWeightsExactly() throws {
         let loaded = try ModelLoader.load(path: "smollm2-135m")

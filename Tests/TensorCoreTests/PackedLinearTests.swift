@@ -1,9 +1,12 @@
+import Foundation
 import Testing
 import TensorCore
 
-/// The AVX-512 linear-layer GEMM (and its OpenBLAS fallback) against a double-precision naive
-/// product. Tolerance: |out − ref| ≤ 1e-5 · Σₖ|x·w| + 1e-6 per element (f32 accumulation over
-/// k ≤ 1536 terms in blocked FMA order; the observed error is far below the bound).
+/// Every linear-layer GEMM variant (AVX-512, AVX2 + FMA, portable, and the BLAS fallback) against a
+/// double-precision naive product, on every variant this processor can run; the ones it cannot are
+/// named in the output (`skipped on this CPU`). Tolerance: |out − ref| ≤ 1e-5 · Σₖ|x·w| + 1e-6 per
+/// element (f32 accumulation over k ≤ 1536 terms in blocked FMA or multiply-add order; the
+/// observed error is far below the bound).
 @Suite struct PackedLinearTests {
     struct LCG {
         var state: UInt64
@@ -14,10 +17,15 @@ import TensorCore
         mutating func array(_ n: Int) -> [Float] { (0..<n).map { _ in next() } }
     }
 
-    static var backends: [LinearBackend] { CPUFeatures.hasAVX512 ? [.avx512, .openBLAS] : [.openBLAS] }
+    /// False (and says so) when this processor cannot run the variant.
+    static func runnable(_ backend: LinearBackend) -> Bool {
+        if backend.isSupported { return true }
+        print("PackedLinearTests: \(backend.label) skipped on this CPU (\(CPUFeatures.summary))")
+        return false
+    }
 
     /// Worst |out − ref| / (1e-5·Σ|x·w| + 1e-6) over all elements, and whether the guard floats
-    /// after `out` were left alone; `threads` is the AVX-512 split.
+    /// after `out` were left alone; `threads` is the kernel paths' split.
     static func check(
         m: Int, n: Int, k: Int, backend: LinearBackend, accumulate: Bool, threads: Int, seed: UInt64
     ) -> (ratio: Double, guardIntact: Bool) {
@@ -50,18 +58,21 @@ import TensorCore
         return (worst, out[(m * n)...].allSatisfy { $0 == 12345 })
     }
 
-    /// Ragged shapes around the 8×48 micro-tile and the kc = 192 / mc = 256 / nc = 480 blocks.
+    /// Ragged shapes around every variant's micro-tile (8×48, 6×16, 6×8) and its kc/mc/nc blocks
+    /// (192–256 / 192–256 / 256–480).
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (1, 48, 576), (1, 577, 3), (8, 48, 192), (7, 50, 13), (9, 97, 193), (3, 47, 1),
         (130, 1, 5), (17, 200, 385), (300, 100, 400), (20, 530, 70), (33, 96, 1536), (64, 576, 576),
+        (6, 16, 256), (13, 33, 257), (230, 400, 520), (5, 17, 9),
     ]
 
-    @Test(arguments: backends)
+    @Test(arguments: LinearBackend.allCases)
     func matchesDoublePrecision(backend: LinearBackend) {
+        guard Self.runnable(backend) else { return }
         var seed: UInt64 = 1
         for (m, n, k) in Self.shapes {
             for accumulate in [false, true] {
-                for threads in [1, 2, 3] where backend == .avx512 || threads == 1 {
+                for threads in [1, 2, 3] where backend != .openBLAS || threads == 1 {
                     seed += 1
                     let r = Self.check(m: m, n: n, k: k, backend: backend, accumulate: accumulate,
                                        threads: threads, seed: seed)
@@ -72,14 +83,15 @@ import TensorCore
         }
     }
 
-    /// The packed path agrees with the unpacked OpenBLAS `linear` on a model-sized shape.
-    @Test func agreesWithOpenBLASLinear() {
-        guard CPUFeatures.hasAVX512 else { return }
+    /// Each packed path agrees with the unpacked OpenBLAS `linear` on a model-sized shape.
+    @Test(arguments: [LinearBackend.avx512, .avx2, .portable])
+    func agreesWithOpenBLASLinear(backend: LinearBackend) {
+        guard Self.runnable(backend) else { return }
         let m = 512, n = 192, k = 576
         var g = LCG(state: 99)
         let x = g.array(m * k), w = Tensor(shape: [n, k], values: g.array(n * k))
         var a = [Float](repeating: 0, count: m * n), b = a
-        let packed = PackedLinearWeight(w, backend: .avx512)
+        let packed = PackedLinearWeight(w, backend: backend)
         #expect(packed.extraBytes == n * k * 4)
         x.withUnsafeBufferPointer { xp in
             a.withUnsafeMutableBufferPointer {
@@ -91,7 +103,21 @@ import TensorCore
             }
         }
         let worst = zip(a, b).map { abs($0 - $1) }.max()!
-        #expect(worst < 1e-4, "max |packed − OpenBLAS| = \(worst)")
+        #expect(worst < 1e-4, "\(backend): max |packed − OpenBLAS| = \(worst)")
+    }
+
+    /// The automatic choice is the widest variant this CPU runs (PTQLAB_GEMM unset), and every
+    /// variant it picks can run here.
+    @Test func automaticChoiceFollowsTheCPU() {
+        #expect(LinearBackend.automatic.isSupported)
+        guard getenv("PTQLAB_GEMM") == nil else { return }
+        #if arch(x86_64)
+        let expected: LinearBackend = CPUFeatures.hasAVX512 ? .avx512 : CPUFeatures.hasAVX2FMA ? .avx2 : .openBLAS
+        #else
+        let expected = LinearBackend.openBLAS
+        #endif
+        #expect(LinearBackend.automatic == expected)
+        #expect(LinearBackend.supported.contains(.portable) && LinearBackend.supported.contains(.openBLAS))
     }
 
     @Test func fallbackHoldsNoCopy() {

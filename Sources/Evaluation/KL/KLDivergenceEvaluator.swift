@@ -3,36 +3,16 @@ import Models
 import TensorCore
 
 /// KL(P_base ‖ P_quant) and top-1 agreement of a quantized model against its base model on the
-/// perplexity windows of a token stream. A batch of windows is run through the base model, the
-/// scored rows' logits are kept (batch × T × vocab floats, never the whole text), then the same
-/// windows through the quantized model are compared row by row.
+/// perplexity windows of a token stream. The base model's side comes from `BaseLogits` (computed
+/// once, before quantizing, and kept in a file); the quantized model runs the same windows and is
+/// compared row by row.
 public struct KLDivergenceEvaluator {
-    public let base: any CausalLanguageModel
+    public let base: BaseLogits
     public let quantized: any CausalLanguageModel
 
-    public init(base: any CausalLanguageModel, quantized: any CausalLanguageModel) {
+    public init(base: BaseLogits, quantized: any CausalLanguageModel) {
         self.base = base
         self.quantized = quantized
-    }
-
-    /// Per scored row of the base model: its logits, log-sum-exp, argmax and the NLL of the target.
-    /// Written by parallel workers at disjoint rows, so it holds raw storage, not arrays.
-    final class BaseRows: @unchecked Sendable {
-        let logits: FloatBuffer                  // (rows, vocab)
-        let lse: UnsafeMutablePointer<Float>     // (rows)
-        let top: UnsafeMutablePointer<Int32>     // (rows)
-        let nll: UnsafeMutablePointer<Double>    // (rows)
-        let rows: Int
-
-        init(rows: Int, vocab: Int) {
-            self.rows = rows
-            logits = FloatBuffer(count: rows * vocab, zeroed: false)
-            lse = .allocate(capacity: max(rows, 1))
-            top = .allocate(capacity: max(rows, 1))
-            nll = .allocate(capacity: max(rows, 1))
-        }
-
-        deinit { lse.deallocate(); top.deallocate(); nll.deallocate() }
     }
 
     /// Per scored row of the quantized model: KL, top-1 match, NLL.
@@ -50,23 +30,30 @@ public struct KLDivergenceEvaluator {
         deinit { kl.deallocate(); same.deallocate(); nll.deallocate() }
     }
 
+    /// `tokens` and `options` must be the ones `base` was computed from (checked: same windows,
+    /// same rows, same vocabulary).
     public func evaluate(tokens: [Int32], options: PerplexityOptions, label: String = "kl",
                          showProgress: Bool = true) throws -> KLDivergenceResult {
-        guard base.vocabularySize == quantized.vocabularySize else {
-            throw PerplexityError("the models' vocabularies differ (\(base.vocabularySize) vs \(quantized.vocabularySize))")
+        let vocab = base.vocab
+        guard vocab == quantized.vocabularySize else {
+            throw PerplexityError("the models' vocabularies differ (\(vocab) vs \(quantized.vocabularySize))")
         }
-        guard options.context <= min(base.maxContext, quantized.maxContext) else {
+        guard options.context <= quantized.maxContext else {
             throw PerplexityError("context \(options.context) is larger than the model allows")
         }
         let windows = try PerplexityWindows.make(tokens: tokens, options: options)
+        let expected = BaseLogits.Key(model: base.key.model, tokens: tokens, options: options, vocab: vocab,
+                                      rows: windows.reduce(0) { $0 + $1.scored.count })
+        guard expected == base.key else {
+            throw PerplexityError("the base logits in \(base.path) were computed for other windows or another text")
+        }
         let progress = ProgressLine(label: label, total: windows.count, unit: "tok", enabled: showProgress)
         let start = Date()
-        let vocab = base.vocabularySize
         var kl: [Double] = [], sameTop = 0, baseNLL = 0.0, quantNLL = 0.0, run = 0
         var perWindow = KLWindowValues(windows: windows.count)
-        // At most two windows at a time: the kept base logits are rows × vocab floats.
-        let step = max(1, min(options.batchWindows, 2))
-        var i = 0
+        let step = max(1, options.batchWindows)
+        let stored = base
+        var i = 0, firstStored = 0
         while i < windows.count {
             let batch = Array(windows[i..<min(i + step, windows.count)])
             let t = batch[0].tokens.count
@@ -74,50 +61,42 @@ public struct KLDivergenceEvaluator {
             let scoredRows = batch.enumerated().flatMap { w, win in win.scored.map { w * t + $0 } }
             let slot = Dictionary(uniqueKeysWithValues: scoredRows.enumerated().map { ($1, $0) })
             func target(_ row: Int) -> Int { Int(batch[row / t].tokens[row % t + 1]) }
-
-            let kept = BaseRows(rows: scoredRows.count, vocab: vocab)
             let q = QuantRows(rows: scoredRows.count)
-            // Both passes take dynamic per-tensor activation ranges per window.
+            let first = firstStored
+            // Dynamic per-tensor activation ranges are taken per window.
             try SequenceRows.withWindows(batch.count, tokens: t) {
-                try base.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
-                    Parallel.forRanges(rows, minimumChunk: 8) { range in
-                        for r in range {
-                            guard let s = slot[firstRow + r] else { continue }
-                            // kept.logits[s] (vocab) = base logits row
-                            let src = logits + r * vocab
-                            (kept.logits.pointer + s * vocab).update(from: src, count: vocab)
-                            let lse = SIMDMath.logSumExp(src, vocab)
-                            kept.lse[s] = lse
-                            kept.top[s] = Int32(KLDivergence.argmax(src, vocab))
-                            kept.nll[s] = Double(lse) - Double(src[target(firstRow + r)])
-                        }
-                    }
-                }
                 try quantized.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
                     Parallel.forRanges(rows, minimumChunk: 8) { range in
+                        let a = UnsafeMutablePointer<Float>.allocate(capacity: vocab)
+                        defer { a.deallocate() }
                         for r in range {
                             guard let s = slot[firstRow + r] else { continue }
+                            let g = first + s
+                            // a (vocab) = stored base row (logit − max), widened from f16
+                            HalfPrecision.convertF16(stored.row(g), a, count: vocab)
                             let b = logits + r * vocab
                             let lseB = SIMDMath.logSumExp(b, vocab)
-                            q.kl[s] = KLDivergence.row(kept.logits.pointer + s * vocab, b, vocab, lseA: kept.lse[s], lseB: lseB)
-                            q.same[s] = KLDivergence.argmax(b, vocab) == Int(kept.top[s])
+                            q.kl[s] = KLDivergence.row(a, b, vocab, lseA: stored.storedLSE[g], lseB: lseB)
+                            q.same[s] = KLDivergence.argmax(b, vocab) == Int(stored.top[g])
                             q.nll[s] = Double(lseB) - Double(b[target(firstRow + r)])
                         }
                     }
                 }
             }
             for s in 0..<scoredRows.count {
+                let baseRowNLL = base.nll[firstStored + s]
                 kl.append(q.kl[s])
                 if q.same[s] { sameTop += 1 }
-                baseNLL += kept.nll[s]
+                baseNLL += baseRowNLL
                 quantNLL += q.nll[s]
                 let w = i + scoredRows[s] / t
                 perWindow.kl[w] += q.kl[s]
                 perWindow.top1[w] += q.same[s] ? 1 : 0
-                perWindow.baseNLL[w] += kept.nll[s]
+                perWindow.baseNLL[w] += baseRowNLL
                 perWindow.quantizedNLL[w] += q.nll[s]
                 perWindow.tokens[w] += 1
             }
+            firstStored += scoredRows.count
             run += batch.count * t
             i += batch.count
             progress.update(done: i, units: run)

@@ -7,7 +7,7 @@ import Quantization
 
 /// How the work of an experiment is batched and shown: nothing here changes a number.
 public struct RunOptions: Sendable {
-    /// Perplexity windows per forward pass (KL keeps at most two).
+    /// Perplexity windows per forward pass.
     public var batchWindows: Int
     /// Zero-shot tokens per forward pass, and whether choices share their context's run.
     public var zeroShotBatchTokens: Int
@@ -88,6 +88,20 @@ public struct ExperimentPipeline {
         }
         if let limit = plan.limit, limit <= 0 { throw PlanError("the zero-shot limit must be positive, got \(limit)") }
         for task in plan.zeroShotTasks { _ = try session.zeroShotTask(task, calibrated: plan.calibratedZeroShot == true) }
+        // The base model's side of KL, from the base weights, before they are quantized.
+        if quantized {
+            let options = try klOptions(plan)
+            for input in plan.klCorpora {
+                _ = try session.baseLogits(input: input, options: options, showProgress: self.options.showProgress)
+            }
+        }
+    }
+
+    /// Windows of the KL inputs (the same for the base logits and the quantized pass).
+    func klOptions(_ plan: EvaluationPlan) throws -> PerplexityOptions {
+        let bos = session.loaded.tokenizer.addsBos ? session.loaded.tokenizer.bosTokenId : nil
+        return PerplexityOptions(context: try session.context(plan), maxWindows: plan.klMaxWindows, mode: try plan.mode(),
+                                 batchWindows: options.batchWindows, bosToken: bos)
     }
 
     /// Quantizes the session's model by `recipe` (from its base weights), reporting progress per block.
@@ -149,8 +163,7 @@ public struct ExperimentPipeline {
         let mode = try plan.mode()
         let pplOptions = PerplexityOptions(context: context, maxWindows: plan.maxWindows, mode: mode,
                                            batchWindows: options.batchWindows, bosToken: bos)
-        let klOptions = PerplexityOptions(context: context, maxWindows: plan.klMaxWindows, mode: mode,
-                                          batchWindows: options.batchWindows, bosToken: bos)
+        let klOptions = try klOptions(plan)
         func named<T>(_ input: String, _ body: () throws -> T) throws -> T {
             do { return try body() } catch let e as PerplexityError {
                 throw PerplexityError("\(input.hasPrefix("file:") ? String(input.dropFirst(5)) : "corpus \(input)"): \(e.message)")
@@ -160,8 +173,11 @@ public struct ExperimentPipeline {
             var windows: [String: KLWindowValues] = [:]
             for input in plan.klCorpora {
                 let label = EvaluationPlan.label(of: input)
+                // Computed by `prepare` from the base weights (here only read back from its file).
+                let base = try session.baseLogits(input: input, options: klOptions, showProgress: options.showProgress,
+                                                  mayCompute: false)
                 let d = try named(input) {
-                    try KLDivergenceEvaluator(base: try session.base().model, quantized: loaded.model)
+                    try KLDivergenceEvaluator(base: base, quantized: loaded.model)
                         .evaluate(tokens: try session.tokens(input: input), options: klOptions, label: "kl:\(label)",
                                   showProgress: options.showProgress)
                 }

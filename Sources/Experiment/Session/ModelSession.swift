@@ -7,8 +7,10 @@ import TensorCore
 
 /// One model loaded once for all of its experiments, with what they share: the pristine weights
 /// (a snapshot, when more than one experiment will run), the tokenized inputs, the calibration
-/// sets, the zero-shot tasks, the base model's Hessians, grid measurements, and (for KL) a second,
-/// never-quantized copy loaded on first use.
+/// sets, the zero-shot tasks, the base model's Hessians, grid measurements, and (for KL) the base
+/// model's logits on each KL input, computed once from the base weights and kept in a file (in
+/// `cacheDirectory` when one is set, so other processes and shards of a study reuse it, as they
+/// reuse the tokenized corpora kept there).
 public final class ModelSession {
     /// The model as it was named (an installed name or a path).
     public let name: String
@@ -17,7 +19,11 @@ public final class ModelSession {
     private let snapshot: WeightSnapshot?
     /// False once the block linears hold anything but the base weights.
     public private(set) var isPristine = true
-    private var baseCopy: LoadedModel?
+    private var baseLogitsFiles: [BaseLogits.Key: BaseLogits] = [:]
+    /// Where base logits are kept across processes (a study's `cache/`); nil: files in a temporary
+    /// directory of this session, unlinked as soon as they are mapped.
+    public let cacheDirectory: String?
+    private var temporaryDirectory: String?
     private var inputTokens: [String: [Int32]] = [:]
     private var calibrationSets: [CalibrationSettings: CalibrationSet] = [:]
     private var zeroShotTasks: [String: ZeroShotTask] = [:]
@@ -28,9 +34,11 @@ public final class ModelSession {
     /// Loads `name`. With `reusable`, a copy of the block weights is kept so the model can be
     /// restored between experiments (a study); without it (one `eval`), the model serves one
     /// quantization only.
-    public init(name: String, assets: AssetLocator = AssetLocator(), reusable: Bool = true) throws {
+    public init(name: String, assets: AssetLocator = AssetLocator(), reusable: Bool = true,
+                cacheDirectory: String? = nil) throws {
         self.name = name
         self.assets = assets
+        self.cacheDirectory = cacheDirectory
         loaded = try ModelLoader.load(path: name)
         snapshot = reusable ? WeightSnapshot(loaded.model) : nil
     }
@@ -52,12 +60,48 @@ public final class ModelSession {
     /// Marks the block linears as changed (a quantization ran).
     func markModified() { isPristine = false }
 
-    /// The unquantized reference for KL divergence (a second load, kept for the session).
-    public func base() throws -> LoadedModel {
-        if let baseCopy { return baseCopy }
-        let copy = try ModelLoader.load(path: name)
-        baseCopy = copy
-        return copy
+    deinit {
+        if let temporaryDirectory { try? FileManager.default.removeItem(atPath: temporaryDirectory) }
+    }
+
+    /// The unquantized model's logits on the windows of a KL input: read from the cache when a
+    /// file for this model, text and windowing is there, else computed from the base weights
+    /// (restored first if a quantization ran) and written there. With `mayCompute` false (the
+    /// model may hold a quantization that must not be undone) a missing file is an error.
+    public func baseLogits(input: String, options: PerplexityOptions, showProgress: Bool,
+                           mayCompute: Bool = true) throws -> BaseLogits {
+        let tokens = try tokens(input: input)
+        let key = try BaseLogits.key(modelIdentity: ModelIdentity.of(path: loaded.path), vocab: loaded.model.vocabularySize,
+                                     tokens: tokens, options: options)
+        if let cached = baseLogitsFiles[key] { return cached }
+        let directory: String
+        if let cacheDirectory {
+            directory = cacheDirectory
+        } else if let temporaryDirectory {
+            directory = temporaryDirectory
+        } else {
+            directory = NSTemporaryDirectory() + "ptqlab-session-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            temporaryDirectory = directory
+        }
+        let path = directory + "/" + key.fileName
+        if let found = BaseLogits.open(path: path, expecting: key) {
+            baseLogitsFiles[key] = found
+            return found
+        }
+        guard mayCompute || isPristine else {
+            throw PlanError("\(name): the base model's logits on \(input) were not computed before quantizing (prepare the plan first)")
+        }
+        try restoreBaseWeights()
+        let label = EvaluationPlan.label(of: input)
+        let computed = try BaseLogits.compute(model: loaded.model, modelIdentity: key.model, tokens: tokens, options: options,
+                                              path: path, label: "base logits \(label)", showProgress: showProgress)
+        baseLogitsFiles[key] = computed
+        if cacheDirectory == nil {
+            // Private to this session: unlinked now (the mapping keeps it readable), so a killed
+            // process leaves nothing behind.
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        return computed
     }
 
     /// The evaluation text of a perplexity input (a built-in corpus's held-out part, or a whole
@@ -70,16 +114,24 @@ public final class ModelSession {
         } else {
             text = try Corpora.load(input, assets: assets).evaluation
         }
-        let tokens = loaded.tokenizer.encode(text, addSpecial: true)
+        let tokens = encode(text)
         inputTokens[input] = tokens
         return tokens
+    }
+
+    /// `text` tokenized as the model does (BOS when its tokenizer adds one), through the token
+    /// cache when the session has a cache directory.
+    private func encode(_ text: String) -> [Int32] {
+        guard let cacheDirectory else { return loaded.tokenizer.encode(text, addSpecial: true) }
+        return TokenCache(directory: cacheDirectory, modelIdentity: ModelIdentity.of(path: loaded.path))
+            .tokens(of: text) { loaded.tokenizer.encode($0, addSpecial: true) }
     }
 
     /// GPTQ-style calibration windows from a corpus's calibration part (built once per settings).
     public func calibration(_ settings: CalibrationSettings) throws -> CalibrationSet {
         if let cached = calibrationSets[settings] { return cached }
         let corpus = try Corpora.load(settings.corpus, assets: assets)
-        let set = try CalibrationSet(tokens: loaded.tokenizer.encode(corpus.calibration, addSpecial: true),
+        let set = try CalibrationSet(tokens: encode(corpus.calibration),
                                      count: settings.samples, length: settings.length, seed: settings.seed)
         calibrationSets[settings] = set
         return set

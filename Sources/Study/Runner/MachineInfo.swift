@@ -1,13 +1,12 @@
 import Foundation
+import TensorCore
 
-/// Where an experiment ran: CPU model, cores and memory, read from /proc (Linux).
+/// Where an experiment ran: CPU model and vector extensions, the GEMM variant, cores and memory.
 public enum MachineInfo {
     public static let programVersion = "ptqlab 0.5.0 (protocol \(ExperimentConfig.protocolVersion))"
 
     public static func describe() -> String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?
-            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        let cpu = CPUFeatures.summary + ", GEMM " + LinearBackend.automatic.rawValue
         let memKB = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("MemTotal") }?
             .split(separator: " ").compactMap { Int($0) }.first ?? 0

@@ -32,9 +32,13 @@ public final class StudyRunner {
     let leases: LeasePolicy
     /// This runner's identity in the lease table.
     public let owner: LeaseOwner
+    /// Where sessions keep the base model's logits for KL (shared with other shards using the
+    /// same directory); nil: each session's own temporary directory.
+    let cacheDirectory: String?
 
     public init(study: String, store: ResultsStore, assets: AssetLocator = AssetLocator(), showProgress: Bool = true,
-                leases: LeasePolicy = LeasePolicy(), owner: LeaseOwner = .current()) {
+                leases: LeasePolicy = LeasePolicy(), owner: LeaseOwner = .current(), cacheDirectory: String? = nil) {
+        self.cacheDirectory = cacheDirectory
         self.study = study
         self.store = store
         self.assets = assets
@@ -86,7 +90,8 @@ public final class StudyRunner {
             do {
                 if session?.name != experiment.model {
                     session = nil   // free the previous model before loading the next
-                    session = try ModelSession(name: experiment.model, assets: assets, reusable: true)
+                    session = try ModelSession(name: experiment.model, assets: assets, reusable: true,
+                                               cacheDirectory: cacheDirectory)
                 }
                 record = try runOne(experiment, session: session!)
             } catch {

@@ -1,11 +1,17 @@
 import CBLAS
 
-/// Thin wrappers over OpenBLAS. Every matrix is row-major f32.
+/// Thin wrappers over OpenBLAS (Accelerate on macOS). Every matrix is row-major f32.
 public enum BLAS {
     /// Number of threads OpenBLAS uses for one call. Never call multithreaded BLAS from inside
-    /// our own parallel loops: set 1 around such loops.
+    /// our own parallel loops: set 1 around such loops. (Accelerate manages its own threads: a
+    /// no-op there, and `threads` reads 1.)
+    #if os(macOS)
+    public static func setThreads(_ n: Int) {}
+    public static var threads: Int { 1 }
+    #else
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
     public static var threads: Int { Int(openblas_get_num_threads()) }
+    #endif
 
     /// C (m×n) = alpha · op(A) · op(B) + beta · C, row-major.
     /// op(A) is (m×k): A is (m×k) with lda, or (k×m) when transA. op(B) is (k×n): B is (k×n), or

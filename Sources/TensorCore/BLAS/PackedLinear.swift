@@ -1,43 +1,9 @@
 import Foundation
-import GEMMKernels
-
-/// Which GEMM runs the linear layers: our AVX-512 kernel (weights packed once) or OpenBLAS.
-public enum LinearBackend: String, Sendable {
-    case avx512, openBLAS
-
-    /// AVX-512 when the CPU has avx512f/dq/bw/vl (the x86-64-v4 set GEMMKernels is compiled for)
-    /// and PTQLAB_GEMM is not `openblas`; OpenBLAS otherwise. Decided once per process.
-    public static let automatic: LinearBackend = {
-        if let env = getenv("PTQLAB_GEMM"), String(cString: env).lowercased() == "openblas" { return .openBLAS }
-        return CPUFeatures.hasAVX512 ? .avx512 : .openBLAS
-    }()
-}
-
-/// CPU features read once from /proc/cpuinfo (haswell-compiled code: safe on any x86-64 CPU).
-public enum CPUFeatures {
-    public static let flags: Set<String> = {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
-        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
-        }
-        return []
-    }()
-
-    /// The AVX-512 subsets x86-64-v4 code may use (plus the v3 set every x86-64-v4 CPU has).
-    public static var hasAVX512: Bool {
-        #if arch(x86_64)
-        return ["avx512f", "avx512dq", "avx512bw", "avx512vl", "avx2", "fma", "bmi2"].allSatisfy(flags.contains)
-        #else
-        return false
-        #endif
-    }
-}
 
 /// A linear layer's weight W (outFeatures × inFeatures, row-major) prepared for
-/// `BLAS.linear(_:rows:packed:out:accumulate:)`. With the AVX-512 backend it holds a packed copy
-/// (48-row panels, k-major: the same number of floats as W, rounded up to 48 rows); with OpenBLAS
-/// it only references W. Either way it keeps W's storage alive. The packed copy is a snapshot:
+/// `BLAS.linear(_:rows:packed:out:accumulate:)`. With a kernel backend (AVX-512, AVX2, portable)
+/// it holds a packed copy (nr-row panels, k-major: the same number of floats as W, rounded up to
+/// nr rows); with BLAS it only references W. Either way it keeps W's storage alive. The packed copy is a snapshot:
 /// rebuild it if W's values change.
 public final class PackedLinearWeight: @unchecked Sendable {
     public let outFeatures: Int
@@ -52,19 +18,20 @@ public final class PackedLinearWeight: @unchecked Sendable {
         source = weight
         outFeatures = weight.shape[0]
         inFeatures = weight.shape[1]
+        precondition(backend.isSupported, "GEMM variant \(backend.rawValue) cannot run on \(CPUFeatures.summary)")
         self.backend = backend
-        guard backend == .avx512 else { packed = nil; return }
+        guard let kernel = backend.kernel else { packed = nil; return }
         let n = outFeatures, k = inFeatures
-        let buffer = FloatBuffer(count: SGEMM.packedCount(n: n, k: k), zeroed: false)
-        let panels = (n + SGEMM.nr - 1) / SGEMM.nr
+        let buffer = FloatBuffer(count: kernel.packedCount(n: n, k: k), zeroed: false)
+        let panels = (n + kernel.nr - 1) / kernel.nr
         let w = UncheckedSendable(weight.pointer), dst = UncheckedSendable(buffer.pointer)
-        Parallel.forRanges(panels, minimumChunk: 16) { range in
-            SGEMM.packWeight(w.value, n: n, k: k, ldw: k, into: dst.value, panels: range)
+        Parallel.forRanges(panels, minimumChunk: max(1, 768 / kernel.nr)) { range in
+            kernel.pack(w.value, n, k, k, dst.value, range)
         }
         packed = buffer
     }
 
-    /// Bytes held beyond W itself (0 for OpenBLAS).
+    /// Bytes held beyond W itself (0 for BLAS).
     public var extraBytes: Int { (packed?.count ?? 0) * MemoryLayout<Float>.size }
 
     /// True when built from exactly this tensor (same storage and shape).
@@ -100,40 +67,41 @@ public final class PackedLinearWeightCache: @unchecked Sendable {
 
 extension BLAS {
     /// out (rows, outF) = x (rows, inF) · Wᵀ (+ out with `accumulate`), W prepared in `packed`.
-    /// AVX-512 path: both cores, splitting W's 48-row panels (or x's rows when there are too few
-    /// panels); OpenBLAS path: `linear(_:rows:inFeatures:weight:outFeatures:out:accumulate:)`.
-    /// `threads` (AVX-512 path only) caps the parts the product is split into.
+    /// Kernel paths: both cores, splitting W's panels (or x's rows when there are too few panels);
+    /// BLAS path: `linear(_:rows:inFeatures:weight:outFeatures:out:accumulate:)`. `threads`
+    /// (kernel paths only) caps the parts the product is split into.
     public static func linear(
         _ x: UnsafePointer<Float>, rows m: Int, packed: PackedLinearWeight,
         out: UnsafeMutablePointer<Float>, accumulate: Bool = false, threads: Int = Parallel.coreCount
     ) {
         let n = packed.outFeatures, k = packed.inFeatures
         guard m > 0, n > 0 else { return }
-        guard packed.backend == .avx512, let buffer = packed.packed else {
+        guard let kernel = packed.backend.kernel, let buffer = packed.packed else {
             linear(x, rows: m, inFeatures: k, weight: packed.source.pointer, outFeatures: n, out: out,
                    accumulate: accumulate)
             return
         }
         let w = UncheckedSendable(UnsafePointer(buffer.pointer))
         let xs = UncheckedSendable(x), o = UncheckedSendable(out)
-        let panels = (n + SGEMM.nr - 1) / SGEMM.nr
+        let panels = (n + kernel.nr - 1) / kernel.nr
         let parts = max(1, threads)
         let run = { (mRange: Range<Int>, pRange: Range<Int>) in
-            SGEMM.gemm(a: xs.value, lda: k, mRange: mRange, packedW: w.value, n: n, k: k, panels: pRange,
-                       c: o.value, ldc: n, accumulate: accumulate)
+            kernel.gemm(xs.value, k, mRange, w.value, n, k, pRange, o.value, n, accumulate)
         }
         if parts == 1 || m * n * k < 1 << 18 {
             run(0..<m, 0..<panels)
-        } else if (panels >= 4 * parts && (panels % parts == 0 || panels >= 16 * parts)) || m < 32 * parts {
+        } else if (panels * kernel.nr >= 192 * parts && (panels % parts == 0 || panels * kernel.nr >= 768 * parts))
+                    || m < 32 * parts {
             // split W's panels: each core reads half of W once
             Parallel.forEach(parts) { p in
                 run(0..<m, panels * p / parts ..< panels * (p + 1) / parts)
             }
         } else {
-            // split rows in multiples of 8 (the micro-kernel's height)
-            let blocks = (m + SGEMM.mr - 1) / SGEMM.mr
+            // split rows in multiples of the micro-kernel's height
+            let mr = kernel.mr
+            let blocks = (m + mr - 1) / mr
             Parallel.forEach(parts) { p in
-                let lo = min(m, blocks * p / parts * SGEMM.mr), hi = min(m, blocks * (p + 1) / parts * SGEMM.mr)
+                let lo = min(m, blocks * p / parts * mr), hi = min(m, blocks * (p + 1) / parts * mr)
                 run(lo..<hi, 0..<panels)
             }
         }

@@ -1,12 +1,29 @@
-// The 8×48 micro-kernel, written out longhand: 24 named accumulators stay in zmm registers.
+// The AVX-512 micro-kernel, 8 rows × 48 columns, written out longhand: 24 named accumulators stay
+// in zmm registers (of 32), three 16-wide loads of the B panel and one broadcast per row per k.
+import GEMMCore
 
-extension SGEMM {
-    /// C tile (8×48, row stride ldc) (+)= A (8 rows of kc floats, row stride lda) · B panel
-    /// (kc×48, k-major). Rows of A past `rows` repeat the last row (their results are garbage:
-    /// callers with rows < 8 pass a scratch C). With `add`, the product is added to C; otherwise C
-    /// is overwritten without being read.
+public enum Kernel8x48: GEMMMicroKernel {
+    public typealias V = SIMD16<Float>
+    public static var mr: Int { 8 }
+    public static var nr: Int { 48 }
+    // kc·48·4 = 36 KB B micro-panel (L1), mc·kc·4 = 192 KB of A (L2), kc·nc·4 = 360 KB of W.
+    public static var kc: Int { 192 }
+    public static var mc: Int { 256 }
+    public static var nc: Int { 480 }
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+
+    /// See `GEMMMicroKernel.tile`.
     @inline(__always)
-    static func kernel8x48(
+    public static func tile(
         _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ rows: Int, _ b: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ add: Bool
     ) {

@@ -1,0 +1,29 @@
+// Portable entry points of the linear-layer GEMM (BlockedGEMM specialized for Kernel6x8Portable).
+//
+// This module names no target CPU: it runs on any x86-64 or arm64 processor.
+import GEMMCore
+
+public enum SGEMMPortable {
+    public static let mr = Kernel6x8Portable.mr
+    public static let nr = Kernel6x8Portable.nr
+
+    /// Packs W (n×k, row stride ldw) into nr-row panels, panels pRange only.
+    @inline(never)
+    public static func packWeight(
+        _ w: UnsafePointer<Float>, n: Int, k: Int, ldw: Int, into dst: UnsafeMutablePointer<Float>,
+        panels pRange: Range<Int>
+    ) {
+        BlockedGEMM.packWeight(w, n: n, k: k, ldw: ldw, nr: nr, into: dst, panels: pRange)
+    }
+
+    /// C[mRange, panels] (+)= A[mRange] · Wᵀ[panels] (see BlockedGEMM.gemm).
+    @inline(never)
+    public static func gemm(
+        a: UnsafePointer<Float>, lda: Int, mRange: Range<Int>,
+        packedW: UnsafePointer<Float>, n: Int, k: Int, panels pRange: Range<Int>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        BlockedGEMM.gemm(Kernel6x8Portable.self, a: a, lda: lda, mRange: mRange, packedW: packedW, n: n, k: k,
+                         panels: pRange, c: c, ldc: ldc, accumulate: accumulate)
+    }
+}
