@@ -81,13 +81,23 @@ struct BenchCommand: ParsableCommand {
                 let tps = try measure(loaded.model, input, batch: batch)
                 rows.append(BenchRow(name: "ptqlab (f32, batch \(batch))", tokensPerSecond: tps, peakRSSBytes: Self.peakRSSBytes()))
             }
+            // What llama-perplexity computes: logits of each window's scored second half only.
+            let half = try measure(loaded.model, input, batch: 1, llamaCppRows: true)
+            rows.append(BenchRow(name: "ptqlab (f32, batch 1, logits of the second half)", tokensPerSecond: half,
+                                 peakRSSBytes: Self.peakRSSBytes()))
             var ratios: [BenchRatio] = []
             if !noPeers {
-                let ours = rows.map(\.tokensPerSecond).max() ?? 0
+                let ours = rows[0...1].map(\.tokensPerSecond).max() ?? 0
                 let llama = try llamaCppRows(modelPath: modelPath, text: text)
                 rows.append(contentsOf: llama)
-                for row in llama where row.tokensPerSecond > 0 {
-                    ratios.append(BenchRatio(name: "PTQLab / " + row.name, value: ours / row.tokensPerSecond))
+                // like for like: llama-perplexity against the same logit rows; llama-bench (last
+                // logits only) against PTQLab computing every logit
+                if let ppl = llama.first, ppl.tokensPerSecond > 0 {
+                    ratios.append(BenchRatio(name: "PTQLab / llama-perplexity (the same logit rows)", value: half / ppl.tokensPerSecond))
+                }
+                if llama.count > 1, llama[1].tokensPerSecond > 0 {
+                    ratios.append(BenchRatio(name: "PTQLab (every logit) / llama-bench pp\(context) (last logits)",
+                                             value: ours / llama[1].tokensPerSecond))
                 }
                 if !noTorch {
                     rows.append(contentsOf: try peers(modelPath: modelPath, input: input, llamaCppMeasured: !llama.isEmpty))
@@ -98,7 +108,10 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    func measure(_ model: any CausalLanguageModel, _ input: [[Int32]], batch: Int) throws -> Double {
+    /// Best tokens/s of forward passes over `input`, `batch` windows per pass. With `llamaCppRows`
+    /// only the rows llama-perplexity scores get logits (the second half of each window but its
+    /// last token), as that tool computes them.
+    func measure(_ model: any CausalLanguageModel, _ input: [[Int32]], batch: Int, llamaCppRows: Bool = false) throws -> Double {
         var best = Double.infinity
         var sink: Float = 0
         for _ in 0...reps {  // first pass is a warm-up
@@ -106,7 +119,11 @@ struct BenchCommand: ParsableCommand {
             var i = 0
             while i < input.count {
                 let chunk = Array(input[i..<min(i + batch, input.count)])
-                try model.forward(windows: chunk, observer: nil) { _, _, logits in sink += logits[0] }
+                let t = chunk[0].count
+                let scored = [Range<Int>](repeating: llamaCppRows ? t / 2 ..< t - 1 : 0..<t, count: chunk.count)
+                try LogitRows.withScored(scored, tokens: t) {
+                    try model.forward(windows: chunk, observer: nil) { _, _, logits in sink += logits[0] }
+                }
                 i += chunk.count
             }
             best = min(best, Date().timeIntervalSince(start))
@@ -129,8 +146,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// llama.cpp's own tools on an f32 copy of the GGUF (the same precision as PTQLab's f32 run):
-    /// llama-perplexity over the same number of windows of the same wiki text (every logit, with
-    /// its peak memory), and llama-bench's prompt processing of one window (last-token logits).
+    /// llama-perplexity over the same number of windows of the same wiki text (the logits of each
+    /// window's second half, as its protocol scores; with its peak memory), and llama-bench's prompt processing of one window (last-token logits).
     func llamaCppRows(modelPath: String, text: String) throws -> [BenchRow] {
         guard modelPath.hasSuffix(".gguf") else {
             printStderr("bench: llama.cpp peer skipped: \(modelPath) is not a GGUF file")
@@ -150,7 +167,7 @@ struct BenchCommand: ParsableCommand {
                                        reps: reps, threads: threads)
         let pp = try tools.promptProcessing(model: f32.path, context: context, reps: max(reps, 3), threads: threads)
         return [
-            BenchRow(name: "llama.cpp llama-perplexity (\(tools.variant), f32, all logits)", tokensPerSecond: ppl.tokensPerSecond,
+            BenchRow(name: "llama.cpp llama-perplexity (\(tools.variant), f32, second-half logits)", tokensPerSecond: ppl.tokensPerSecond,
                      peakRSSBytes: ppl.peakRSSBytes),
             BenchRow(name: "llama.cpp llama-bench pp\(context) (\(tools.variant), f32, last logits)", tokensPerSecond: pp.tokensPerSecond),
         ]

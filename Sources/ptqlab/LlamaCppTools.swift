@@ -42,9 +42,9 @@ struct LlamaCppTools {
                            detail: String(format: "avg %.1f ± %.1f", row["avg_ts"] as? Double ?? 0, row["stddev_ts"] as? Double ?? 0))
     }
 
-    /// llama-perplexity over `windows` chunks of `context` tokens of `textFile` (every logit of
-    /// every window computed, as PTQLab's perplexity; one chunk per batch, `-b context`, so its
-    /// prompt-eval timer is right), best of `reps` runs; tokens/s from its prompt-eval time, and
+    /// llama-perplexity over `windows` chunks of `context` tokens of `textFile` (its protocol
+    /// computes logits for the scored second half of each chunk only; one chunk per batch,
+    /// `-b context`, so its prompt-eval timer is right), best of `reps` runs; tokens/s from its prompt-eval time, and
     /// the peak RSS of the process (its wait4 rusage).
     func perplexity(model: String, textFile: String, context: Int, windows: Int, reps: Int, threads: String) throws -> Measurement {
         var best = Measurement(tokensPerSecond: 0, peakRSSBytes: nil, detail: "")

@@ -160,7 +160,7 @@ public final class BaseLogits: @unchecked Sendable {
             let stats = UnsafeMutablePointer<(Float, Int32, Double)>.allocate(capacity: max(1, scoredRows.count))
             defer { stats.deallocate() }
             let st = UncheckedSendable(stats)
-            try SequenceRows.withWindows(batch.count, tokens: t) {
+            try SequenceRows.withWindows(batch.count, tokens: t) { try LogitRows.withScored(batch.map(\.scored), tokens: t) {
                 try model.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, count, logits in
                     Parallel.forRanges(count, minimumChunk: 8) { range in
                         let shifted = UnsafeMutablePointer<Float>.allocate(capacity: vocab)
@@ -186,7 +186,7 @@ public final class BaseLogits: @unchecked Sendable {
                         }
                     }
                 }
-            }
+            } }
             for s in 0..<scoredRows.count {
                 (lse[firstStored + s], top[firstStored + s], nll[firstStored + s]) = stats[s]
             }

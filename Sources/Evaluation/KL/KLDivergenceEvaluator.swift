@@ -64,7 +64,7 @@ public struct KLDivergenceEvaluator {
             let q = QuantRows(rows: scoredRows.count)
             let first = firstStored
             // Dynamic per-tensor activation ranges are taken per window.
-            try SequenceRows.withWindows(batch.count, tokens: t) {
+            try SequenceRows.withWindows(batch.count, tokens: t) { try LogitRows.withScored(batch.map(\.scored), tokens: t) {
                 try quantized.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
                     Parallel.forRanges(rows, minimumChunk: 8) { range in
                         let a = UnsafeMutablePointer<Float>.allocate(capacity: vocab)
@@ -82,7 +82,7 @@ public struct KLDivergenceEvaluator {
                         }
                     }
                 }
-            }
+            } }
             for s in 0..<scoredRows.count {
                 let baseRowNLL = base.nll[firstStored + s]
                 kl.append(q.kl[s])

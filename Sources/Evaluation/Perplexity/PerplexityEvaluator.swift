@@ -25,7 +25,7 @@ public struct PerplexityEvaluator {
         while i < windows.count {
             let batch = Array(windows[i..<min(i + max(1, options.batchWindows), windows.count)])
             let t = batch[0].tokens.count
-            try SequenceRows.withWindows(batch.count, tokens: t) {
+            try SequenceRows.withWindows(batch.count, tokens: t) { try LogitRows.withScored(batch.map(\.scored), tokens: t) {
                 try model.forward(windows: batch.map(\.tokens), observer: nil) { firstRow, rows, logits in
                     // NLL of each scored row, computed in parallel (one logsumexp over the vocab per row)
                     var rowNLL = [Double?](repeating: nil, count: rows)
@@ -48,7 +48,7 @@ public struct PerplexityEvaluator {
                         windowNLL[i + (firstRow + r) / t] += v
                     }
                 }
-            }
+            } }
             run += batch.count * t
             i += batch.count
             progress.update(done: i, units: run)

@@ -31,19 +31,25 @@ public final class LogitHead: @unchecked Sendable {
     public func weightChanged() { packed.invalidate() }
 
     /// Logits of x (n, d), chunk after chunk: `body(firstRow, rows, values)` with values (rows, vocab),
-    /// valid only during the call.
+    /// valid only during the call. Under `LogitRows.withScored` only the wanted rows' chunks.
     public func logits(_ x: UnsafePointer<Float>, rows n: Int,
                        _ body: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
         let d = weight.shape[1], vocab = weight.shape[0]
-        let chunk = FloatBuffer(count: min(n, chunkRows) * vocab, zeroed: false)
-        var row = 0
-        while row < n {
-            let rows = min(chunkRows, n - row)
-            // logits (rows, vocab) = x (rows, d) · Wᵀ
-            BLAS.linear(x + row * d, rows: rows, packed: packed.get(weight), out: chunk.pointer)
-            transform?(chunk.pointer, rows * vocab)
-            body(row, rows, chunk.pointer)
-            row += rows
+        // Only the rows someone scores (LogitRows), when the caller said which.
+        let parts = LogitRows.parts(of: n)
+        let largest = parts.map(\.count).max() ?? 0
+        guard largest > 0 else { return }
+        let chunk = FloatBuffer(count: min(largest, chunkRows) * vocab, zeroed: false)
+        for part in parts {
+            var row = part.lowerBound
+            while row < part.upperBound {
+                let rows = min(chunkRows, part.upperBound - row)
+                // logits (rows, vocab) = x (rows, d) · Wᵀ
+                BLAS.linear(x + row * d, rows: rows, packed: packed.get(weight), out: chunk.pointer)
+                transform?(chunk.pointer, rows * vocab)
+                body(row, rows, chunk.pointer)
+                row += rows
+            }
         }
     }
 
