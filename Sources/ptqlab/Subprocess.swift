@@ -37,14 +37,19 @@ enum Subprocess {
         let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("ptqlab-sub-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: outFile); try? FileManager.default.removeItem(at: outFile.appendingPathExtension("err")) }
         var pid: pid_t = 0
+        #if os(Linux)
         var actions = posix_spawn_file_actions_t()
+        #else
+        var actions: posix_spawn_file_actions_t? = nil
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, outFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, outFile.path + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for a in argv + envp { free(a) } }
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, envp)
         guard spawned == 0 else {
             throw Failure(command: program, status: spawned, output: "cannot start (\(String(cString: strerror(spawned))))")
         }
