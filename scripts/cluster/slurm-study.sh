@@ -32,4 +32,4 @@ fi
 : "${SLURM_ARRAY_TASK_ID:?submit with --array=0-(N-1)}"
 N="${SLURM_ARRAY_TASK_COUNT:-$((SLURM_ARRAY_TASK_MAX + 1))}"
 "$PTQLAB" study "$STUDY" --shard "$SLURM_ARRAY_TASK_ID/$N" \
-  --db "$OUT/shards/shard-$SLURM_ARRAY_TASK_ID-of-$N.db" --no-report
+  --db "$OUT/shards/shard-$SLURM_ARRAY_TASK_ID-of-$N.db" --cache "$OUT/cache" --no-report
