@@ -35,12 +35,9 @@ public final class BaseLogits: @unchecked Sendable {
 
         public init(model: String, tokens: [Int32], options: PerplexityOptions, vocab: Int, rows: Int) {
             self.model = model
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for t in tokens {
-                var v = UInt32(bitPattern: t)
-                for _ in 0..<4 { h = (h ^ UInt64(v & 0xff)) &* 0x100_0000_01b3; v >>= 8 }
-            }
-            self.tokens = String(format: "%016llx-%d", h, tokens.count)
+            var h = FNV1a()
+            for t in tokens { h.add(t) }
+            self.tokens = h.hex + "-\(tokens.count)"
             context = options.context
             maxWindows = options.maxWindows
             mode = options.mode.description
@@ -51,10 +48,9 @@ public final class BaseLogits: @unchecked Sendable {
 
         /// A file name for this key (a hash of all of it).
         public var fileName: String {
-            let data = (try? JSONEncoder.sorted.encode(self)) ?? Data()
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in data { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            return String(format: "base-logits-%016llx.bin", h)
+            var h = FNV1a()
+            h.add(bytes: (try? JSONEncoder.sorted.encode(self)) ?? Data())
+            return "base-logits-\(h.hex).bin"
         }
     }
 

@@ -52,7 +52,6 @@ public struct KLDivergenceEvaluator {
         var kl: [Double] = [], sameTop = 0, baseNLL = 0.0, quantNLL = 0.0, run = 0
         var perWindow = KLWindowValues(windows: windows.count)
         let step = max(1, options.batchWindows)
-        let stored = base
         var i = 0, firstStored = 0
         while i < windows.count {
             let batch = Array(windows[i..<min(i + step, windows.count)])
@@ -73,11 +72,11 @@ public struct KLDivergenceEvaluator {
                             guard let s = slot[firstRow + r] else { continue }
                             let g = first + s
                             // a (vocab) = stored base row (logit − max), widened from f16
-                            HalfPrecision.convertF16(stored.row(g), a, count: vocab)
+                            HalfPrecision.convertF16(base.row(g), a, count: vocab)
                             let b = logits + r * vocab
                             let lseB = SIMDMath.logSumExp(b, vocab)
-                            q.kl[s] = KLDivergence.row(a, b, vocab, lseA: stored.storedLSE[g], lseB: lseB)
-                            q.same[s] = KLDivergence.argmax(b, vocab) == Int(stored.top[g])
+                            q.kl[s] = KLDivergence.row(a, b, vocab, lseA: base.storedLSE[g], lseB: lseB)
+                            q.same[s] = KLDivergence.argmax(b, vocab) == Int(base.top[g])
                             q.nll[s] = Double(lseB) - Double(b[target(firstRow + r)])
                         }
                     }

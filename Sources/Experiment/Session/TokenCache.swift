@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Token ids of a text as one model's tokenizer encodes them, kept in a cache directory so other
 /// processes (shards of a study, a rerun) skip the tokenization. A file is reused only when its
@@ -18,17 +19,17 @@ struct TokenCache {
     static let magic = Array("PTQLTOK1".utf8)
 
     static func fingerprint(_ text: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325, n = 0
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3; n += 1 }
-        return String(format: "%016llx-%d", h, n)
+        var h = FNV1a()
+        h.add(bytes: text.utf8)
+        return h.hex + "-\(text.utf8.count)"
     }
 
     /// The cached ids of `text`, or `encode(text)` written to the cache.
     func tokens(of text: String, encode: (String) -> [Int32]) -> [Int32] {
         let textKey = Self.fingerprint(text)
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in (modelIdentity + "\u{0}" + textKey).utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let path = directory + "/" + String(format: "tokens-%016llx.bin", h)
+        var h = FNV1a()
+        h.add(bytes: (modelIdentity + "\u{0}" + textKey).utf8)
+        let path = directory + "/tokens-\(h.hex).bin"
         if let data = FileManager.default.contents(atPath: path), let ids = Self.decode(data, model: modelIdentity, text: textKey) {
             return ids
         }
