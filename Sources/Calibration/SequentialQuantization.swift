@@ -11,12 +11,15 @@ import TensorCore
 ///
 /// Inside a block, `trueSequential` (the reference's `--true-sequential`, our default) takes the
 /// layers by input group in execution order — attention inputs (q/k/v or a fused qkv), attention
-/// output, MLP inputs (gate/up or fc1), MLP output — probing the block once per group, so each
-/// group's inputs come from the already-quantized groups before it: 1 + groups block runs per block
-/// (5 for Llama). Without it one probe with the unquantized weights gives every layer's inputs
-/// (2 block runs). With an activation scheme, each quantized linear also fake-quantizes its input
-/// (per token or per tensor, dynamic, or static from the calibration range of that input), and
-/// later probes and the final run see it that way, as deployed. Calibration is skipped when
+/// output, MLP inputs (gate/up or fc1), MLP output — so each group's inputs come from the
+/// already-quantized groups before it. The reference probes the block once per group and then runs
+/// it again (5 block runs for Llama); here the block runs once and each group is quantized the
+/// moment its input appears, before its layers compute (`QuantizeOnFirstInput`): the same inputs,
+/// Hessians and outputs, bit for bit, at the cost of one block run. Without it one probe with the
+/// unquantized weights gives every layer's inputs, then the quantized block runs (2 block runs).
+/// With an activation scheme, each quantized linear also fake-quantizes its input (per token or per
+/// tensor, dynamic, or static from the calibration range of that input), and later groups and the
+/// block's output see it that way, as deployed. Calibration is skipped when
 /// nothing needs it (RTN with dynamic or no activation quantization).
 public struct SequentialQuantization {
     /// Each linear's scheme and method (`LayerPlan`: the recipe's, or a per-layer override's).
@@ -71,32 +74,32 @@ public struct SequentialQuantization {
             let linears = model.linears(ofBlock: b)
             var done: [String: QuantizationSummary.Layer] = [:]
             if let hidden {
-                // Probes run on a copy: the block's real outputs must come from the quantized weights.
-                func probe(group: Int?) -> HessianCapture {
-                    let capture = HessianCapture(computeHessians: methodNeedsHessian, computeRanges: capturesRanges, onlyGroup: group)
+                if trueSequential {
+                    // One run of the block on the real hidden states: each input group is quantized
+                    // the moment its input appears, before its layers compute (see QuantizeOnFirstInput).
+                    let observer = QuantizeOnFirstInput(linears: linears, computeHessians: methodNeedsHessian,
+                                                        computeRanges: capturesRanges) { linear, hessian, range in
+                        try quantize(linear, hessian: hessian, range: range)
+                    }
+                    SequenceRows.withWindows(count, tokens: tokens) {
+                        model.runBlock(b, hidden: hidden, windows: count, tokens: tokens, observer: observer)
+                    }
+                    if let failure = observer.failure { throw failure }
+                    done = observer.done
+                } else {
+                    // One probe, on a copy: the block's real outputs must come from the quantized weights.
+                    let capture = HessianCapture(computeHessians: methodNeedsHessian, computeRanges: capturesRanges)
                     let copy = hidden.copied()
                     SequenceRows.withWindows(count, tokens: tokens) {
                         model.runBlock(b, hidden: copy, windows: count, tokens: tokens, observer: capture)
                     }
-                    return capture
-                }
-                if trueSequential {
-                    var group = 0
-                    while true {
-                        let capture = probe(group: group)
-                        let members = linears.filter { capture.group(of: $0.name) == group }
-                        if members.isEmpty { break }
-                        let hessians = methodNeedsHessian ? capture.hessians() : [:], ranges = capture.ranges()
-                        for linear in members {
-                            done[linear.name] = try quantize(linear, hessian: hessians[linear.name], range: ranges[linear.name])
-                        }
-                        group += 1
-                    }
-                } else {
-                    let capture = probe(group: nil)
                     let hessians = methodNeedsHessian ? capture.hessians() : [:], ranges = capture.ranges()
                     for linear in linears {
                         done[linear.name] = try quantize(linear, hessian: hessians[linear.name], range: ranges[linear.name])
+                    }
+                    // The block's real outputs, from the quantized weights.
+                    SequenceRows.withWindows(count, tokens: tokens) {
+                        model.runBlock(b, hidden: hidden, windows: count, tokens: tokens, observer: nil)
                     }
                 }
                 if let missing = linears.first(where: { done[$0.name] == nil }) {
@@ -109,11 +112,6 @@ public struct SequentialQuantization {
                 }
             }
             layers += linears.compactMap { done[$0.name] }
-            if let hidden {
-                SequenceRows.withWindows(count, tokens: tokens) {
-                    model.runBlock(b, hidden: hidden, windows: count, tokens: tokens, observer: nil)
-                }
-            }
             progress?(b + 1, model.blockCount)
         }
         return QuantizationSummary(method: method.name, scheme: scheme, layers: layers,
@@ -143,60 +141,6 @@ public struct SequentialQuantization {
             }
         }
         return .init(name: linear.name, result: q)
-    }
-}
-
-/// Accumulates X·Xᵀ and the min/max range for each distinct linear input seen during a block's
-/// forward pass. Layers that receive the same input buffer in a row (q/k/v, gate/up) share them and
-/// form one input group; groups are numbered in execution order. With `onlyGroup`, only that
-/// group's input is accumulated (the others are numbered, nothing more).
-final class HessianCapture: LinearInputObserver {
-    private var accumulators: [HessianAccumulator?] = []
-    private var inputRanges: [ActivationRange] = []
-    private var owner: [String: Int] = [:]
-    private let computeHessians: Bool
-    private let computeRanges: Bool
-    private let onlyGroup: Int?
-    private var lastInput: UnsafePointer<Float>? = nil
-    private var lastShape = (0, 0)
-
-    init(computeHessians: Bool = true, computeRanges: Bool = true, onlyGroup: Int? = nil) {
-        self.computeHessians = computeHessians
-        self.computeRanges = computeRanges
-        self.onlyGroup = onlyGroup
-    }
-
-    func observe(layer: String, input: UnsafePointer<Float>, rows: Int, columns: Int) {
-        if let last = lastInput, last == input, lastShape == (rows, columns), !accumulators.isEmpty {
-            owner[layer] = accumulators.count - 1
-            return
-        }
-        let index = accumulators.count
-        let wanted = onlyGroup.map { $0 == index } ?? true
-        var acc: HessianAccumulator? = nil
-        if wanted {
-            let a = HessianAccumulator(inFeatures: columns)
-            if computeHessians { a.add(input, rows: rows) }
-            acc = a
-        }
-        accumulators.append(acc)
-        var range = ActivationRange()
-        if computeRanges && wanted { range.observe(input, count: rows * columns) }
-        inputRanges.append(range)
-        owner[layer] = index
-        lastInput = input
-        lastShape = (rows, columns)
-    }
-
-    /// The input group of a layer (nil when the forward pass never fed it).
-    func group(of layer: String) -> Int? { owner[layer] }
-
-    func ranges() -> [String: ActivationRange] { owner.mapValues { inputRanges[$0] } }
-
-    /// Hessians of the accumulated groups' layers.
-    func hessians() -> [String: Hessian] {
-        let built = accumulators.map { $0?.hessian }
-        return owner.compactMapValues { built[$0] }
     }
 }
 

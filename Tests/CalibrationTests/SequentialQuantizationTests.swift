@@ -145,6 +145,35 @@ import Testing
         #expect(single[p + "mlp.down_proj"] != auto[p + "mlp.down_proj"])
     }
 
+    /// The one-run observer quantizes a layer before it computes (the forward reads the new weight),
+    /// shares one Hessian per input group, and refuses a layer fed a second time instead of
+    /// quantizing it again on part of the rows.
+    @Test func quantizeOnFirstInputQuantizesBeforeTheLayerComputes() throws {
+        let model = try Self.tinyModel()
+        let linears = model.linears(ofBlock: 0)
+        let q = try #require(linears.first { $0.name.hasSuffix("q_proj") })
+        let k = try #require(linears.first { $0.name.hasSuffix("k_proj") })
+        var seen: [String: ObjectIdentifier] = [:]
+        let observer = QuantizeOnFirstInput(linears: linears, computeHessians: true, computeRanges: false) { linear, hessian, _ in
+            let h = try #require(hessian)
+            seen[linear.name] = ObjectIdentifier(h.matrix)
+            let zero = Tensor(zeros: linear.weight.shape)
+            linear.weight = zero
+            return .init(name: linear.name, result: .fullPrecision(zero))
+        }
+        let rows = 3, x = Tensor(shape: [rows, q.inFeatures], values: (0..<(rows * q.inFeatures)).map { Float($0 % 7) - 3 })
+        let out = Tensor(zeros: [rows, q.outFeatures]), outK = Tensor(zeros: [rows, k.outFeatures])
+        q.forward(x.pointer, rows: rows, into: out.pointer, observer: observer)
+        k.forward(x.pointer, rows: rows, into: outK.pointer, observer: observer)
+        #expect(observer.failure == nil)
+        let bias = q.bias?.array ?? [Float](repeating: 0, count: q.outFeatures)
+        #expect(out.array == Array((0..<rows).map { _ in bias }.joined()), "q computed with its old weights")
+        #expect(seen[q.name] != nil && seen[q.name] == seen[k.name], "q and k share one input, so one Hessian")
+        q.forward(x.pointer, rows: rows, into: out.pointer, observer: observer)
+        let failure = try #require(observer.failure)
+        #expect("\(failure)".contains(q.name) && "\(failure)".contains("twice"))
+    }
+
     /// Every family's block splits into its four input groups (attention in, attention out, MLP in,
     /// MLP out; fused or not; GPT-NeoX's parallel residual feeds the MLP before the attention output),
     /// and true-sequential quantizes every linear exactly once, listed in block order.

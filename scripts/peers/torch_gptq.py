@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch GPTQ peer for `ptqlab bench --gptq`: the reference sequential GPTQ procedure of
-IST-DASLab/gptq `llama.py` (`llama_sequential`, not --true-sequential) on a GGUF model loaded with
+IST-DASLab/gptq `llama.py` (`llama_sequential`, with or without its --true-sequential) on a GGUF model loaded with
 transformers (dequantized to f32), with calibration windows given as token ids (a JSON list of
 equal-length lists), so both programs see the same input.
 
@@ -8,12 +8,15 @@ Procedure, as the reference:
   1. capture the inputs of decoder layer 0 for every calibration window (the model is run one
      window at a time up to layer 0, which raises after recording its input and keyword arguments:
      attention mask, position ids, rotary position embeddings);
-  2. for each decoder layer: forward hooks on all its nn.Linear modules accumulate
+  2. for each decoder layer: forward hooks on its nn.Linear modules accumulate
      H = 2/n · Σ XᵀX (gptq.py `add_batch`, n = windows seen, one H per linear even where they share
-     an input), the layer is run on every window, each linear is quantized with `fasterquant`
+     an input), the layer is run on every window, each hooked linear is quantized with `fasterquant`
      (scripts/peers/gptq_reference.py: blocks of 128, damping 1% of mean diag H, groups, act-order)
-     and its weight replaced by the dequantized one, then the layer is run again on every window
-     to produce the inputs of the next layer.
+     and its weight replaced by the dequantized one; then the layer is run again on every window
+     to produce the inputs of the next layer. Without --true-sequential all linears are hooked in
+     one run (2 layer runs per layer); with it, as the reference's `sequential` list, the groups
+     [k, v, q], [o], [up, gate], [down] are hooked and quantized one after the other, the layer being
+     run once per group (5 layer runs per layer).
 Numerical conventions (f16 scales, PTQLab's named symmetric grids) are PTQLab's; see gptq_reference.py.
 
 Timed ("seconds"): steps 1–2 for all layers, i.e. from the loaded model to all layers quantized,
@@ -30,7 +33,8 @@ model over those windows (every token after the first scored).
 
 Usage:
   python scripts/peers/torch_gptq.py MODEL.gguf --calib ids.json --bits 4 --group -1
-         [--sym [--grid full|narrow]] [--act-order] [--static-groups] [--threads N] [--eval ids.json]
+         [--sym [--grid full|narrow]] [--act-order] [--static-groups] [--true-sequential] [--threads N]
+         [--eval ids.json]
 """
 import argparse, json, math, os, sys, time
 
@@ -96,28 +100,35 @@ def llama_sequential(model, windows, a, torch, nn):
 
     quantized, loss = [], 0.0
     for li, layer in enumerate(layers):
-        subset = {name: m for name, m in layer.named_modules() if isinstance(m, nn.Linear)}
-        acc = {name: HessianAccumulator(m.in_features, torch) for name, m in subset.items()}
+        full = {name: m for name, m in layer.named_modules() if isinstance(m, nn.Linear)}
+        if a.true_sequential:
+            sequential = [["self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj"], ["self_attn.o_proj"],
+                          ["mlp.up_proj", "mlp.gate_proj"], ["mlp.down_proj"]]
+        else:
+            sequential = [list(full.keys())]
+        for names in sequential:
+            subset = {name: full[name] for name in names}
+            acc = {name: HessianAccumulator(m.in_features, torch) for name, m in subset.items()}
 
-        def hook(name):
-            return lambda _m, inp, _out: acc[name].add_batch(inp[0].data)
+            def hook(name):
+                return lambda _m, inp, _out: acc[name].add_batch(inp[0].data)
 
-        handles = [m.register_forward_hook(hook(name)) for name, m in subset.items()]
-        t0 = time.perf_counter()
-        run(layer)
-        forward_s += time.perf_counter() - t0
-        for h in handles:
-            h.remove()
+            handles = [m.register_forward_hook(hook(name)) for name, m in subset.items()]
+            t0 = time.perf_counter()
+            run(layer)
+            forward_s += time.perf_counter() - t0
+            for h in handles:
+                h.remove()
 
-        t0 = time.perf_counter()
-        for name, m in subset.items():
-            Q, err = gptq(m.weight.data.float(), acc[name].H, a.bits, (a.grid if a.sym else False), a.group, a.act_order,
-                          a.static_groups)
-            m.weight.data = Q.to(m.weight.dtype)
-            loss += err
-            quantized.append(f"model.layers.{li}.{name}")
-        del acc
-        gptq_s += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            for name, m in subset.items():
+                Q, err = gptq(m.weight.data.float(), acc[name].H, a.bits, (a.grid if a.sym else False), a.group,
+                              a.act_order, a.static_groups)
+                m.weight.data = Q.to(m.weight.dtype)
+                loss += err
+                quantized.append(f"model.layers.{li}.{name}")
+            del acc
+            gptq_s += time.perf_counter() - t0
 
         t0 = time.perf_counter()
         run(layer)
@@ -147,6 +158,7 @@ def main():
     p.add_argument("--grid", choices=["full", "narrow"], default="full", help="symmetric grid (PTQLab's SymmetricGrid)")
     p.add_argument("--act-order", action="store_true")
     p.add_argument("--static-groups", action="store_true")
+    p.add_argument("--true-sequential", action="store_true", help="the reference's --true-sequential (Llama module names)")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--eval", help="JSON list of windows to report the quantized model's perplexity on")
     a = p.parse_args()

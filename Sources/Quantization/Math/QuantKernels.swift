@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TensorCore
 
 /// SIMD loops over one contiguous run of weights (a group, or a row).
 public enum QuantKernels {
@@ -16,8 +17,8 @@ public enum QuantKernels {
             var vlo = SIMD16<Float>(repeating: .infinity), vhi = SIMD16<Float>(repeating: -.infinity)
             while i + 16 <= count {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-                vlo = pointwiseMin(vlo, v)
-                vhi = pointwiseMax(vhi, v)
+                vlo = SIMDMath.min16(vlo, v)
+                vhi = SIMDMath.max16(vhi, v)
                 i += 16
             }
             lo = vlo.min(); hi = vhi.max()

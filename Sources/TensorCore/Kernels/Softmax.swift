@@ -12,7 +12,7 @@ public enum Softmax {
         let p = row + start, count = valid - start
         var mv = SIMD16<Float>(repeating: -.infinity)
         var i = 0
-        while i + 16 <= count { mv = pointwiseMax(mv, SIMDMath.load16(p + i)); i += 16 }
+        while i + 16 <= count { mv = SIMDMath.max16(mv, SIMDMath.load16(p + i)); i += 16 }
         var m = mv.max()
         while i < count { m = max(m, p[i]); i += 1 }
         let shift = m * scale
@@ -23,11 +23,9 @@ public enum Softmax {
             SIMDMath.store16(e, p + i); acc += e; i += 16
         }
         if i < count {
-            // tail: pad with -inf, whose exp is 0
-            var t = SIMD16<Float>(repeating: -.infinity)
-            for j in i..<count { t[j - i] = p[j] * scale - shift }
-            let e = VectorExp.exp(t)
-            for j in i..<count { p[j] = e[j - i] }
+            // tail: lanes past the row are -inf (× scale − shift stays -inf), whose exp is 0
+            let e = VectorExp.exp(SIMDMath.loadPartial16(p + i, count - i, fill: -.infinity) * scale - shift)
+            SIMDMath.storePartial16(e, p + i, count - i)
             acc += e
         }
         if valid < n { (row + valid).update(repeating: 0, count: n - valid) }
