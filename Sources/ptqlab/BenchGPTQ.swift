@@ -28,12 +28,17 @@ extension BenchCommand {
         case .perTensor: throw ValidationError("--gptq: per-tensor has no counterpart in the peer; use row or gK")
         }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
-        guard let root = RepositoryFiles.root() else {
-            throw ValidationError("--gptq needs the peer script: scripts/peers not found (run from the PTQLab checkout)")
-        }
-        let py = python ?? root + "/.venv-peers/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: py) else {
-            throw ValidationError("--gptq needs a Python with torch + transformers: no \(py) (run scripts/setup-peers.sh or pass --python)")
+        // The peer's script and Python (not needed with --no-peers).
+        var peerCommand: (python: String, script: String)? = nil
+        if !noPeers {
+            guard let root = RepositoryFiles.root() else {
+                throw ValidationError("--gptq needs the peer script: scripts/peers not found (run from the PTQLab checkout; --no-peers times PTQLab alone)")
+            }
+            let py = python ?? root + "/.venv-peers/bin/python"
+            guard FileManager.default.isExecutableFile(atPath: py) else {
+                throw ValidationError("--gptq needs a Python with torch + transformers: no \(py) (run scripts/setup-peers.sh or pass --python; --no-peers times PTQLab alone)")
+            }
+            peerCommand = (py, root + "/scripts/peers/torch_gptq.py")
         }
 
         // The recipe `eval --quant SPEC --method gptq --calib wiki --seed 0` runs, through the same pipeline.
@@ -76,6 +81,13 @@ extension BenchCommand {
             perplexity: try perplexity(loaded.model), threads: ProcessInfo.processInfo.activeProcessorCount, loadSeconds: nil)
 
         // The peer, on the same windows.
+        guard let peerCommand else {
+            return GPTQBenchReport(
+                model: modelPath, spec: spec.description, actOrder: actOrder, trueSequential: trueSequential, blocks: loaded.model.blockCount,
+                calibration: "wiki calibration part, \(calibSamples) × \(calibLength) tokens, seed 0",
+                sameLayers: nil, checkWindows: checkCount, fullPrecisionPerplexity: fullPrecision,
+                ours: ours, peer: nil, ratio: nil)
+        }
         let tmp = FileManager.default.temporaryDirectory
         let calibFile = tmp.appendingPathComponent("ptqlab-gptq-bench-\(getpid())-calib.json")
         let checkFile = tmp.appendingPathComponent("ptqlab-gptq-bench-\(getpid())-check.json")
@@ -84,7 +96,7 @@ extension BenchCommand {
             try? FileManager.default.removeItem(at: checkFile)
         }
         try JSONEncoder().encode(calibration.windows).write(to: calibFile)
-        var arguments = [root + "/scripts/peers/torch_gptq.py", modelPath, "--calib", calibFile.path,
+        var arguments = [peerCommand.script, modelPath, "--calib", calibFile.path,
                          "--bits", String(scheme.bits), "--group", String(group), "--threads", threads]
         if scheme.symmetric { arguments += ["--sym", "--grid", scheme.symmetricGrid.rawValue] }
         if actOrder { arguments.append("--act-order") }
@@ -97,7 +109,7 @@ extension BenchCommand {
         var peerRuns: [PeerGPTQResult] = []
         for rep in 0..<reps {
             if format == "text" { printStderr("bench: PyTorch GPTQ peer, run \(rep + 1)/\(reps) …") }
-            let out = try Subprocess.run(py, arguments)
+            let out = try Subprocess.run(peerCommand.python, arguments)
             guard let line = out.split(separator: "\n").last,
                   let result = try? JSONDecoder().decode(PeerGPTQResult.self, from: Data(line.utf8)) else {
                 throw ValidationError("GPTQ peer printed no result:\n\(out)")
@@ -167,13 +179,13 @@ struct GPTQBenchReport: Encodable {
     var trueSequential: Bool
     var blocks: Int
     var calibration: String
-    var sameLayers: Bool
+    var sameLayers: Bool?
     var checkWindows: Int
     var fullPrecisionPerplexity: Double?
     var ours: Side
-    var peer: Side
+    var peer: Side?
     /// Peer seconds / ours.
-    var ratio: Double
+    var ratio: Double?
     var cpu = CPUFeatures.summary
     var gemm = LinearBackend.automatic.label
 
@@ -191,7 +203,7 @@ struct GPTQBenchReport: Encodable {
 
     func table() -> String {
         let name = { (s: Side) in "\(s.name) (\(s.threads) threads)" }
-        let width = max(30, name(ours).count, name(peer).count)
+        let width = max(30, name(ours).count, peer.map { name($0).count } ?? 0)
         func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
         func ppl(_ x: Double?) -> String { x.map { String(format: "%10.3f", $0) } ?? "         -" }
         var lines = [
@@ -200,15 +212,16 @@ struct GPTQBenchReport: Encodable {
             "CPU: \(cpu); PTQLab GEMM: \(gemm)",
             pad("") + "   seconds  forward+H     solves  layers  loss/token  ppl(\(checkWindows) wiki)",
         ]
-        for s in [ours, peer] {
+        for s in [ours] + (peer.map { [$0] } ?? []) {
             lines.append(pad(name(s)) + String(format: " %9.1f %10.1f %10.1f %7d %11.2f", s.seconds, s.forwardSeconds,
                                                   s.gptqSeconds, s.layers, s.lossPerToken) + " " + ppl(s.perplexity))
         }
-        lines.append(String(format: "ratio (PyTorch / PTQLab): %.2f×", ratio))
-        lines.append("runs: ptqlab " + ours.runs.map { String(format: "%.1f", $0) }.joined(separator: ", ")
-                     + " s; peer " + peer.runs.map { String(format: "%.1f", $0) }.joined(separator: ", ") + " s"
-                     + (peer.loadSeconds.map { String(format: " (its model loading: %.1f s, not counted)", $0) } ?? ""))
-        lines.append("same quantized layers on both sides: \(sameLayers ? "yes" : "NO") (\(ours.layers) = \(ours.layers / max(blocks, 1)) per block × \(blocks))"
+        if let ratio { lines.append(String(format: "ratio (PyTorch / PTQLab): %.2f×", ratio)) }
+        lines.append("runs: ptqlab " + ours.runs.map { String(format: "%.1f", $0) }.joined(separator: ", ") + " s"
+                     + (peer.map { p in "; peer " + p.runs.map { String(format: "%.1f", $0) }.joined(separator: ", ") + " s"
+                         + (p.loadSeconds.map { String(format: " (its model loading: %.1f s, not counted)", $0) } ?? "") } ?? "; no peer (--no-peers)"))
+        lines.append((sameLayers.map { "same quantized layers on both sides: \($0 ? "yes" : "NO") " } ?? "quantized layers: ")
+                     + "(\(ours.layers) = \(ours.layers / max(blocks, 1)) per block × \(blocks))"
                      + (fullPrecisionPerplexity.map { String(format: "; full-precision ppl %.3f", $0) } ?? ""))
         return lines.joined(separator: "\n")
     }

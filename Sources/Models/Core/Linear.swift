@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 /// Sees the input of every linear layer during a forward pass: what calibration (Hessians,
@@ -11,35 +12,95 @@ public protocol LinearInputObserver: AnyObject {
 /// every family. `name` is the Hugging Face module path, e.g. `model.layers.3.self_attn.q_proj`.
 public final class Linear: @unchecked Sendable {
     public let name: String
-    /// (outFeatures, inFeatures). Assigning a new tensor drops the packed copy; after changing the
-    /// values in place, call `invalidatePackedWeight()`.
-    public var weight: Tensor { didSet { packedWeight.invalidate() } }
+    /// (outFeatures, inFeatures), row-major. Assigning a new tensor drops the packed copy; after
+    /// changing the values in place, call `invalidatePackedWeight()`.
+    ///
+    /// Once a forward pass has packed W for the GEMM kernel (AVX-512, AVX2, portable), the packed
+    /// copy is the only one kept (`keepsOnlyPackedWeight`, default on): reading `weight` after that
+    /// unpacks it again, keeps it and drops the packed copy, so code that reads W, writes into it
+    /// and calls `invalidatePackedWeight()` works as before, and a model that is only run holds
+    /// one copy of each weight instead of two.
+    public var weight: Tensor {
+        get {
+            state.lock(); defer { state.unlock() }
+            if let rowMajor { return rowMajor }
+            guard let packed = packedWeight.current else { preconditionFailure("\(name): no weight") }
+            let w = packed.unpacked()
+            rowMajor = w
+            packedWeight.invalidate()
+            return w
+        }
+        set {
+            precondition(newValue.shape.count == 2, "\(name): weight must be 2-D")
+            state.lock(); defer { state.unlock() }
+            rowMajor = newValue
+            outFeatures = newValue.shape[0]
+            inFeatures = newValue.shape[1]
+            packedWeight.invalidate()
+        }
+    }
     /// (outFeatures) or nil
     public var bias: Tensor?
+    /// Keep only the packed copy of W once it is built (see `weight`).
+    public var keepsOnlyPackedWeight = true
+
+    public private(set) var outFeatures: Int
+    public private(set) var inFeatures: Int
+
+    private let state = NSLock()
+    /// W row-major; nil while the packed copy is the only one.
+    private var rowMajor: Tensor?
 
     public init(name: String, weight: Tensor, bias: Tensor? = nil) {
         precondition(weight.shape.count == 2, "\(name): weight must be 2-D")
         self.name = name
-        self.weight = weight
+        self.rowMajor = weight
+        self.outFeatures = weight.shape[0]
+        self.inFeatures = weight.shape[1]
         self.bias = bias
     }
 
-    /// W prepared for the GEMM (a packed copy, the size of W, on AVX-512 machines), built on the
-    /// first forward pass.
+    /// W prepared for the GEMM (a packed copy on the kernel paths), built on the first forward pass.
     let packedWeight = PackedLinearWeightCache()
 
-    public func invalidatePackedWeight() { packedWeight.invalidate() }
+    /// After W's values were changed in place (through `weight.pointer`).
+    public func invalidatePackedWeight() {
+        state.lock(); defer { state.unlock() }
+        // Without a row-major copy, the packed one is W: nothing was written behind its back.
+        if rowMajor != nil { packedWeight.invalidate() }
+    }
 
-    /// Bytes held by the packed copy of W (0 until the first forward pass, or with OpenBLAS).
+    /// Bytes held by the packed copy beyond W itself (0 until the first forward pass, with
+    /// OpenBLAS, and once the packed copy is the only one).
     public var packedWeightBytes: Int { packedWeight.current?.extraBytes ?? 0 }
+
+    /// Bytes of W as held now (row-major, packed, or both).
+    public var heldWeightBytes: Int {
+        state.lock(); defer { state.unlock() }
+        return (rowMajor?.count ?? 0) * MemoryLayout<Float>.size + (packedWeight.current?.extraBytes ?? 0)
+            + (rowMajor == nil ? packedWeight.current?.bytes ?? 0 : 0)
+    }
+
+    /// The packed W for this forward pass (built if needed; the row-major copy let go when asked).
+    private func preparedWeight() -> PackedLinearWeight {
+        state.lock(); defer { state.unlock() }
+        guard let w = rowMajor else {
+            guard let packed = packedWeight.current else { preconditionFailure("\(name): no weight") }
+            return packed
+        }
+        let packed = packedWeight.get(w)
+        if keepsOnlyPackedWeight && packed.releaseSource() {
+            rowMajor = nil
+            ReleasedMemory.note(bytes: w.count * MemoryLayout<Float>.size)
+        }
+        return packed
+    }
 
     /// Applied to (a copy of) the input before the product, e.g. activation fake-quantization:
     /// (x (rows, columns) in place, rows, columns). The observer still sees the untransformed input.
     public typealias InputTransform = @Sendable (UnsafeMutablePointer<Float>, Int, Int) -> Void
     public var inputTransform: InputTransform?
 
-    public var inFeatures: Int { weight.shape[1] }
-    public var outFeatures: Int { weight.shape[0] }
 
     /// out (rows, out) = x (rows, in) · Wᵀ + b; with `accumulate`, out += x·Wᵀ + b instead.
     public func forward(
@@ -57,10 +118,10 @@ public final class Linear: @unchecked Sendable {
             copy.pointer.update(from: x, count: count)
             inputTransform(copy.pointer, rows, inFeatures)
             withExtendedLifetime(copy) {
-                BLAS.linear(copy.pointer, rows: rows, packed: packedWeight.get(weight), out: out, accumulate: accumulate)
+                BLAS.linear(copy.pointer, rows: rows, packed: preparedWeight(), out: out, accumulate: accumulate)
             }
         } else {
-            BLAS.linear(x, rows: rows, packed: packedWeight.get(weight), out: out, accumulate: accumulate)
+            BLAS.linear(x, rows: rows, packed: preparedWeight(), out: out, accumulate: accumulate)
         }
         if let bias {
             let n = outFeatures, bp = bias.pointer

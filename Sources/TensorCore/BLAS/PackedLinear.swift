@@ -3,14 +3,15 @@ import Foundation
 /// A linear layer's weight W (outFeatures × inFeatures, row-major) prepared for
 /// `BLAS.linear(_:rows:packed:out:accumulate:)`. With a kernel backend (AVX-512, AVX2, portable)
 /// it holds a packed copy (nr-row panels, k-major: the same number of floats as W, rounded up to
-/// nr rows); with BLAS it only references W. Either way it keeps W's storage alive. The packed copy is a snapshot:
-/// rebuild it if W's values change.
+/// nr rows); with BLAS it only references W. It keeps W's storage alive until `releaseSource()`,
+/// after which a kernel copy is the only copy of W (`unpacked()` gives it back row-major). The
+/// packed copy is a snapshot: rebuild it if W's values change.
 public final class PackedLinearWeight: @unchecked Sendable {
     public let outFeatures: Int
     public let inFeatures: Int
     public let backend: LinearBackend
-    /// The weight it was built from (storage shared, not copied).
-    public let source: Tensor
+    /// The weight it was built from (storage shared, not copied); nil after `releaseSource()`.
+    public private(set) var source: Tensor?
     let packed: FloatBuffer?
 
     public init(_ weight: Tensor, backend: LinearBackend = .automatic) {
@@ -31,12 +32,45 @@ public final class PackedLinearWeight: @unchecked Sendable {
         packed = buffer
     }
 
-    /// Bytes held beyond W itself (0 for BLAS).
-    public var extraBytes: Int { (packed?.count ?? 0) * MemoryLayout<Float>.size }
+    /// Bytes held beyond W itself (0 for BLAS, and once the source is released).
+    public var extraBytes: Int { source == nil ? 0 : (packed?.count ?? 0) * MemoryLayout<Float>.size }
+
+    /// Bytes of W as this holds it (the packed copy, or the source for BLAS).
+    public var bytes: Int { (packed?.count ?? source?.count ?? 0) * MemoryLayout<Float>.size }
 
     /// True when built from exactly this tensor (same storage and shape).
     public func isBuilt(from weight: Tensor) -> Bool {
-        weight.storage === source.storage && weight.shape == source.shape
+        guard let source else { return false }
+        return weight.storage === source.storage && weight.shape == source.shape
+    }
+
+    /// Lets go of the row-major source when a packed copy holds W (no-op for BLAS, which computes
+    /// from the source). Returns whether it did.
+    @discardableResult
+    public func releaseSource() -> Bool {
+        guard packed != nil else { return false }
+        source = nil
+        return true
+    }
+
+    /// W (outFeatures × inFeatures, row-major): the source while held, else unpacked from the
+    /// kernel copy (panel p holds rows p·nr ..< p·nr + nr, k-major: element (kk, j) at kk·nr + j).
+    public func unpacked() -> Tensor {
+        if let source { return source }
+        guard let kernel = backend.kernel, let packed else { preconditionFailure("a BLAS weight keeps its source") }
+        let n = outFeatures, k = inFeatures, nr = kernel.nr
+        let out = Tensor(zeros: [n, k])
+        let src = UncheckedSendable(UnsafePointer(packed.pointer)), dst = UncheckedSendable(out.pointer)
+        Parallel.forRanges((n + nr - 1) / nr, minimumChunk: 4) { panels in
+            for p in panels {
+                let panel = src.value + p * nr * k
+                for j in 0..<min(nr, n - p * nr) {
+                    let row = dst.value + (p * nr + j) * k
+                    for kk in 0..<k { row[kk] = panel[kk * nr + j] }
+                }
+            }
+        }
+        return out
     }
 }
 
@@ -77,7 +111,7 @@ extension BLAS {
         let n = packed.outFeatures, k = packed.inFeatures
         guard m > 0, n > 0 else { return }
         guard let kernel = packed.backend.kernel, let buffer = packed.packed else {
-            linear(x, rows: m, inFeatures: k, weight: packed.source.pointer, outFeatures: n, out: out,
+            linear(x, rows: m, inFeatures: k, weight: packed.source!.pointer, outFeatures: n, out: out,
                    accumulate: accumulate)
             return
         }
