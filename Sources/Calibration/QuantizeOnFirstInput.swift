@@ -2,7 +2,7 @@ import Models
 import Quantization
 
 /// True-sequential calibration in one run of a block: when a linear's input appears for the first
-/// time (a new input group: q/k/v share one, as do gate/up), its Hessian and range are taken from
+/// time (a new input group, `InputGroups`: q/k/v share one, as do gate/up), its Hessian and range are taken from
 /// that input and the layer is quantized on the spot, before `Linear.forward` reads its weight and
 /// input transform; the next layers of the group reuse them. Every group's input therefore comes
 /// from the already-quantized groups before it (what the reference gets by probing the block once
@@ -22,8 +22,7 @@ final class QuantizeOnFirstInput: LinearInputObserver {
     /// The first error (quantization failed, or a layer fed twice); later layers are left alone.
     private(set) var failure: (any Error)? = nil
 
-    private var lastInput: UnsafePointer<Float>? = nil
-    private var lastShape = (0, 0)
+    private var groups = InputGroups()
     private var groupHessian: Hessian? = nil
     private var groupRange: ActivationRange? = nil
 
@@ -40,18 +39,11 @@ final class QuantizeOnFirstInput: LinearInputObserver {
             failure = CalibrationSet.Failure(message: "\(layer): the block fed this layer twice; true-sequential calibration needs one call with every calibration row")
             return
         }
-        if !(lastInput == input && lastShape == (rows, columns)) {
-            groupHessian = nil
-            if computeHessians {
-                let accumulator = HessianAccumulator(inFeatures: columns)
-                accumulator.add(input, rows: rows)
-                groupHessian = accumulator.hessian
-            }
-            var range = ActivationRange()
-            if computeRanges { range.observe(input, count: rows * columns) }
+        if groups.startsGroup(input, rows: rows, columns: columns) {
+            let (accumulator, range) = InputGroups.statistics(of: input, rows: rows, columns: columns,
+                                                              hessian: computeHessians, range: computeRanges)
+            groupHessian = accumulator?.hessian
             groupRange = range
-            lastInput = input
-            lastShape = (rows, columns)
         }
         do {
             done[layer] = try quantize(linear, groupHessian, groupRange)

@@ -80,14 +80,14 @@ extension BenchCommand {
             lossPerToken: summary.layers.reduce(0) { $0 + ($1.stats["gptq.loss"] ?? 0) },
             perplexity: try perplexity(loaded.model), threads: ProcessInfo.processInfo.activeProcessorCount, loadSeconds: nil)
 
+        var report = GPTQBenchReport(
+            model: modelPath, spec: spec.description, actOrder: actOrder, trueSequential: trueSequential, blocks: loaded.model.blockCount,
+            calibration: "wiki calibration part, \(calibSamples) × \(calibLength) tokens, seed 0",
+            sameLayers: nil, checkWindows: checkCount, fullPrecisionPerplexity: fullPrecision,
+            ours: ours, peer: nil, ratio: nil)
+        guard let peerCommand else { return report }
+
         // The peer, on the same windows.
-        guard let peerCommand else {
-            return GPTQBenchReport(
-                model: modelPath, spec: spec.description, actOrder: actOrder, trueSequential: trueSequential, blocks: loaded.model.blockCount,
-                calibration: "wiki calibration part, \(calibSamples) × \(calibLength) tokens, seed 0",
-                sameLayers: nil, checkWindows: checkCount, fullPrecisionPerplexity: fullPrecision,
-                ours: ours, peer: nil, ratio: nil)
-        }
         let tmp = FileManager.default.temporaryDirectory
         let calibFile = tmp.appendingPathComponent("ptqlab-gptq-bench-\(getpid())-calib.json")
         let checkFile = tmp.appendingPathComponent("ptqlab-gptq-bench-\(getpid())-check.json")
@@ -124,12 +124,10 @@ extension BenchCommand {
             lossPerToken: best.loss / Double(calibLength),
             perplexity: best.perplexity, threads: best.threads, loadSeconds: best.loadSeconds)
 
-        return GPTQBenchReport(
-            model: modelPath, spec: spec.description, actOrder: actOrder, trueSequential: trueSequential, blocks: loaded.model.blockCount,
-            calibration: "wiki calibration part, \(calibSamples) × \(calibLength) tokens, seed 0",
-            sameLayers: Set(summary.layers.map(\.name)) == Set(best.layerNames),
-            checkWindows: checkCount, fullPrecisionPerplexity: fullPrecision,
-            ours: ours, peer: peer, ratio: peer.seconds / max(ours.seconds, 1e-9))
+        report.peer = peer
+        report.sameLayers = Set(summary.layers.map(\.name)) == Set(best.layerNames)
+        report.ratio = peer.seconds / max(ours.seconds, 1e-9)
+        return report
     }
 }
 

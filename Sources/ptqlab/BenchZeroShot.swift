@@ -40,11 +40,9 @@ extension BenchCommand {
             let requests = documents.flatMap { $0.choices.map { [$0.context, $0.continuation] } }
             requestFile.append(["name": name, "requests": requests])
             rows.append(.init(name: name, documents: documents.count, requests: result.requests,
-                              ours: .init(seconds: times.min()!, runs: times,
-                                          accuracy: Self.accuracy(result.scores.map { $0.map(\.logprob) }, documents: documents)),
+                              ours: .init(seconds: times.min()!, runs: times, accuracy: result.metric("acc")?.value ?? 0),
                               peer: nil, maxLoglikelihoodDifference: nil, sameChoices: nil,
-                              ourLoglikelihoods: result.scores.flatMap { $0.map(\.logprob) },
-                              choicesPerDocument: documents.map(\.choices.count), gold: documents.map(\.gold)))
+                              ourScores: result.scores, scoredDocuments: documents))
         }
 
         var peerName: String? = nil, peerThreads: Int? = nil, peerBatch: String? = nil, tokenizerNote: String? = nil
@@ -79,16 +77,25 @@ extension BenchCommand {
                 }
             }
             for i in rows.indices {
-                guard let t = best[rows[i].name], t.loglikelihoods.count == rows[i].ourLoglikelihoods.count else {
+                let ours = rows[i].ourScores
+                guard let t = best[rows[i].name], t.loglikelihoods.count == ours.joined().count, t.greedy.count == t.loglikelihoods.count else {
                     throw ValidationError("lm-eval peer returned no or a different number of scores for \(rows[i].name)")
                 }
-                let ours = rows[i].ourLoglikelihoods
-                rows[i].maxLoglikelihoodDifference = zip(ours, t.loglikelihoods).map { abs($0 - $1) }.max() ?? 0
-                let peerScores = Self.split(t.loglikelihoods, rows[i].choicesPerDocument)
-                let ourScores = Self.split(ours, rows[i].choicesPerDocument)
-                rows[i].sameChoices = zip(ourScores, peerScores).filter { Self.argmax($0) == Self.argmax($1) }.count
+                // The peer's scores in our shape (document → choices); its accuracy through our metric code.
+                var peerValues = zip(t.loglikelihoods, t.greedy).makeIterator()
+                let peerScores = ours.map { document in
+                    document.map { score in
+                        let (logprob, greedy) = peerValues.next()!
+                        return LoglikelihoodScore(logprob: logprob, greedy: greedy, tokens: score.tokens)
+                    }
+                }
+                rows[i].maxLoglikelihoodDifference = zip(ours.joined(), peerScores.joined()).map { abs($0.logprob - $1.logprob) }.max() ?? 0
+                rows[i].sameChoices = zip(ours, peerScores).filter {
+                    ZeroShotMetrics.argmax($0.map(\.logprob)) == ZeroShotMetrics.argmax($1.map(\.logprob))
+                }.count
+                let peerMetrics = ZeroShotMetrics.multipleChoice(documents: rows[i].scoredDocuments, scores: peerScores, primaryMetric: nil)
                 rows[i].peer = .init(seconds: t.seconds, runs: runs[t.name] ?? [],
-                                     accuracy: Self.accuracy(peerScores, gold: rows[i].gold))
+                                     accuracy: peerMetrics.first { $0.name == "acc" }?.value ?? 0)
             }
         }
         return ZeroShotBenchReport(model: modelPath, limit: zeroShotLimit, tasks: rows, peer: peerName,
@@ -113,23 +120,6 @@ extension BenchCommand {
         }
         return nil
     }
-
-    static func split(_ values: [Double], _ counts: [Int]) -> [[Double]] {
-        var out: [[Double]] = [], i = 0
-        for c in counts { out.append(Array(values[i..<(i + c)])); i += c }
-        return out
-    }
-
-    static func argmax(_ xs: [Double]) -> Int { xs.indices.max { xs[$0] < xs[$1] || (xs[$0] == xs[$1] && $0 > $1) } ?? 0 }
-
-    static func accuracy(_ scores: [[Double]], documents: [ZeroShotDocument]) -> Double {
-        accuracy(scores, gold: documents.map(\.gold))
-    }
-
-    /// acc (unnormalized loglikelihood, first maximum wins as numpy's argmax).
-    static func accuracy(_ scores: [[Double]], gold: [Int]) -> Double {
-        Double(zip(scores, gold).filter { argmax($0) == $1 }.count) / Double(max(gold.count, 1))
-    }
 }
 
 /// The JSON line scripts/peers/lmeval_loglikelihood.py prints.
@@ -139,6 +129,7 @@ struct PeerZeroShotResult: Decodable {
         var seconds: Double
         var requests: Int
         var loglikelihoods: [Double]
+        var greedy: [Bool]
     }
     enum Batch: Decodable, CustomStringConvertible {
         case number(Int), text(String)
@@ -175,9 +166,9 @@ struct ZeroShotBenchReport: Encodable {
         var maxLoglikelihoodDifference: Double?
         /// Documents where both sides pick the same choice.
         var sameChoices: Int?
-        var ourLoglikelihoods: [Double]
-        var choicesPerDocument: [Int]
-        var gold: [Int]
+        /// Ours per document and choice, and the documents (not in the JSON).
+        var ourScores: [[LoglikelihoodScore]]
+        var scoredDocuments: [ZeroShotDocument]
         var oursPerSecond: Double { Double(requests) / max(ours.seconds, 1e-9) }
         var peerPerSecond: Double? { peer.map { Double(requests) / max($0.seconds, 1e-9) } }
         /// Our requests/s over the harness's.

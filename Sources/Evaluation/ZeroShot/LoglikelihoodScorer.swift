@@ -10,6 +10,12 @@ public struct LoglikelihoodScore: Sendable, Equatable {
     public var greedy: Bool
     /// Continuation tokens scored.
     public var tokens: Int
+
+    public init(logprob: Double, greedy: Bool, tokens: Int) {
+        self.logprob = logprob
+        self.greedy = greedy
+        self.tokens = tokens
+    }
 }
 
 /// Scores encoded requests, group by group (a group: requests whose inputs may share a prefix,

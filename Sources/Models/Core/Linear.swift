@@ -74,13 +74,6 @@ public final class Linear: @unchecked Sendable {
     /// OpenBLAS, and once the packed copy is the only one).
     public var packedWeightBytes: Int { packedWeight.current?.extraBytes ?? 0 }
 
-    /// Bytes of W as held now (row-major, packed, or both).
-    public var heldWeightBytes: Int {
-        state.lock(); defer { state.unlock() }
-        return (rowMajor?.count ?? 0) * MemoryLayout<Float>.size + (packedWeight.current?.extraBytes ?? 0)
-            + (rowMajor == nil ? packedWeight.current?.bytes ?? 0 : 0)
-    }
-
     /// The packed W for this forward pass (built if needed; the row-major copy let go when asked).
     private func preparedWeight() -> PackedLinearWeight {
         state.lock(); defer { state.unlock() }
@@ -100,7 +93,6 @@ public final class Linear: @unchecked Sendable {
     /// (x (rows, columns) in place, rows, columns). The observer still sees the untransformed input.
     public typealias InputTransform = @Sendable (UnsafeMutablePointer<Float>, Int, Int) -> Void
     public var inputTransform: InputTransform?
-
 
     /// out (rows, out) = x (rows, in) · Wᵀ + b; with `accumulate`, out += x·Wᵀ + b instead.
     public func forward(

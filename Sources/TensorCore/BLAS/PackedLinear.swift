@@ -35,9 +35,6 @@ public final class PackedLinearWeight: @unchecked Sendable {
     /// Bytes held beyond W itself (0 for BLAS, and once the source is released).
     public var extraBytes: Int { source == nil ? 0 : (packed?.count ?? 0) * MemoryLayout<Float>.size }
 
-    /// Bytes of W as this holds it (the packed copy, or the source for BLAS).
-    public var bytes: Int { (packed?.count ?? source?.count ?? 0) * MemoryLayout<Float>.size }
-
     /// True when built from exactly this tensor (same storage and shape).
     public func isBuilt(from weight: Tensor) -> Bool {
         guard let source else { return false }
