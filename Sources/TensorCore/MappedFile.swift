@@ -57,6 +57,17 @@ public final class MappedFile: @unchecked Sendable {
         }
     }
 
+    /// Lets the pages of bytes [offset, offset+length) go from this process's memory (they stay in
+    /// the page cache; reading them again maps them back). Loaders call it after decoding a tensor,
+    /// so a model's file does not stay resident beside the f32 weights made from it.
+    public func dropPages(_ offset: Int, _ length: Int) {
+        guard count > 0, length > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = offset / page * page, hi = min(count, (offset + length + page - 1) / page * page)
+        guard hi > lo else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + lo), hi - lo, MADV_DONTNEED)
+    }
+
     /// Bytes [offset, offset+length) as a buffer; the caller checks bounds first.
     public func bytes(_ offset: Int, _ length: Int) -> UnsafeRawBufferPointer {
         precondition(offset >= 0 && length >= 0 && offset + length <= count)

@@ -13,7 +13,7 @@ import Testing
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
         }
-        let head = LogitHead(weight: Tensor(shape: [vocab, d], values: (0..<vocab * d).map { _ in next() }), chunkRows: 4)
+        let head = LogitHead(name: "lm_head", weight: Tensor(shape: [vocab, d], values: (0..<vocab * d).map { _ in next() }), chunkRows: 4)
         let x = (0..<rows * d).map { _ in next() }
         var all = [[Float]](repeating: [], count: rows)
         x.withUnsafeBufferPointer { xp in

@@ -18,14 +18,12 @@ extension QuantRecipe {
         return nil
     }
 
-    /// The tensors `quantizeTokenTables` will change, with what must run after they are restored
-    /// (a study's snapshot keeps copies of exactly these).
-    public func tokenTablesToPreserve(in model: any BlockwiseLanguageModel) -> [(tensor: Tensor, changed: () -> Void)] {
+    /// The tables `quantizeTokenTables` will change (a study's snapshot keeps copies of exactly these).
+    public func tokenTablesToPreserve(in model: any BlockwiseLanguageModel) -> [WeightMatrix] {
         guard embedding != nil || head != nil, let tables = model as? any TokenTableModel else { return [] }
-        let head = tables.headTable.head
-        var out: [(Tensor, () -> Void)] = []
-        if embedding != nil || tables.headIsTied { out.append((tables.embeddingTable.tensor, { head.weightChanged() })) }
-        if self.head != nil && !tables.headIsTied { out.append((head.weight, { head.weightChanged() })) }
+        var out: [WeightMatrix] = []
+        if embedding != nil || tables.headIsTied { out.append(tables.embeddingTable.table) }
+        if self.head != nil && !tables.headIsTied { out.append(tables.headTable.head.table) }
         return out
     }
 
@@ -35,14 +33,15 @@ extension QuantRecipe {
         guard let tables = model as? any TokenTableModel else {
             throw CalibrationSet.Failure(message: "\(model.architecture): PTQLab does not know where its token embedding and LM head are")
         }
-        func quantize(_ tensor: Tensor, name: String, spec: String) throws -> QuantizationSummary.Layer {
+        func quantize(_ table: WeightMatrix, name: String, spec: String) throws -> QuantizationSummary.Layer {
             let scheme = try QuantSpec.parse(spec).weight
+            let tensor = table.tensor
             let q: QuantizedWeight
             do { q = try RTNQuantizer().quantize(weight: tensor, hessian: nil, scheme: scheme) } catch {
                 throw CalibrationSet.Failure(message: "\(name): \(error)")
             }
             tensor.pointer.update(from: q.dequantized.pointer, count: tensor.count)
-            tables.headTable.head.weightChanged()
+            table.invalidatePacked()
             return .init(name: name, result: q)
         }
         let (embeddingName, table) = tables.embeddingTable
@@ -54,7 +53,7 @@ extension QuantRecipe {
         }
         var layers: [QuantizationSummary.Layer] = []
         if let embedding { layers.append(try quantize(table, name: embeddingName, spec: embedding)) }
-        if let head { layers.append(try quantize(tables.headTable.head.weight, name: tables.headTable.name, spec: head)) }
+        if let head { layers.append(try quantize(tables.headTable.head.table, name: tables.headTable.name, spec: head)) }
         return layers
     }
 }

@@ -139,7 +139,7 @@ public struct ExperimentPipeline {
                                     total: passes * blocks + logitSteps, unit: logitSteps > 0 || passes == 2 ? "stage" : "block",
                                     enabled: options.showProgress)
         session.markModified()
-        for (tensor, changed) in recipe.tokenTablesToPreserve(in: loaded.model) { session.preserve(tensor, restored: changed) }
+        for table in recipe.tokenTablesToPreserve(in: loaded.model) { session.preserve(table) }
         let summary = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared) { done, _ in
             progress.update(done: done, units: done)
         }

@@ -53,9 +53,9 @@ public final class ModelSession {
         isPristine = true
     }
 
-    /// Keeps a copy of a tensor outside the block linears that a quantization is about to change
-    /// (the token embedding or LM head), restored with the base weights; `restored` runs after.
-    func preserve(_ tensor: Tensor, restored: @escaping () -> Void) { snapshot?.preserve(tensor, restored: restored) }
+    /// Keeps a copy of a table outside the block linears that a quantization is about to change
+    /// (the token embedding or LM head), restored with the base weights.
+    func preserve(_ table: WeightMatrix) { snapshot?.preserve(table) }
 
     /// Marks the block linears as changed (a quantization ran).
     func markModified() { isPristine = false }

@@ -8,8 +8,8 @@ import TensorCore
 public final class WeightSnapshot {
     private let entries: [(linear: Linear, weight: Tensor, bias: Tensor?)]
     private let norms: [(live: Tensor, saved: Tensor)]
-    /// Tensors saved on demand (`preserve`): the token tables a recipe quantizes.
-    private var extra: [(live: Tensor, saved: Tensor, restored: () -> Void)] = []
+    /// Tables saved on demand (`preserve`): the token tables a recipe quantizes.
+    private var extra: [(live: WeightMatrix, saved: Tensor)] = []
 
     public init(_ model: any BlockwiseLanguageModel) {
         var entries: [(Linear, Tensor, Tensor?)] = []
@@ -39,16 +39,13 @@ public final class WeightSnapshot {
             entry.linear.inputTransform = nil
         }
         for norm in norms { norm.live.pointer.update(from: norm.saved.pointer, count: norm.saved.count) }
-        for e in extra {
-            e.live.pointer.update(from: e.saved.pointer, count: e.saved.count)
-            e.restored()
-        }
+        for e in extra { e.live.tensor = e.saved.copied() }
     }
 
-    /// Saves `tensor` (once) so `restore()` puts it back in place, then calls `restored`.
-    public func preserve(_ tensor: Tensor, restored: @escaping () -> Void) {
-        guard !extra.contains(where: { $0.live.storage === tensor.storage }) else { return }
-        extra.append((tensor, tensor.copied(), restored))
+    /// Saves `table` (once) so `restore()` puts its values back.
+    public func preserve(_ table: WeightMatrix) {
+        guard !extra.contains(where: { $0.live === table }) else { return }
+        extra.append((table, table.tensor.copied()))
     }
 
     /// Weights of the block linears, and their f32 bytes (the base row's size).

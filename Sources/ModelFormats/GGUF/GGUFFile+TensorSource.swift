@@ -21,6 +21,7 @@ extension GGUFFile: TensorSource {
         } catch let error as GGMLCodecError {
             throw FormatError(file: path, field: "tensor \(name)", error.description)
         }
+        releasePages(of: info)
         return Tensor(shape: info.shape, storage: output)
     }
 }

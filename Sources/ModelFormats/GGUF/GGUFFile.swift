@@ -141,4 +141,7 @@ public final class GGUFFile: Sendable {
     }
 
     func dataPointer(of info: GGUFTensorInfo) -> UnsafeRawPointer { mapped.base + info.fileOffset }
+
+    /// Drops the tensor's mapped pages from this process's memory (after decoding it).
+    func releasePages(of info: GGUFTensorInfo) { mapped.dropPages(info.fileOffset, info.byteCount) }
 }

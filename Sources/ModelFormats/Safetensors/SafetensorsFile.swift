@@ -46,6 +46,7 @@ public final class SafetensorsFile: TensorSource {
         let storage = FloatBuffer(count: info.elementCount, zeroed: false)
         FloatDecoding.decode(info.dtype, from: mapping.base + info.byteRange.lowerBound,
                              into: storage.pointer, count: info.elementCount)
+        mapping.dropPages(info.byteRange.lowerBound, info.byteRange.count)
         return Tensor(shape: info.shape, storage: storage)
     }
 

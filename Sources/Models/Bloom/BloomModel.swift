@@ -9,7 +9,10 @@ public final class BloomModel: ScratchBlockStack, HFCheckpointTensors, @unchecke
     public static let maxContext = 2048
 
     public let config: BloomConfig
-    public let tokenEmbedding: Tensor   // word_embeddings (vocab, d)
+    /// word_embeddings (vocab, d), held once (the head's own table when tied).
+    public let tokenTable: WeightMatrix
+    /// The token table row-major (see `WeightMatrix.tensor`).
+    public var tokenEmbedding: Tensor { tokenTable.tensor }
     public let embeddingNorm: LayerNormWeights
     public let blocks: [BloomBlock]
     public let finalNorm: LayerNormWeights
@@ -24,12 +27,12 @@ public final class BloomModel: ScratchBlockStack, HFCheckpointTensors, @unchecke
         }
         config = c
         let d = c.hiddenSize, eps = Float(c.layerNormEpsilon)
-        tokenEmbedding = try weights.tensor("transformer.word_embeddings.weight", shape: [c.vocabSize, d])
+        tokenTable = .tokenTable(name: "transformer.word_embeddings", try weights.tensor("transformer.word_embeddings.weight", shape: [c.vocabSize, d]))
         embeddingNorm = try LayerNormWeights("transformer.word_embeddings_layernorm", size: d, eps: eps, weights: weights)
         blocks = try (0..<c.numHiddenLayers).map { try BloomBlock(index: $0, config: c, weights: weights) }
         finalNorm = try LayerNormWeights("transformer.ln_f", size: d, eps: eps, weights: weights)
         untiedHead = !c.tieWordEmbeddings || weights.contains("lm_head.weight")
-        head = LogitHead(weight: untiedHead ? try weights.tensor("lm_head.weight", shape: [c.vocabSize, d]) : tokenEmbedding)
+        head = untiedHead ? LogitHead(name: "lm_head", weight: try weights.tensor("lm_head.weight", shape: [c.vocabSize, d])) : LogitHead(table: tokenTable)
         slopes = ALiBi.slopes(heads: c.numAttentionHeads)
         BLAS.useOwnThreads()
     }
@@ -58,7 +61,7 @@ public final class BloomModel: ScratchBlockStack, HFCheckpointTensors, @unchecke
     /// x (B·T, d) = word_embeddings_layernorm(word_embeddings[tokens])
     public func embed(windows: [[Int32]]) throws -> Tensor {
         _ = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
-        let x = TokenWindows.gather(windows, from: tokenEmbedding)
+        let x = TokenWindows.gather(windows, from: tokenTable)
         embeddingNorm.apply(x.pointer, rows: x.shape[0], out: x.pointer)
         return x
     }

@@ -19,75 +19,40 @@ public final class Linear: @unchecked Sendable {
     /// copy is the only one kept (`keepsOnlyPackedWeight`, default on): reading `weight` after that
     /// unpacks it again, keeps it and drops the packed copy, so code that reads W, writes into it
     /// and calls `invalidatePackedWeight()` works as before, and a model that is only run holds
-    /// one copy of each weight instead of two.
+    /// one copy of each weight instead of two (see `WeightMatrix`).
     public var weight: Tensor {
-        get {
-            state.lock(); defer { state.unlock() }
-            if let rowMajor { return rowMajor }
-            guard let packed = packedWeight.current else { preconditionFailure("\(name): no weight") }
-            let w = packed.unpacked()
-            rowMajor = w
-            packedWeight.invalidate()
-            return w
-        }
-        set {
-            precondition(newValue.shape.count == 2, "\(name): weight must be 2-D")
-            state.lock(); defer { state.unlock() }
-            rowMajor = newValue
-            outFeatures = newValue.shape[0]
-            inFeatures = newValue.shape[1]
-            packedWeight.invalidate()
-        }
+        get { matrix.tensor }
+        set { matrix.tensor = newValue }
     }
     /// (outFeatures) or nil
     public var bias: Tensor?
     /// Keep only the packed copy of W once it is built (see `weight`).
-    public var keepsOnlyPackedWeight = true
+    public var keepsOnlyPackedWeight: Bool {
+        get { matrix.keepsOnlyPacked }
+        set { matrix.keepsOnlyPacked = newValue }
+    }
 
-    public private(set) var outFeatures: Int
-    public private(set) var inFeatures: Int
+    public var outFeatures: Int { matrix.rows }
+    public var inFeatures: Int { matrix.columns }
 
-    private let state = NSLock()
-    /// W row-major; nil while the packed copy is the only one.
-    private var rowMajor: Tensor?
+    /// W, held once (row-major or packed for the GEMM, built on the first forward pass).
+    let matrix: WeightMatrix
 
     public init(name: String, weight: Tensor, bias: Tensor? = nil) {
-        precondition(weight.shape.count == 2, "\(name): weight must be 2-D")
         self.name = name
-        self.rowMajor = weight
-        self.outFeatures = weight.shape[0]
-        self.inFeatures = weight.shape[1]
+        self.matrix = WeightMatrix(name: name, weight)
         self.bias = bias
     }
 
-    /// W prepared for the GEMM (a packed copy on the kernel paths), built on the first forward pass.
-    let packedWeight = PackedLinearWeightCache()
-
     /// After W's values were changed in place (through `weight.pointer`).
-    public func invalidatePackedWeight() {
-        state.lock(); defer { state.unlock() }
-        // Without a row-major copy, the packed one is W: nothing was written behind its back.
-        if rowMajor != nil { packedWeight.invalidate() }
-    }
+    public func invalidatePackedWeight() { matrix.invalidatePacked() }
 
     /// Bytes held by the packed copy beyond W itself (0 until the first forward pass, with
     /// OpenBLAS, and once the packed copy is the only one).
-    public var packedWeightBytes: Int { packedWeight.current?.extraBytes ?? 0 }
+    public var packedWeightBytes: Int { matrix.extraPackedBytes }
 
     /// The packed W for this forward pass (built if needed; the row-major copy let go when asked).
-    private func preparedWeight() -> PackedLinearWeight {
-        state.lock(); defer { state.unlock() }
-        guard let w = rowMajor else {
-            guard let packed = packedWeight.current else { preconditionFailure("\(name): no weight") }
-            return packed
-        }
-        let packed = packedWeight.get(w)
-        if keepsOnlyPackedWeight && packed.releaseSource() {
-            rowMajor = nil
-            ReleasedMemory.note(bytes: w.count * MemoryLayout<Float>.size)
-        }
-        return packed
-    }
+    private func preparedWeight() -> PackedLinearWeight { matrix.prepared() }
 
     /// Applied to (a copy of) the input before the product, e.g. activation fake-quantization:
     /// (x (rows, columns) in place, rows, columns). The observer still sees the untransformed input.

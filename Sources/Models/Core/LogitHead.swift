@@ -9,43 +9,52 @@ public final class LogitHead: @unchecked Sendable {
     public typealias Transform = @Sendable (_ values: UnsafeMutablePointer<Float>, _ count: Int) -> Void
 
     /// Rows per chunk unless a model asks for fewer.
-    public static let defaultChunkRows = 256
+    public static let defaultChunkRows = 128
 
-    /// (vocab, d); the token embedding when the head is tied.
-    public let weight: Tensor
+    /// (vocab, d), held once (see `WeightMatrix`); the token embedding's own when the head is tied.
+    public let table: WeightMatrix
     /// Rows of logits computed per call of the body.
     public let chunkRows: Int
     /// Applied to each chunk in place before the body sees it; nil: raw logits.
     public let transform: Transform?
-    let packed = PackedLinearWeightCache()
 
-    /// A head over `weight` (vocab, d).
-    public init(weight: Tensor, chunkRows: Int = LogitHead.defaultChunkRows, transform: Transform? = nil) {
+    /// A head over `table` (vocab, d): a tied head is handed the embedding's table.
+    public init(table: WeightMatrix, chunkRows: Int = LogitHead.defaultChunkRows, transform: Transform? = nil) {
         precondition(chunkRows > 0, "chunkRows must be positive")
-        self.weight = weight
+        self.table = table
         self.chunkRows = chunkRows
         self.transform = transform
     }
 
-    /// Drops the packed copy of `weight` after its values changed in place (quantization).
-    public func weightChanged() { packed.invalidate() }
+    /// A head over a weight of its own (vocab, d), named `name` (packed at once).
+    public convenience init(name: String, weight: Tensor, chunkRows: Int = LogitHead.defaultChunkRows,
+                            transform: Transform? = nil) {
+        self.init(table: .tokenTable(name: name, weight), chunkRows: chunkRows, transform: transform)
+    }
+
+    /// (vocab, d), row-major (unpacked on demand: see `WeightMatrix.tensor`).
+    public var weight: Tensor { table.tensor }
+
+    /// After the table's values changed in place (quantization).
+    public func weightChanged() { table.invalidatePacked() }
 
     /// Logits of x (n, d), chunk after chunk: `body(firstRow, rows, values)` with values (rows, vocab),
     /// valid only during the call. Under `LogitRows.withScored` only the wanted rows' chunks.
     public func logits(_ x: UnsafePointer<Float>, rows n: Int,
                        _ body: (_ firstRow: Int, _ rows: Int, _ values: UnsafePointer<Float>) -> Void) {
-        let d = weight.shape[1], vocab = weight.shape[0]
+        let d = table.columns, vocab = table.rows
         // Only the rows someone scores (LogitRows), when the caller said which.
         let parts = LogitRows.parts(of: n)
         let largest = parts.map(\.count).max() ?? 0
         guard largest > 0 else { return }
         let chunk = FloatBuffer(count: min(largest, chunkRows) * vocab, zeroed: false)
+        let w = table.prepared()
         for part in parts {
             var row = part.lowerBound
             while row < part.upperBound {
                 let rows = min(chunkRows, part.upperBound - row)
                 // logits (rows, vocab) = x (rows, d) · Wᵀ
-                BLAS.linear(x + row * d, rows: rows, packed: packed.get(weight), out: chunk.pointer)
+                BLAS.linear(x + row * d, rows: rows, packed: w, out: chunk.pointer)
                 transform?(chunk.pointer, rows * vocab)
                 body(row, rows, chunk.pointer)
                 row += rows

@@ -22,19 +22,11 @@ public enum TokenWindows {
     }
 
     /// x (B·T, d) = rows `tokens` of `table` (vocab, d), window after window.
-    public static func gather(_ windows: [[Int32]], from table: Tensor) -> Tensor {
-        let d = table.shape[1], t = windows[0].count
+    public static func gather(_ windows: [[Int32]], from table: WeightMatrix) -> Tensor {
+        let d = table.columns, t = windows[0].count
         let x = Tensor(zeros: [windows.count * t, d])
-        for (w, window) in windows.enumerated() { gather(window, from: table, into: x.pointer + w * t * d) }
+        for (w, window) in windows.enumerated() { table.gatherRows(window, into: x.pointer + w * t * d) }
         return x
-    }
-
-    /// x (tokens.count, d) = rows `tokens` of `table` (vocab, d); ids already checked.
-    public static func gather(_ tokens: [Int32], from table: Tensor, into x: UnsafeMutablePointer<Float>) {
-        let d = table.shape[1]
-        for (i, id) in tokens.enumerated() {
-            (x + i * d).update(from: table.pointer + Int(id) * d, count: d)
-        }
     }
 
     /// x (B·T, d) += positions (rows ≥ offset + T, d) rows offset..<offset+T, in every window

@@ -6,7 +6,10 @@ import TensorCore
 ///   logits = ln_f(x) · wteᵀ  (tied; an `lm_head.weight` in the checkpoint is used when present)
 public final class GPT2Model: ScratchBlockStack, HFCheckpointTensors, @unchecked Sendable {
     public let config: GPT2Config
-    public let tokenEmbedding: Tensor      // wte (vocab, d)
+    /// wte (vocab, d), held once (the head's own table when tied).
+    public let tokenTable: WeightMatrix
+    /// The token table row-major (see `WeightMatrix.tensor`).
+    public var tokenEmbedding: Tensor { tokenTable.tensor }
     public let positionEmbedding: Tensor   // wpe (positions, d)
     public let blocks: [GPT2Block]
     public let finalNorm: LayerNormWeights
@@ -17,12 +20,12 @@ public final class GPT2Model: ScratchBlockStack, HFCheckpointTensors, @unchecked
 
     public init(config c: GPT2Config, weights: CanonicalWeights) throws {
         config = c
-        tokenEmbedding = try weights.tensor("transformer.wte.weight", shape: [c.vocabSize, c.nEmbd])
+        tokenTable = .tokenTable(name: "transformer.wte", try weights.tensor("transformer.wte.weight", shape: [c.vocabSize, c.nEmbd]))
         positionEmbedding = try weights.tensor("transformer.wpe.weight", shape: [c.nPositions, c.nEmbd])
         blocks = try (0..<c.nLayer).map { try GPT2Block(index: $0, config: c, weights: weights) }
         finalNorm = try LayerNormWeights("transformer.ln_f", size: c.nEmbd, eps: Float(c.layerNormEpsilon), weights: weights)
         untiedHead = !c.tieWordEmbeddings || weights.contains("lm_head.weight")
-        head = LogitHead(weight: untiedHead ? try weights.tensor("lm_head.weight", shape: [c.vocabSize, c.nEmbd]) : tokenEmbedding)
+        head = untiedHead ? LogitHead(name: "lm_head", weight: try weights.tensor("lm_head.weight", shape: [c.vocabSize, c.nEmbd])) : LogitHead(table: tokenTable)
         activation = switch c.activationFunction { case "relu": .relu; case "gelu": .gelu; default: .geluTanh }
         BLAS.useOwnThreads()
     }
@@ -52,7 +55,7 @@ public final class GPT2Model: ScratchBlockStack, HFCheckpointTensors, @unchecked
     /// x (B·T, d) = wte[tokens] + wpe[0..<T]
     public func embed(windows: [[Int32]]) throws -> Tensor {
         let (b, t) = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
-        let x = TokenWindows.gather(windows, from: tokenEmbedding)
+        let x = TokenWindows.gather(windows, from: tokenTable)
         TokenWindows.addPositions(positionEmbedding, offset: 0, to: x, windows: b, tokens: t)
         return x
     }

@@ -6,7 +6,10 @@ import TensorCore
 ///   logits = final_layer_norm(x) · embed_outᵀ   (untied in the released models)
 public final class GPTNeoXModel: ScratchBlockStack, HFCheckpointTensors, @unchecked Sendable {
     public let config: GPTNeoXConfig
-    public let tokenEmbedding: Tensor   // embed_in (vocab, d)
+    /// embed_in (vocab, d), held once (the head's own table when tied).
+    public let tokenTable: WeightMatrix
+    /// The token table row-major (see `WeightMatrix.tensor`).
+    public var tokenEmbedding: Tensor { tokenTable.tensor }
     public let blocks: [GPTNeoXBlock]
     public let finalNorm: LayerNormWeights
     public let head: LogitHead          // embed_out (vocab, d)
@@ -17,11 +20,11 @@ public final class GPTNeoXModel: ScratchBlockStack, HFCheckpointTensors, @unchec
     public init(config c: GPTNeoXConfig, weights: CanonicalWeights) throws {
         config = c
         let d = c.hiddenSize
-        tokenEmbedding = try weights.tensor("gpt_neox.embed_in.weight", shape: [c.vocabSize, d])
+        tokenTable = .tokenTable(name: "gpt_neox.embed_in", try weights.tensor("gpt_neox.embed_in.weight", shape: [c.vocabSize, d]))
         blocks = try (0..<c.numHiddenLayers).map { try GPTNeoXBlock(index: $0, config: c, weights: weights) }
         finalNorm = try LayerNormWeights("gpt_neox.final_layer_norm", size: d, eps: Float(c.layerNormEps), weights: weights)
         untiedHead = !c.tieWordEmbeddings || weights.contains("embed_out.weight")
-        head = LogitHead(weight: untiedHead ? try weights.tensor("embed_out.weight", shape: [c.vocabSize, d]) : tokenEmbedding)
+        head = untiedHead ? LogitHead(name: "embed_out", weight: try weights.tensor("embed_out.weight", shape: [c.vocabSize, d])) : LogitHead(table: tokenTable)
         let frequencies = RopeFrequencies(headDim: c.rotaryDim, ropeTheta: c.rotaryEmbBase, scaling: nil,
                                           maxPositionEmbeddings: c.maxPositionEmbeddings)
         rope = RopeTable(inverseFrequencies: frequencies.inverseFrequencies, maxPositions: c.maxPositionEmbeddings)
@@ -54,7 +57,7 @@ public final class GPTNeoXModel: ScratchBlockStack, HFCheckpointTensors, @unchec
     /// x (B·T, d) = embed_in[tokens]
     public func embed(windows: [[Int32]]) throws -> Tensor {
         _ = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
-        return TokenWindows.gather(windows, from: tokenEmbedding)
+        return TokenWindows.gather(windows, from: tokenTable)
     }
 
     public func hfTensors() -> [(name: String, tensor: Tensor)] {

@@ -12,8 +12,8 @@ public final class Gemma3Model: ScratchBlockStack, @unchecked Sendable {
 
     /// The numbers that define the network.
     public let hyper: Gemma3Hyperparameters
-    /// Token embeddings (vocab, d), unscaled; also the LM head.
-    public let embedding: Tensor
+    /// Token embeddings (vocab, d), unscaled, held once; also the LM head.
+    public let tokenTable: WeightMatrix
     /// The decoder blocks, in order.
     public let blocks: [Gemma3Block]
     /// Final RMSNorm weight w (d), applied as 1 + w.
@@ -27,20 +27,23 @@ public final class Gemma3Model: ScratchBlockStack, @unchecked Sendable {
     public init(hyper h: Gemma3Hyperparameters, weights: CanonicalWeights) throws {
         try h.validate(file: weights.sourcePath)
         hyper = h
-        embedding = try weights.tensor("model.embed_tokens.weight", shape: [h.vocabSize, h.hiddenSize])
+        tokenTable = .tokenTable(name: "model.embed_tokens",
+                                  try weights.tensor("model.embed_tokens.weight", shape: [h.vocabSize, h.hiddenSize]))
         blocks = try (0..<h.layers).map { try Gemma3Block(index: $0, weights: weights, h: h) }
         finalNorm = try weights.tensor("model.norm.weight", shape: [h.hiddenSize])
         if weights.contains("lm_head.weight") {
             throw FormatError(file: weights.sourcePath, field: "lm_head.weight",
                               "Gemma 3 ties its LM head to the embedding; a separate head is not supported")
         }
-        head = LogitHead(weight: embedding, chunkRows: Self.logitChunkRows,
+        head = LogitHead(table: tokenTable, chunkRows: Self.logitChunkRows,
                          transform: h.finalLogitSoftcap.map(LogitHead.softCapping))
         localRope = RopeTable(inverseFrequencies: h.localRopeInverseFrequencies, maxPositions: h.maxContext)
         globalRope = RopeTable(inverseFrequencies: h.globalRopeInverseFrequencies, maxPositions: h.maxContext)
         BLAS.useOwnThreads()
     }
 
+    /// Token embeddings (vocab, d), row-major (see `WeightMatrix.tensor`).
+    public var embedding: Tensor { tokenTable.tensor }
     public var architecture: String { Gemma3GGUF.architecture }
     public var vocabularySize: Int { hyper.vocabSize }
     public var maxContext: Int { hyper.maxContext }
@@ -60,7 +63,7 @@ public final class Gemma3Model: ScratchBlockStack, @unchecked Sendable {
     /// Token embeddings of equal-length windows, scaled by √d: (B·T, d).
     public func embed(windows: [[Int32]]) throws -> Tensor {
         _ = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
-        let x = TokenWindows.gather(windows, from: embedding)
+        let x = TokenWindows.gather(windows, from: tokenTable)
         // x (N, d) ← x · √d (f32, as transformers)
         let scale = hyper.embeddingScale, p = x.pointer
         for i in 0..<x.count { p[i] *= scale }

@@ -11,7 +11,7 @@ extension LlamaModel: HFCheckpointTensors {
             t += block.linears.flatMap(\.namedTensors)
         }
         t.append(("model.norm.weight", finalNorm))
-        if lmHead.storage !== embedding.storage { t.append(("lm_head.weight", lmHead)) }
+        if !headIsTiedToEmbedding { t.append(("lm_head.weight", lmHead)) }
         return t.map { (name: $0.0, tensor: $0.1) }
     }
 }

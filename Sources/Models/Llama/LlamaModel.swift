@@ -6,8 +6,8 @@ import TensorCore
 public final class LlamaModel: ScratchBlockStack, @unchecked Sendable {
     /// The numbers that define the network.
     public let hyper: LlamaHyperparameters
-    /// Token embeddings (vocab, d).
-    public let embedding: Tensor
+    /// Token embeddings (vocab, d), held once (the head's own table when tied).
+    public let tokenTable: WeightMatrix
     /// The decoder blocks, in order.
     public let blocks: [LlamaBlock]
     /// Final RMSNorm weight (d).
@@ -20,23 +20,28 @@ public final class LlamaModel: ScratchBlockStack, @unchecked Sendable {
     public init(hyper h: LlamaHyperparameters, weights: CanonicalWeights) throws {
         try h.validate(file: weights.sourcePath)
         hyper = h
-        embedding = try weights.tensor("model.embed_tokens.weight", shape: [h.vocabSize, h.hiddenSize])
+        tokenTable = .tokenTable(name: "model.embed_tokens",
+                                  try weights.tensor("model.embed_tokens.weight", shape: [h.vocabSize, h.hiddenSize]))
         var bs: [LlamaBlock] = []
         for i in 0..<h.layers { bs.append(try LlamaBlock(index: i, weights: weights, h: h)) }
         blocks = bs
         finalNorm = try weights.tensor("model.norm.weight", shape: [h.hiddenSize])
         if !h.tiedEmbeddings || weights.contains("lm_head.weight") {
-            head = LogitHead(weight: try weights.tensor("lm_head.weight", shape: [h.vocabSize, h.hiddenSize]))
+            head = LogitHead(name: "lm_head", weight: try weights.tensor("lm_head.weight", shape: [h.vocabSize, h.hiddenSize]))
         } else {
-            head = LogitHead(weight: embedding)
+            head = LogitHead(table: tokenTable)
         }
         rope = RopeTable(inverseFrequencies: h.ropeInverseFrequencies, maxPositions: h.maxContext,
                          attentionScaling: h.ropeAttentionScaling)
         BLAS.useOwnThreads()
     }
 
+    /// Token embeddings (vocab, d), row-major (see `WeightMatrix.tensor`).
+    public var embedding: Tensor { tokenTable.tensor }
     /// LM head weight (vocab, d); the embedding when tied.
     public var lmHead: Tensor { head.weight }
+    /// Whether the LM head is the token embedding.
+    public var headIsTiedToEmbedding: Bool { head.table === tokenTable }
     public var architecture: String { hyper.architecture }
     public var vocabularySize: Int { hyper.vocabSize }
     public var maxContext: Int { hyper.maxContext }
@@ -56,13 +61,13 @@ public final class LlamaModel: ScratchBlockStack, @unchecked Sendable {
     /// x (B·T, d) = embedding rows of every window's tokens.
     public func embed(windows: [[Int32]]) throws -> Tensor {
         _ = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
-        return TokenWindows.gather(windows, from: embedding)
+        return TokenWindows.gather(windows, from: tokenTable)
     }
 
     /// x (tokens.count, d) = embedding rows of `tokens`.
     func embed(_ tokens: [Int32], into x: UnsafeMutablePointer<Float>) throws {
         try TokenWindows.checkIDs(tokens, vocabularySize: vocabularySize)
-        TokenWindows.gather(tokens, from: embedding, into: x)
+        tokenTable.gatherRows(tokens, into: x)
     }
 
     /// The activation buffers of one forward pass over `rows` token rows.

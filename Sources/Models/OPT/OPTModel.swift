@@ -11,7 +11,10 @@ public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked 
     public static let positionOffset = 2
 
     public let config: OPTConfig
-    public let tokenEmbedding: Tensor      // (vocab, e), e = word_embed_proj_dim
+    /// (vocab, e), e = word_embed_proj_dim, held once (the head's own table when tied).
+    public let tokenTable: WeightMatrix
+    /// The token table row-major (see `WeightMatrix.tensor`).
+    public var tokenEmbedding: Tensor { tokenTable.tensor }
     public let positionEmbedding: Tensor   // (maxPositions + 2, d)
     public let blocks: [OPTBlock]
     public let finalNorm: LayerNormWeights?
@@ -25,7 +28,7 @@ public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked 
     public init(config c: OPTConfig, weights: CanonicalWeights) throws {
         config = c
         let d = c.hiddenSize, e = c.wordEmbedProjDim
-        tokenEmbedding = try weights.tensor("model.decoder.embed_tokens.weight", shape: [c.vocabSize, e])
+        tokenTable = .tokenTable(name: "model.decoder.embed_tokens", try weights.tensor("model.decoder.embed_tokens.weight", shape: [c.vocabSize, e]))
         if e != d {
             projectIn = try Linear(loading: "model.decoder.project_in", out: d, in: e, bias: false, from: weights)
             projectOut = try Linear(loading: "model.decoder.project_out", out: e, in: d, bias: false, from: weights)
@@ -38,7 +41,7 @@ public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked 
         finalNorm = c.doLayerNormBefore
             ? try LayerNormWeights("model.decoder.final_layer_norm", size: d, eps: 1e-5, weights: weights) : nil
         untiedHead = !c.tieWordEmbeddings || weights.contains("lm_head.weight")
-        head = LogitHead(weight: untiedHead ? try weights.tensor("lm_head.weight", shape: [c.vocabSize, e]) : tokenEmbedding)
+        head = untiedHead ? LogitHead(name: "lm_head", weight: try weights.tensor("lm_head.weight", shape: [c.vocabSize, e])) : LogitHead(table: tokenTable)
         activation = switch c.activationFunction { case "gelu": .gelu; case "gelu_new": .geluTanh; default: .relu }
         BLAS.useOwnThreads()
     }
@@ -72,7 +75,7 @@ public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked 
     /// x (B·T, d) = project_in(embed_tokens[tokens]) + embed_positions[2..<T+2]
     public func embed(windows: [[Int32]]) throws -> Tensor {
         let (b, t) = try TokenWindows.check(windows, maxContext: maxContext, vocabularySize: vocabularySize)
-        var x = TokenWindows.gather(windows, from: tokenEmbedding)
+        var x = TokenWindows.gather(windows, from: tokenTable)
         if let projectIn {
             // x (N, d) = words (N, e) · Winᵀ
             let words = x

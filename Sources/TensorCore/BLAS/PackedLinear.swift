@@ -50,24 +50,30 @@ public final class PackedLinearWeight: @unchecked Sendable {
         return true
     }
 
+    /// Floats in the kernel copy (0 for BLAS).
+    public var packedFloatCount: Int { packed?.count ?? 0 }
+
     /// W (outFeatures × inFeatures, row-major): the source while held, else unpacked from the
     /// kernel copy (panel p holds rows p·nr ..< p·nr + nr, k-major: element (kk, j) at kk·nr + j).
     public func unpacked() -> Tensor {
         if let source { return source }
-        guard let kernel = backend.kernel, let packed else { preconditionFailure("a BLAS weight keeps its source") }
-        let n = outFeatures, k = inFeatures, nr = kernel.nr
+        let n = outFeatures, k = inFeatures
         let out = Tensor(zeros: [n, k])
-        let src = UncheckedSendable(UnsafePointer(packed.pointer)), dst = UncheckedSendable(out.pointer)
-        Parallel.forRanges((n + nr - 1) / nr, minimumChunk: 4) { panels in
-            for p in panels {
-                let panel = src.value + p * nr * k
-                for j in 0..<min(nr, n - p * nr) {
-                    let row = dst.value + (p * nr + j) * k
-                    for kk in 0..<k { row[kk] = panel[kk * nr + j] }
-                }
-            }
+        let dst = UncheckedSendable(out.pointer)
+        Parallel.forRanges(n, minimumChunk: 64) { rows in
+            for r in rows { self.copyRow(r, into: dst.value + r * k) }
         }
         return out
+    }
+
+    /// row (inFeatures) = row `r` of W, from the source while held, else from the kernel copy.
+    public func copyRow(_ r: Int, into row: UnsafeMutablePointer<Float>) {
+        let k = inFeatures
+        if let source { row.update(from: source.pointer + r * k, count: k); return }
+        guard let kernel = backend.kernel, let packed else { preconditionFailure("a BLAS weight keeps its source") }
+        let nr = kernel.nr
+        let lane = UnsafePointer(packed.pointer) + (r / nr) * nr * k + r % nr
+        for kk in 0..<k { row[kk] = lane[kk * nr] }
     }
 }
 
