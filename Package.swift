@@ -94,7 +94,7 @@ let package = Package(
         // GFLOP/s of each linear-layer GEMM variant this CPU runs vs OpenBLAS on model shapes (release only).
         .executableTarget(name: "gemm-bench", dependencies: ["TensorCore"], swiftSettings: checkedMath),
 
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: checkedMath),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "GEMMCore"], swiftSettings: checkedMath),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: checkedMath),
         .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Models", "ModelFormats", "Quantization", "TensorCore"],

@@ -27,4 +27,8 @@ public enum SGEMMAVX2 {
         BlockedGEMM.gemm(Kernel6x16.self, a: a, lda: lda, mRange: mRange, packedW: packedW, n: n, k: k,
                          panels: pRange, c: c, ldc: ldc, accumulate: accumulate)
     }
+
+    /// Fused causal attention of one head (FusedAttention.head for this instruction set).
+    @inline(never)
+    public static func attentionHead(_ job: FusedAttention.Job) { FusedAttention.head(Kernel6x16.self, job) }
 }

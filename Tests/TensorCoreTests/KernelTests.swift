@@ -1,3 +1,4 @@
+import GEMMCore
 import Foundation
 import Testing
 import TensorCore

@@ -1,3 +1,4 @@
+import GEMMCore
 /// Gated MLP activations, written into the gate buffer: SwiGLU (Llama) g = silu(g) · u,
 /// GeGLU-tanh (Gemma) g = gelu_tanh(g) · u.
 public enum Activations {

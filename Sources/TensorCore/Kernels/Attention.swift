@@ -1,6 +1,12 @@
-/// Causal multi-head attention with grouped-query heads for a batch of independent windows.
-/// Scores and weighted sums go through BLAS per (window, head); the (window, head) pairs run in
-/// parallel with single-threaded BLAS inside.
+import GEMMCore
+
+/// Causal multi-head attention with grouped-query heads for a batch of independent windows; the
+/// (window, head) pairs run in parallel. With a kernel variant (AVX-512, AVX2, portable: by default
+/// the one the CPU runs, `LinearBackend.automatic`) and head_dim a multiple of 16, each head runs
+/// the fused kernel of that instruction set (`FusedAttention`: register tiles of 4 query rows, no
+/// T×T buffer); otherwise scores and weighted sums go through BLAS per (window, head), in
+/// 128-row blocks with single-threaded BLAS inside (the reference the fused kernels are tested
+/// against).
 public enum CausalAttention {
     /// q (B·T, heads, headDim), k/v (B·T, kvHeads, headDim) → out (B·T, heads, headDim).
     /// `slidingWindow`: a token attends to at most this many most recent tokens (itself included).
@@ -11,13 +17,47 @@ public enum CausalAttention {
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>,
         windows: Int, tokens: Int, heads: Int, kvHeads: Int, headDim: Int,
-        scale: Float, slidingWindow: Int? = nil, alibiSlopes: [Float]? = nil, rowBlock: Int = 128
+        scale: Float, slidingWindow: Int? = nil, alibiSlopes: [Float]? = nil, rowBlock: Int = 128,
+        variant: LinearBackend = .automatic
     ) {
         precondition(alibiSlopes == nil || alibiSlopes!.count == heads, "one ALiBi slope per head")
         let group = heads / kvHeads
         let qStride = heads * headDim, kvStride = kvHeads * headDim
         let tasks = windows * heads
         let workers = min(Parallel.coreCount, tasks)
+        if headDim % 16 == 0, let kernel = variant.kernel {
+            // Kᵀ of every (window, KV head) once, shared by the query heads of its group
+            let ktCount = FusedAttention.transposedKeysCount(tokens: tokens, headDim: headDim)
+            let transposed = FloatBuffer(count: windows * kvHeads * ktCount, zeroed: false)
+            let kt = transposed.pointer
+            Parallel.forEach(min(Parallel.coreCount, windows * kvHeads)) { w in
+                var task = w
+                while task < windows * kvHeads {
+                    let b = task / kvHeads, g = task % kvHeads
+                    FusedAttention.transposeKeys(k + b * tokens * kvStride + g * headDim, ldkv: kvStride, tokens: tokens,
+                                                 headDim: headDim, into: kt + task * ktCount)
+                    task += min(Parallel.coreCount, windows * kvHeads)
+                }
+            }
+            let per = FusedAttention.scratchCount(tokens: tokens)
+            let scratch = FloatBuffer(count: workers * per, zeroed: false)
+            let sp = scratch.pointer, run = kernel.attention
+            Parallel.forEach(workers) { w in
+                var task = w
+                while task < tasks {
+                    let b = task / heads, h = task % heads, g = h / group
+                    // q/out (T, hd) of head h, Kᵀ and v (T, hd) of its KV head g, in window b
+                    run(FusedAttention.Job(
+                        q: q + b * tokens * qStride + h * headDim, ldq: qStride,
+                        kt: kt + (b * kvHeads + g) * ktCount, v: v + b * tokens * kvStride + g * headDim,
+                        ldkv: kvStride, out: out + b * tokens * qStride + h * headDim, ldo: qStride,
+                        tokens: tokens, headDim: headDim, scale: scale, window: slidingWindow,
+                        alibiSlope: alibiSlopes?[h], scratch: sp + w * per))
+                    task += workers
+                }
+            }
+            return
+        }
         // Single-threaded BLAS inside our own parallel loop.
         let savedThreads = BLAS.threads
         if savedThreads != 1 { BLAS.setThreads(1) }

@@ -1,3 +1,4 @@
+import GEMMCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

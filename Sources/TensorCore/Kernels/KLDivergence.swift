@@ -1,3 +1,4 @@
+import GEMMCore
 /// Per-token KL divergence between two categorical distributions given as logits (llama.cpp's
 /// `--kl-divergence` statistic): KL(P‖Q) = Σᵢ pᵢ (log pᵢ − log qᵢ), P = softmax(a), Q = softmax(b).
 public enum KLDivergence {

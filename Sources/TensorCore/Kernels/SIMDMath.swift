@@ -1,3 +1,4 @@
+import GEMMCore
 /// Small SIMD helpers shared by the kernels.
 public enum SIMDMath {
     @inline(__always)

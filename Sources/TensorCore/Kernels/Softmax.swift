@@ -1,3 +1,4 @@
+import GEMMCore
 /// Row softmax over a window of entries, as causal (and sliding-window) attention needs: entries
 /// outside [start, valid) are masked (set to 0). `scale` (> 0, e.g. 1/√head_dim) multiplies the
 /// scores first.

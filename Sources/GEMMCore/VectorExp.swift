@@ -2,7 +2,8 @@
 /// degree-6 polynomial for e^r and 2^n built in the exponent bits. Relative error < 3e-7 (~2.5 ulp)
 /// over [-87, 88] (tested against Foundation's exp); inputs below -87.3 give 0, above 88.7 give +inf.
 /// Written with lane-wise operations only (no generic helpers such as `pointwiseMax`, no float→int
-/// conversion calls) so it compiles to straight-line vector code. NaN gives NaN.
+/// conversion calls) so it compiles to straight-line vector code. NaN gives NaN. It lives beside
+/// the GEMM so the per-instruction-set kernel modules (fused attention) can inline it too.
 public enum VectorExp {
     // @_transparent, not @inline(__always): the optimizer still emitted out-of-line calls to this
     // from attention and softmax, and the out-of-line body (SIMD16 passed in four xmm registers)
@@ -10,7 +11,9 @@ public enum VectorExp {
     @_transparent
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let low = SIMD16<Float>(repeating: -87.33654), high = SIMD16<Float>(repeating: 88.72283)
-        let clamped = SIMDMath.min16(SIMDMath.max16(x, low), high)   // a NaN stays NaN
+        // lane-wise max then min as compare + blend (a NaN stays NaN; see SIMDMath.max16)
+        let raised = x.replacing(with: low, where: low .> x)
+        let clamped = raised.replacing(with: high, where: high .< raised)
         // Round x·log2(e) to the nearest integer with the 1.5·2²³ trick: after adding the magic
         // number the integer sits in the low mantissa bits.
         let magic = SIMD16<Float>(repeating: 12582912)

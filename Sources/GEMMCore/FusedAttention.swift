@@ -1,0 +1,177 @@
+// Causal attention of one (window, head) in register tiles, written once and specialized by each
+// instruction-set module (GEMMKernelsAVX512, GEMMKernelsAVX2, GEMMKernelsPortable) under its own
+// -target-cpu, like the GEMM. It replaces, per head, two BLAS calls per 128-row block and a
+// T×T score buffer by:
+//
+//   Kᵀ (hd, Tp)          = k (T, hd)ᵀ, zero-padded to Tp = T rounded up to 16 keys (once per
+//                          KV head: `transposeKeys`, shared by the query heads of its group)
+//   for each tile of R = 4 query rows t0..<t0+R (keys 0..<t0+R visible at most):
+//     s (R, keys)        = q[t0..<t0+R] · Kᵀ[:, keys]          16 keys at a time, R accumulators
+//     p (R, keys)        = exp(scale·s − scale·max) (0 where masked); sum per row
+//     out[t0..<t0+R]     = (p · v[keys]) / sum                  16 of hd at a time, R accumulators
+//
+// The softmax is the exact two-pass one over each whole row (max, then exp and sum), as
+// `CausalAttention`'s BLAS path computes it; only the summation order of the products differs.
+// The masked upper triangle is computed only inside a tile's last 16 keys. head_dim must be a
+// multiple of 16 (the callers check; other sizes use the BLAS path).
+
+/// Fused causal attention for one (window, head): see the file's note.
+public enum FusedAttention {
+    /// Query rows per tile.
+    public static let rowTile = 4
+
+    /// Keys rounded up to whole 16-key chunks.
+    @inlinable
+    public static func paddedKeys(_ tokens: Int) -> Int { (tokens + 15) / 16 * 16 }
+
+    /// Floats of scratch one head needs: the tile's scores (R × Tp).
+    @inlinable
+    public static func scratchCount(tokens: Int) -> Int { paddedKeys(tokens) * rowTile }
+
+    /// Floats of one KV head's Kᵀ (hd × Tp).
+    @inlinable
+    public static func transposedKeysCount(tokens: Int, headDim: Int) -> Int { paddedKeys(tokens) * headDim }
+
+    /// kt (hd, Tp) = k (T, hd; row stride ldkv)ᵀ, keys T..<Tp zero.
+    @inlinable
+    public static func transposeKeys(_ k: UnsafePointer<Float>, ldkv: Int, tokens: Int, headDim hd: Int,
+                                     into kt: UnsafeMutablePointer<Float>) {
+        let tp = paddedKeys(tokens)
+        for d in 0..<hd {
+            let dst = kt + d * tp
+            var src = k + d
+            for c in 0..<tokens { dst[c] = src.pointee; src += ldkv }
+            for c in tokens..<tp { dst[c] = 0 }
+        }
+    }
+
+    @inline(__always) @usableFromInline
+    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+    @inline(__always) @usableFromInline
+    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+
+    /// One head's inputs: out (T, hd; row stride ldo) = softmax(scale · q·kᵀ, causal [, sliding
+    /// window] [+ ALiBi]) · v for q (T, hd; stride ldq), k given as `kt` = Kᵀ (`transposeKeys`)
+    /// and v (T, hd; stride ldkv).
+    /// - `window`: a token attends to at most this many most recent tokens (itself included); nil: all.
+    /// - `alibiSlope`: adds slope · j to the scaled score of key j (BLOOM).
+    /// - `scratch`: `scratchCount(tokens:)` floats.
+    public struct Job {
+        public var q: UnsafePointer<Float>, ldq: Int
+        public var kt: UnsafePointer<Float>, v: UnsafePointer<Float>, ldkv: Int
+        public var out: UnsafeMutablePointer<Float>, ldo: Int
+        public var tokens: Int, headDim: Int, scale: Float, window: Int?, alibiSlope: Float?
+        public var scratch: UnsafeMutablePointer<Float>
+
+        public init(q: UnsafePointer<Float>, ldq: Int, kt: UnsafePointer<Float>, v: UnsafePointer<Float>, ldkv: Int,
+                    out: UnsafeMutablePointer<Float>, ldo: Int, tokens: Int, headDim: Int, scale: Float,
+                    window: Int?, alibiSlope: Float?, scratch: UnsafeMutablePointer<Float>) {
+            self.q = q; self.ldq = ldq; self.kt = kt; self.v = v; self.ldkv = ldkv; self.out = out; self.ldo = ldo
+            self.tokens = tokens; self.headDim = headDim; self.scale = scale; self.window = window
+            self.alibiSlope = alibiSlope; self.scratch = scratch
+        }
+    }
+
+    /// Runs one head (see `Job`). The kernel type only selects the instruction set the caller's
+    /// module compiles this for.
+    @inlinable
+    public static func head<K: GEMMMicroKernel>(_ kernel: K.Type, _ job: Job) {
+        let q = job.q, ldq = job.ldq, kt = job.kt, v = job.v, ldkv = job.ldkv, out = job.out, ldo = job.ldo
+        let tokens = job.tokens, hd = job.headDim, scale = job.scale, window = job.window, alibiSlope = job.alibiSlope
+        let scratch = job.scratch
+        let tp = paddedKeys(tokens)
+        let s = scratch
+        let r = rowTile
+        var sums = SIMD4<Float>()
+        var t0 = 0
+        while t0 < tokens {
+            let rows = min(r, tokens - t0), end = t0 + rows          // keys [lo, end) are visible to some row
+            let lo = window.map { max(0, t0 - $0 + 1) } ?? 0
+            let c0 = lo / 16 * 16, c1 = (end + 15) / 16 * 16
+            let q0 = q + t0 * ldq
+            let q1 = q + (t0 + min(1, rows - 1)) * ldq
+            let q2 = q + (t0 + min(2, rows - 1)) * ldq
+            let q3 = q + (t0 + min(3, rows - 1)) * ldq
+            // s (R, c0..<c1) = q rows · Kᵀ
+            var c = c0
+            while c < c1 {
+                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+                var kp = kt + c
+                for d in 0..<hd {
+                    let kv = load(kp)
+                    a0.addProduct(SIMD16(repeating: q0[d]), kv)
+                    a1.addProduct(SIMD16(repeating: q1[d]), kv)
+                    a2.addProduct(SIMD16(repeating: q2[d]), kv)
+                    a3.addProduct(SIMD16(repeating: q3[d]), kv)
+                    kp += tp
+                }
+                store(a0, s + c); store(a1, s + tp + c); store(a2, s + 2 * tp + c); store(a3, s + 3 * tp + c)
+                c += 16
+            }
+            // row i: p = exp(scale·s − scale·max) over its visible keys [start, t + 1), 0 elsewhere in [c0, c1)
+            for i in 0..<rows {
+                let t = t0 + i
+                let start = window.map { max(0, t - $0 + 1) } ?? 0
+                let row = s + i * tp
+                var rowScale = scale
+                if let alibiSlope {
+                    for j in start...t { row[j] = row[j] * scale + alibiSlope * Float(j) }
+                    rowScale = 1
+                }
+                // lanes j..<j+16 are visible when start ≤ lane ≤ t
+                let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                var mv = SIMD16<Float>(repeating: -.infinity)
+                var j = c0
+                while j < c1 {
+                    var x = load(row + j)
+                    if j < start || j + 16 > t + 1 {
+                        let lane = lanes &+ Int32(j)
+                        x.replace(with: -.infinity, where: (lane .< Int32(start)) .| (lane .> Int32(t)))
+                    }
+                    mv = mv.replacing(with: x, where: x .> mv)
+                    j += 16
+                }
+                let shift = mv.max() * rowScale
+                var acc = SIMD16<Float>()
+                j = c0
+                while j < c1 {
+                    var e = VectorExp.exp(load(row + j) * rowScale - shift)
+                    if j < start || j + 16 > t + 1 {
+                        let lane = lanes &+ Int32(j)
+                        e.replace(with: 0, where: (lane .< Int32(start)) .| (lane .> Int32(t)))
+                    }
+                    store(e, row + j)
+                    acc += e
+                    j += 16
+                }
+                sums[i] = acc.sum()
+            }
+            // out rows = (p · v[c0..<end]) / sum, 16 columns of hd at a time
+            let inv = 1 / sums
+            let p0 = s, p1 = s + tp, p2 = s + 2 * tp, p3 = s + 3 * tp
+            var d0 = 0
+            while d0 < hd {
+                var o0 = SIMD16<Float>(), o1 = SIMD16<Float>(), o2 = SIMD16<Float>(), o3 = SIMD16<Float>()
+                var vp = v + c0 * ldkv + d0
+                for j in c0..<end {
+                    let vv = load(vp)
+                    o0.addProduct(SIMD16(repeating: p0[j]), vv)
+                    o1.addProduct(SIMD16(repeating: p1[j]), vv)
+                    o2.addProduct(SIMD16(repeating: p2[j]), vv)
+                    o3.addProduct(SIMD16(repeating: p3[j]), vv)
+                    vp += ldkv
+                }
+                let o = out + t0 * ldo + d0
+                store(o0 * inv[0], o)
+                if rows > 1 { store(o1 * inv[1], o + ldo) }
+                if rows > 2 { store(o2 * inv[2], o + 2 * ldo) }
+                if rows > 3 { store(o3 * inv[3], o + 3 * ldo) }
+                d0 += 16
+            }
+            t0 = end
+        }
+    }
+}
