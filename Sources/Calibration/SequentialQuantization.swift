@@ -140,7 +140,7 @@ public struct SequentialQuantization {
                 ActivationQuantizer.fakeQuantize(x, rows: rows, columns: columns, scheme: act, staticRange: range)
             }
         }
-        return .init(name: linear.name, result: q)
+        return .init(name: linear.name, result: q.installed())
     }
 }
 
@@ -149,7 +149,9 @@ public struct QuantizationSummary: Sendable {
     public struct Layer: Sendable {
         /// HF module name, e.g. `model.layers.0.self_attn.q_proj`.
         public let name: String
-        /// The method's output: dequantized weight, integer codes/scales/zeros (for export), bits.
+        /// The method's output: integer codes/scales/zeros (for export), bits and statistics; the
+        /// dequantized weight is the layer's own (`QuantizedWeight.installed()`: empty here when
+        /// there are codes).
         public let result: QuantizedWeight
         public var bits: BitAccounting { result.bits }
         public var stats: [String: Double] { result.stats }

@@ -98,7 +98,7 @@ public enum GGUFExporter {
             let data: [UInt8], tensorType: GGMLType
             if let (result, layerType) = byGGUFName[info.name] {
                 // rows back in llama.cpp's order where the source stores them permuted
-                let rows = result.dequantized.shape[0]
+                let rows = result.codes?.rows ?? result.dequantized.shape[0]
                 let order = permutedHeads[info.name].map { GGUFBlockEncoder.llamaCppPermutation(rows: rows, heads: $0) }
                 if let codes = result.codes {
                     do {

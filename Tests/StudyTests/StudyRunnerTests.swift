@@ -106,10 +106,12 @@ struct StudyRunnerTests {
         }
     }
 
-    /// Restoring the snapshot gives back the exact base model after quantization.
+    /// Restoring the snapshot gives back the exact base model after quantization; its copies live
+    /// in a temporary file, not in memory.
     @Test func snapshotRestoresTheBaseWeightsExactly() throws {
         let loaded = try ModelLoader.load(path: "smollm2-135m")
         let snapshot = WeightSnapshot(loaded.model)
+        #expect(snapshot.isFileBacked)
         let window: [[Int32]] = [Array(loaded.tokenizer.encode("The quick brown fox jumps over the lazy dog.", addSpecial: true).prefix(12))]
         func logits() throws -> [Float] {
             var out: [Float] = []

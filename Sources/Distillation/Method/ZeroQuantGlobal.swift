@@ -156,7 +156,7 @@ public struct ZeroQuantGlobal {
             linear.inputTransform = transform
             return Result(name: linear.name, weight: QuantizedWeight(
                 dequantized: dequantized, codes: codes,
-                bits: BitAccounting(scheme: scheme, rows: codes.rows, columns: codes.columns), stats: stats))
+                bits: BitAccounting(scheme: scheme, rows: codes.rows, columns: codes.columns), stats: stats).installed())
         }
     }
 

@@ -70,6 +70,12 @@ public final class BaseLogits: @unchecked Sendable {
     /// Bytes of the file.
     public var bytes: Int { file.count }
 
+    /// Lets the mapped pages of stored rows `rows` go from this process's memory once read (they
+    /// stay in the page cache): a study holds one batch of base rows, not the whole file.
+    func releaseRows(_ rows: Range<Int>) {
+        file.dropPages(logitsOffset + rows.lowerBound * vocab * 2, rows.count * vocab * 2)
+    }
+
     /// The f16 (logit − max) values of stored row `r`.
     func row(_ r: Int) -> UnsafePointer<UInt16> {
         (file.base + logitsOffset + r * vocab * 2).assumingMemoryBound(to: UInt16.self)

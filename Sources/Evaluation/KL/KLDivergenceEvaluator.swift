@@ -82,6 +82,7 @@ public struct KLDivergenceEvaluator {
                     }
                 }
             } }
+            base.releaseRows(firstStored..<(firstStored + scoredRows.count))
             for s in 0..<scoredRows.count {
                 let baseRowNLL = base.nll[firstStored + s]
                 kl.append(q.kl[s])

@@ -6,39 +6,57 @@ import TensorCore
 /// write into the tensor it is given) and removes activation fake-quantization. The norm weights
 /// and biases that channel scaling (AWQ, SmoothQuant) folds into are kept too, and restored in place.
 public final class WeightSnapshot {
-    private let entries: [(linear: Linear, weight: Tensor, bias: Tensor?)]
-    private let norms: [(live: Tensor, saved: Tensor)]
+    /// Each block linear, with the index of its weight (and bias) in `saved`.
+    private let entries: [(linear: Linear, weight: Int, bias: Int?)]
+    /// Norm weights and biases channel scaling folds into, with their index in `saved`.
+    private let norms: [(live: Tensor, saved: Int)]
+    /// The saved copies, in a file-backed mapping (see `SavedTensors`): a study holds one model in
+    /// memory, not two.
+    private let saved: SavedTensors
+    private let savedWeights: Int
     /// Tables saved on demand (`preserve`): the token tables a recipe quantizes.
     private var extra: [(live: WeightMatrix, saved: Tensor)] = []
 
     public init(_ model: any BlockwiseLanguageModel) {
-        var entries: [(Linear, Tensor, Tensor?)] = []
+        var tensors: [Tensor] = []
+        func keep(_ t: Tensor) -> Int { tensors.append(t); return tensors.count - 1 }
+        var entries: [(Linear, Int, Int?)] = []
+        var weights = 0
         for b in 0..<model.blockCount {
             for linear in model.linears(ofBlock: b) {
-                entries.append((linear, linear.weight.copied(), linear.bias?.copied()))
+                let w = linear.weight
+                weights += w.count
+                entries.append((linear, keep(w), linear.bias.map(keep)))
             }
         }
         self.entries = entries
-        var norms: [(Tensor, Tensor)] = []
+        var norms: [(Tensor, Int)] = []
         if let scalable = model as? any ChannelScalableModel {
+            var seen: [Tensor] = []
             for b in 0..<model.blockCount {
                 for group in scalable.channelScaleGroups(ofBlock: b) {
-                    for tensor in group.foldedNormTensors where !norms.contains(where: { $0.0.storage === tensor.storage }) {
-                        norms.append((tensor, tensor.copied()))
+                    for tensor in group.foldedNormTensors where !seen.contains(where: { $0.storage === tensor.storage }) {
+                        seen.append(tensor)
+                        norms.append((tensor, keep(tensor)))
                     }
                 }
             }
         }
         self.norms = norms
+        saved = SavedTensors(tensors)
+        savedWeights = weights
     }
+
+    /// Whether the copies live in a temporary file rather than in memory.
+    public var isFileBacked: Bool { saved.isFileBacked }
 
     public func restore() {
         for entry in entries {
-            entry.linear.weight = entry.weight.copied()
-            entry.linear.bias = entry.bias?.copied()
+            entry.linear.weight = saved.tensor(entry.weight)
+            entry.linear.bias = entry.bias.map(saved.tensor)
             entry.linear.inputTransform = nil
         }
-        for norm in norms { norm.live.pointer.update(from: norm.saved.pointer, count: norm.saved.count) }
+        for norm in norms { saved.restore(norm.saved, into: norm.live) }
         for e in extra { e.live.tensor = e.saved.copied() }
     }
 
@@ -49,5 +67,5 @@ public final class WeightSnapshot {
     }
 
     /// Weights of the block linears, and their f32 bytes (the base row's size).
-    public var weightCount: Int { entries.reduce(0) { $0 + $1.weight.count } }
+    public var weightCount: Int { savedWeights }
 }

@@ -38,6 +38,18 @@ public struct QuantizedWeight: Sendable {
 
     public var effectiveBitsPerWeight: Double { bits.effectiveBitsPerWeight }
 
+    /// This result once its dequantized weight has been installed in the model: the same codes,
+    /// factors, bits and statistics, without the reference to the dequantized tensor (an empty
+    /// (0, columns) tensor instead), so a record of a whole model's quantization does not keep a
+    /// second f32 copy of every weight alive once the layers pack theirs for the GEMM. Results
+    /// without codes (full precision) keep their tensor: it is what an exporter writes.
+    public func installed() -> QuantizedWeight {
+        guard let codes else { return self }
+        var copy = self
+        copy.dequantized = Tensor(zeros: [0, codes.columns])
+        return copy
+    }
+
     /// A layer left in full precision: the weight as it is, counted at 16 bits per weight (f16
     /// storage), no codes.
     public static func fullPrecision(_ weight: Tensor) -> QuantizedWeight {
