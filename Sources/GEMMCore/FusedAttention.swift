@@ -5,7 +5,8 @@
 //
 //   Kᵀ (hd, Tp)          = k (T, hd)ᵀ, zero-padded to Tp = T rounded up to 16 keys (once per
 //                          KV head: `transposeKeys`, shared by the query heads of its group)
-//   for each tile of R = 4 query rows t0..<t0+R (keys 0..<t0+R visible at most):
+//   for each tile of R = 4 query rows t0..<t0+R at positions o+t0..<o+t0+R (o: the rows of a
+//   shared prefix before the queries, 0 for a plain window; keys 0..<o+t0+R visible at most):
 //     s (R, keys)        = q[t0..<t0+R] · Kᵀ[:, keys]          16 keys at a time, R accumulators
 //     p (R, keys)        = exp(scale·s − scale·max) (0 where masked); sum per row
 //     out[t0..<t0+R]     = (p · v[keys]) / sum                  16 of hd at a time, R accumulators
@@ -36,12 +37,24 @@ public enum FusedAttention {
     @inlinable
     public static func transposeKeys(_ k: UnsafePointer<Float>, ldkv: Int, tokens: Int, headDim hd: Int,
                                      into kt: UnsafeMutablePointer<Float>) {
-        let tp = paddedKeys(tokens)
+        transposeKeys([(k, tokens)], ldkv: ldkv, headDim: hd, into: kt)
+    }
+
+    /// kt (hd, Tp) = the key rows of `parts` one after the other (each (rows at a pointer, count),
+    /// row stride ldkv), transposed; keys past their total up to Tp zero. A continuation's keys
+    /// are its prefix's rows then its own.
+    @inlinable
+    public static func transposeKeys(_ parts: [(UnsafePointer<Float>, Int)], ldkv: Int, headDim hd: Int,
+                                     into kt: UnsafeMutablePointer<Float>) {
+        let total = parts.reduce(0) { $0 + $1.1 }, tp = paddedKeys(total)
         for d in 0..<hd {
             let dst = kt + d * tp
-            var src = k + d
-            for c in 0..<tokens { dst[c] = src.pointee; src += ldkv }
-            for c in tokens..<tp { dst[c] = 0 }
+            var c = 0
+            for (k, count) in parts {
+                var src = k + d
+                for _ in 0..<count { dst[c] = src.pointee; src += ldkv; c += 1 }
+            }
+            while c < tp { dst[c] = 0; c += 1 }
         }
     }
 
@@ -56,21 +69,24 @@ public enum FusedAttention {
     /// One head's inputs: out (T, hd; row stride ldo) = softmax(scale · q·kᵀ, causal [, sliding
     /// window] [+ ALiBi]) · v for q (T, hd; stride ldq), k given as `kt` = Kᵀ (`transposeKeys`)
     /// and v (T, hd; stride ldkv).
+    /// - `tokens`: query rows; `queryOffset`: their first position (keys before it are a prefix the
+    ///   rows continue: key c is position c, query row t is position queryOffset + t, and the
+    ///   keys are `queryOffset + tokens`).
     /// - `window`: a token attends to at most this many most recent tokens (itself included); nil: all.
     /// - `alibiSlope`: adds slope · j to the scaled score of key j (BLOOM).
-    /// - `scratch`: `scratchCount(tokens:)` floats.
+    /// - `scratch`: `scratchCount(tokens:)` floats for the key count.
     public struct Job {
         public var q: UnsafePointer<Float>, ldq: Int
         public var kt: UnsafePointer<Float>, v: UnsafePointer<Float>, ldkv: Int
         public var out: UnsafeMutablePointer<Float>, ldo: Int
-        public var tokens: Int, headDim: Int, scale: Float, window: Int?, alibiSlope: Float?
+        public var tokens: Int, queryOffset: Int, headDim: Int, scale: Float, window: Int?, alibiSlope: Float?
         public var scratch: UnsafeMutablePointer<Float>
 
         public init(q: UnsafePointer<Float>, ldq: Int, kt: UnsafePointer<Float>, v: UnsafePointer<Float>, ldkv: Int,
-                    out: UnsafeMutablePointer<Float>, ldo: Int, tokens: Int, headDim: Int, scale: Float,
+                    out: UnsafeMutablePointer<Float>, ldo: Int, tokens: Int, queryOffset: Int = 0, headDim: Int, scale: Float,
                     window: Int?, alibiSlope: Float?, scratch: UnsafeMutablePointer<Float>) {
             self.q = q; self.ldq = ldq; self.kt = kt; self.v = v; self.ldkv = ldkv; self.out = out; self.ldo = ldo
-            self.tokens = tokens; self.headDim = headDim; self.scale = scale; self.window = window
+            self.tokens = tokens; self.queryOffset = queryOffset; self.headDim = headDim; self.scale = scale; self.window = window
             self.alibiSlope = alibiSlope; self.scratch = scratch
         }
     }
@@ -82,14 +98,14 @@ public enum FusedAttention {
         let q = job.q, ldq = job.ldq, kt = job.kt, v = job.v, ldkv = job.ldkv, out = job.out, ldo = job.ldo
         let tokens = job.tokens, hd = job.headDim, scale = job.scale, window = job.window, alibiSlope = job.alibiSlope
         let scratch = job.scratch
-        let tp = paddedKeys(tokens)
+        let off = job.queryOffset, tp = paddedKeys(off + tokens)
         let s = scratch
         let r = rowTile
         var sums = SIMD4<Float>()
         var t0 = 0
         while t0 < tokens {
-            let rows = min(r, tokens - t0), end = t0 + rows          // keys [lo, end) are visible to some row
-            let lo = window.map { max(0, t0 - $0 + 1) } ?? 0
+            let rows = min(r, tokens - t0), end = off + t0 + rows    // keys [lo, end) are visible to some row
+            let lo = window.map { max(0, off + t0 - $0 + 1) } ?? 0
             let c0 = lo / 16 * 16, c1 = (end + 15) / 16 * 16
             let q0 = q + t0 * ldq
             let q1 = q + (t0 + min(1, rows - 1)) * ldq
@@ -113,7 +129,7 @@ public enum FusedAttention {
             }
             // row i: p = exp(scale·s − scale·max) over its visible keys [start, t + 1), 0 elsewhere in [c0, c1)
             for i in 0..<rows {
-                let t = t0 + i
+                let t = off + t0 + i
                 let start = window.map { max(0, t - $0 + 1) } ?? 0
                 let row = s + i * tp
                 var rowScale = scale
@@ -171,7 +187,7 @@ public enum FusedAttention {
                 if rows > 3 { store(o3 * inv[3], o + 3 * ldo) }
                 d0 += 16
             }
-            t0 = end
+            t0 += rows
         }
     }
 }

@@ -64,4 +64,35 @@ import TensorCore
             #expect(worst < 1e-6, "segment at \(seg.start): \(worst)")
         }
     }
+
+    /// The fused per-instruction-set path (head_dim 16) on a prefix and two continuations — one of
+    /// 2 rows, shorter than the 4-row tile — against the BLAS causal path on the full sequences,
+    /// with and without a sliding window; paths this CPU cannot run are named as skipped.
+    @Test(arguments: [LinearBackend.avx512, .avx2, .portable])
+    func fusedPathMatchesBLASOnFullSequences(variant: LinearBackend) {
+        guard PackedLinearTests.runnable(variant) else { return }
+        var g = KernelTests.LCG(state: 23)
+        let hd = 16, p = 21, a = 2, b = 17, n = p + a + b
+        let qw = heads * hd, kw = kvHeads * hd, scale = 1 / Float(hd).squareRoot()
+        let q = g.array(n * qw), k = g.array(n * kw), v = g.array(n * kw)
+        let segments = [AttentionSegment(start: 0, count: p),
+                        AttentionSegment(start: p, count: a, prefixStart: 0, prefixCount: p),
+                        AttentionSegment(start: p + a, count: b, prefixStart: 0, prefixCount: p)]
+        for sliding in [nil, 6] as [Int?] {
+            var out = [Float](repeating: .nan, count: n * qw)
+            PrefixAttention.forward(q: q, k: k, v: v, out: &out, segments: segments, heads: heads, kvHeads: kvHeads,
+                                    headDim: hd, scale: scale, slidingWindow: sliding, variant: variant)
+            for (range, length) in [(p..<(p + a), a), ((p + a)..<n, b)] {
+                let fq = rows(q, 0..<p, width: qw) + rows(q, range, width: qw)
+                let fk = rows(k, 0..<p, width: kw) + rows(k, range, width: kw)
+                let fv = rows(v, 0..<p, width: kw) + rows(v, range, width: kw)
+                var full = [Float](repeating: 0, count: fq.count)
+                CausalAttention.forward(q: fq, k: fk, v: fv, out: &full, windows: 1, tokens: p + length, heads: heads,
+                                        kvHeads: kvHeads, headDim: hd, scale: scale, slidingWindow: sliding, variant: .openBLAS)
+                let pairs = zip(rows(out, 0..<p, width: qw) + rows(out, range, width: qw), full)
+                let worst = pairs.reduce(0 as Float) { w, x in let e = abs(x.0 - x.1); return e.isNaN ? .infinity : max(w, e) }
+                #expect(worst < 1e-5, "\(variant.label) window \(String(describing: sliding)) continuation of \(length): \(worst)")
+            }
+        }
+    }
 }

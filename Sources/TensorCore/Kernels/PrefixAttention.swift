@@ -1,3 +1,5 @@
+import GEMMCore
+
 /// A run of consecutive rows in packed q/k/v buffers: `count` tokens at positions
 /// `prefixCount ..< prefixCount + count` that attend to the keys/values of `prefixCount` other rows
 /// starting at row `prefixStart` (a shared prefix computed in the same buffers) and, causally, to
@@ -34,13 +36,43 @@ public enum PrefixAttention {
     public static func forward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>, segments: [AttentionSegment],
-        heads: Int, kvHeads: Int, headDim: Int, scale: Float, slidingWindow: Int? = nil, rowBlock: Int = 128
+        heads: Int, kvHeads: Int, headDim: Int, scale: Float, slidingWindow: Int? = nil, rowBlock: Int = 128,
+        variant: LinearBackend = .automatic
     ) {
         guard !segments.isEmpty else { return }
         let group = heads / kvHeads
         let qStride = heads * headDim, kvStride = kvHeads * headDim
         let workers = min(Parallel.coreCount, segments.count * heads)
         let assignment = balance(segments: segments, heads: heads, workers: workers)
+        if headDim % 16 == 0, let kernel = variant.kernel {
+            // The fused kernel of this instruction set (see CausalAttention), on each segment's keys
+            // and values gathered into one run: its prefix's rows, then its own.
+            let maxKeys = segments.map { $0.prefixCount + $0.count }.max()!, tp = FusedAttention.paddedKeys(maxKeys)
+            let per = tp * headDim + maxKeys * headDim + FusedAttention.scratchCount(tokens: maxKeys)
+            let scratch = FloatBuffer(count: workers * per, zeroed: false)
+            let sp = scratch.pointer, run = kernel.attention
+            Parallel.forEach(workers) { w in
+                let kt = sp + w * per, vs = kt + tp * headDim, tile = vs + maxKeys * headDim
+                var built: (segment: Int, group: Int)? = nil
+                for (s, h) in assignment[w] {
+                    let seg = segments[s], g = h / group, p = seg.prefixCount
+                    let kPre = k + seg.prefixStart * kvStride + g * headDim, kOwn = k + seg.start * kvStride + g * headDim
+                    if built?.segment != s || built?.group != g {
+                        // Kᵀ (hd, keys) and v (keys, hd) of KV head g: prefix rows, then the segment's
+                        FusedAttention.transposeKeys([(kPre, p), (kOwn, seg.count)], ldkv: kvStride, headDim: headDim, into: kt)
+                        for (i, row) in ((0..<p).map { seg.prefixStart + $0 } + (0..<seg.count).map { seg.start + $0 }).enumerated() {
+                            (vs + i * headDim).update(from: v + row * kvStride + g * headDim, count: headDim)
+                        }
+                        built = (s, g)
+                    }
+                    run(FusedAttention.Job(
+                        q: q + seg.start * qStride + h * headDim, ldq: qStride, kt: kt, v: vs, ldkv: headDim,
+                        out: out + seg.start * qStride + h * headDim, ldo: qStride, tokens: seg.count, queryOffset: p,
+                        headDim: headDim, scale: scale, window: slidingWindow, alibiSlope: nil, scratch: tile))
+                }
+            }
+            return
+        }
         let blockRows = min(rowBlock, segments.map(\.count).max()!)
         let maxWidth = segments.map { $0.prefixCount + $0.count }.max()!
         // Single-threaded BLAS inside our own parallel loop.
