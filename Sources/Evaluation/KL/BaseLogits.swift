@@ -32,6 +32,11 @@ public final class BaseLogits: @unchecked Sendable {
         public var rows: Int
         /// Format and protocol version.
         public var version: Int = 1
+        /// The forward pass's numerics (`BaseLogits.numericsRevision`): a cache written by a build
+        /// whose kernels sum in another order differs in the last bits, and is recomputed rather
+        /// than mixed with this build's quantized logits (a study resumed across builds would
+        /// otherwise compare against base values its own reference run never saw).
+        public var numerics: String = BaseLogits.numericsRevision
 
         public init(model: String, tokens: [Int32], options: PerplexityOptions, vocab: Int, rows: Int) {
             self.model = model
@@ -61,6 +66,9 @@ public final class BaseLogits: @unchecked Sendable {
     let storedLSE: UnsafePointer<Float>
     let top: UnsafePointer<Int32>
     let nll: UnsafePointer<Double>
+
+    /// Changes whenever the forward pass's f32 summation order changes (kernels, chunking).
+    public static let numericsRevision = "2026-12-05 fused attention, 128-row logit chunks"
 
     static let magic = Array("PTQLBLG1".utf8)
     static let alignment = 64
