@@ -69,26 +69,11 @@ import TensorCore
             CausalAttention.forward(q: q, k: k, v: v, out: &out, windows: windows, tokens: t, heads: heads,
                                     kvHeads: kvHeads, headDim: hd, scale: scale, slidingWindow: sliding,
                                     rowBlock: rowBlock)
-            for b in 0..<windows { for h in 0..<heads { for i in 0..<t {
-                let g = h / (heads / kvHeads)
-                let lo = sliding.map { max(0, i - $0 + 1) } ?? 0
-                var s = [Double]()
-                for j in lo...i {
-                    var dot = 0.0
-                    for c in 0..<hd {
-                        dot += Double(q[((b * t + i) * heads + h) * hd + c]) * Double(k[((b * t + j) * kvHeads + g) * hd + c])
-                    }
-                    s.append(dot * Double(scale))
-                }
-                let m = s.max()!
-                let e = s.map { Foundation.exp($0 - m) }, z = e.reduce(0, +)
-                for c in 0..<hd {
-                    var ref = 0.0
-                    for (idx, j) in (lo...i).enumerated() { ref += e[idx] / z * Double(v[((b * t + j) * kvHeads + g) * hd + c]) }
-                    let got = Double(out[((b * t + i) * heads + h) * hd + c])
-                    #expect(abs(got - ref) < 1e-5, "b\(b) h\(h) t\(i) c\(c): \(got) vs \(ref)")
-                }
-            }}}
+            let ref = FusedAttentionTests.naive(q: q, k: k, v: v, windows: windows, tokens: t, heads: heads, kvHeads: kvHeads,
+                                                headDim: hd, scale: scale, sliding: sliding, alibi: nil)
+            for (i, (got, r)) in zip(out, ref).enumerated() {
+                #expect(abs(Double(got) - r) < 1e-5, "element \(i): \(got) vs \(r)")
+            }
         }
     }
 
