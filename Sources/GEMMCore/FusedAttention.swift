@@ -66,6 +66,28 @@ public enum FusedAttention {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 
+    /// Σ over i < n of x_r[from + i] · b_i for four rows r, where b_i is the 16 floats at
+    /// b + i·stride: the inner loop of both products (q·Kᵀ over head_dim, p·V over keys), four
+    /// accumulators fed by one vector load and four broadcasts per step.
+    @inlinable @inline(__always)
+    static func rankUpdates(
+        _ n: Int, _ b: UnsafePointer<Float>, stride: Int,
+        _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>,
+        from: Int
+    ) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+        var bp = b
+        for i in from..<(from + n) {
+            let bv = load(bp)
+            a0.addProduct(SIMD16(repeating: x0[i]), bv)
+            a1.addProduct(SIMD16(repeating: x1[i]), bv)
+            a2.addProduct(SIMD16(repeating: x2[i]), bv)
+            a3.addProduct(SIMD16(repeating: x3[i]), bv)
+            bp += stride
+        }
+        return (a0, a1, a2, a3)
+    }
+
     /// One head's inputs: out (T, hd; row stride ldo) = softmax(scale · q·kᵀ, causal [, sliding
     /// window] [+ ALiBi]) · v for q (T, hd; stride ldq), k given as `kt` = Kᵀ (`transposeKeys`)
     /// and v (T, hd; stride ldkv).
@@ -114,16 +136,7 @@ public enum FusedAttention {
             // s (R, c0..<c1) = q rows · Kᵀ
             var c = c0
             while c < c1 {
-                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-                var kp = kt + c
-                for d in 0..<hd {
-                    let kv = load(kp)
-                    a0.addProduct(SIMD16(repeating: q0[d]), kv)
-                    a1.addProduct(SIMD16(repeating: q1[d]), kv)
-                    a2.addProduct(SIMD16(repeating: q2[d]), kv)
-                    a3.addProduct(SIMD16(repeating: q3[d]), kv)
-                    kp += tp
-                }
+                let (a0, a1, a2, a3) = rankUpdates(hd, kt + c, stride: tp, q0, q1, q2, q3, from: 0)
                 store(a0, s + c); store(a1, s + tp + c); store(a2, s + 2 * tp + c); store(a3, s + 3 * tp + c)
                 c += 16
             }
@@ -170,16 +183,9 @@ public enum FusedAttention {
             let p0 = s, p1 = s + tp, p2 = s + 2 * tp, p3 = s + 3 * tp
             var d0 = 0
             while d0 < hd {
-                var o0 = SIMD16<Float>(), o1 = SIMD16<Float>(), o2 = SIMD16<Float>(), o3 = SIMD16<Float>()
-                var vp = v + c0 * ldkv + d0
-                for j in c0..<end {
-                    let vv = load(vp)
-                    o0.addProduct(SIMD16(repeating: p0[j]), vv)
-                    o1.addProduct(SIMD16(repeating: p1[j]), vv)
-                    o2.addProduct(SIMD16(repeating: p2[j]), vv)
-                    o3.addProduct(SIMD16(repeating: p3[j]), vv)
-                    vp += ldkv
-                }
+                let (o0, o1, o2, o3) = rankUpdates(end - c0, v + c0 * ldkv + d0, stride: ldkv,
+                                                   UnsafePointer(p0), UnsafePointer(p1), UnsafePointer(p2), UnsafePointer(p3),
+                                                   from: c0)
                 let o = out + t0 * ldo + d0
                 store(o0 * inv[0], o)
                 if rows > 1 { store(o1 * inv[1], o + ldo) }
