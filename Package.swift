@@ -22,9 +22,9 @@ let fastMath: [SwiftSetting] = targetCPU("haswell") + unchecked
 let checkedMath: [SwiftSetting] = targetCPU("haswell")
 
 // The linear-layer GEMM, one module per instruction set (TensorCore's LinearBackend picks one at
-// run time from the CPU's features): GEMMCore holds the blocked driver and packing, generic and
-// @inlinable, so each variant compiles them for its own CPU. GEMMKernelsAVX512 may execute
-// AVX-512 (skylake-avx512: F/CD/BW/DQ/VL), GEMMKernelsAVX2 AVX2 + FMA (haswell); GEMMKernelsPortable
+// run time from the CPU's features): KernelCore holds the blocked driver and packing, generic and
+// @inlinable, so each variant compiles them for its own CPU. KernelsAVX512 may execute
+// AVX-512 (skylake-avx512: F/CD/BW/DQ/VL), KernelsAVX2 AVX2 + FMA (haswell); KernelsPortable
 // names no CPU.
 let avx512Math: [SwiftSetting] = targetCPU("skylake-avx512") + unchecked
 let avx2Math: [SwiftSetting] = targetCPU("haswell") + unchecked
@@ -57,13 +57,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CBZip2", path: "Sources/CBZip2"),
 
-        .target(name: "GEMMCore", swiftSettings: portableMath),
-        .target(name: "GEMMKernelsAVX512", dependencies: ["GEMMCore"], swiftSettings: avx512Math),
-        .target(name: "GEMMKernelsAVX2", dependencies: ["GEMMCore"], swiftSettings: avx2Math),
-        .target(name: "GEMMKernelsPortable", dependencies: ["GEMMCore"], swiftSettings: portableMath),
-        .target(name: "TensorCore", dependencies: ["CBLAS", "GEMMCore", "GEMMKernelsAVX512", "GEMMKernelsAVX2", "GEMMKernelsPortable"],
+        .target(name: "KernelCore", swiftSettings: portableMath),
+        .target(name: "KernelsAVX512", dependencies: ["KernelCore"], swiftSettings: avx512Math),
+        .target(name: "KernelsAVX2", dependencies: ["KernelCore"], swiftSettings: avx2Math),
+        .target(name: "KernelsPortable", dependencies: ["KernelCore"], swiftSettings: portableMath),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "KernelCore", "KernelsAVX512", "KernelsAVX2", "KernelsPortable"],
                 swiftSettings: fastMath),
-        .target(name: "ModelFormats", dependencies: ["TensorCore"], swiftSettings: checkedMath),
+        .target(name: "ModelFormats", dependencies: ["TensorCore", "KernelCore"], swiftSettings: checkedMath),
         .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: checkedMath),
         .target(name: "Quantization", dependencies: ["TensorCore"], swiftSettings: fastMath),
@@ -94,8 +94,8 @@ let package = Package(
         // GFLOP/s of each linear-layer GEMM variant this CPU runs vs OpenBLAS on model shapes (release only).
         .executableTarget(name: "gemm-bench", dependencies: ["TensorCore"], swiftSettings: checkedMath),
 
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "GEMMCore"], swiftSettings: checkedMath),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "KernelCore"], swiftSettings: checkedMath),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore", "KernelCore"], swiftSettings: checkedMath),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"], swiftSettings: checkedMath),
         .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Models", "ModelFormats", "Quantization", "TensorCore"],
                     swiftSettings: checkedMath),

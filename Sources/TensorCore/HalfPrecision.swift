@@ -24,21 +24,13 @@ public enum HalfPrecision {
         return UInt16(truncatingIfNeeded: (u &+ rounding) >> 16)
     }
 
-    /// Converts `count` f16 values at `src` to f32 at `dst`.
+    /// Converts `count` f16 values at `src` to f32 at `dst` (SIMD, per instruction set).
     public static func convertF16(_ src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-        src.withMemoryRebound(to: Float16.self, capacity: count) { h in
-            var i = 0
-            while i + 8 <= count {
-                let v = UnsafeRawPointer(h + i).loadUnaligned(as: SIMD8<Float16>.self)
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD8<Float>(v), as: SIMD8<Float>.self)
-                i += 8
-            }
-            while i < count { dst[i] = Float(h[i]); i += 1 }
-        }
+        VectorKernels.active.dequantize(.f16, UnsafeRawPointer(src), dst, count)
     }
 
-    /// Converts `count` bf16 values at `src` to f32 at `dst`.
+    /// Converts `count` bf16 values at `src` to f32 at `dst` (SIMD, per instruction set).
     public static func convertBF16(_ src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { dst[i] = bf16ToF32(src[i]) }
+        VectorKernels.active.dequantize(.bf16, UnsafeRawPointer(src), dst, count)
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import KernelCore
 @testable import ModelFormats
+import TensorCore
 
 /// Properties of the codecs that need no reference files: SIMD == scalar bit for bit on large
 /// random inputs (through the parallel path), and quantize→dequantize error bounds.
@@ -24,6 +26,32 @@ struct GGUFCodecPropertyTests {
             }
         }
         #expect(firstBitDifference(fast, reference) == nil, "\(type.name)")
+    }
+
+    /// The SIMD dequantizers compiled for every instruction set this processor runs (KernelCore's
+    /// BlockFormat.dequantize in KernelsAVX512, KernelsAVX2, KernelsPortable) against the scalar
+    /// reference, bit for bit; sets the CPU cannot run are named in the output.
+    @Test(arguments: [GGMLType.f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_k, .q3_k, .q4_k, .q5_k, .q6_k])
+    func everyInstructionSetEqualsReference(_ type: GGMLType) throws {
+        let format = try #require(BlockFormat(rawValue: type.name.lowercased()), "\(type.name)")
+        #expect(format.blockSize == type.blockSize && format.blockBytes == type.typeSize, "\(type.name) geometry")
+        var rng = SeededGenerator(seed: UInt64(type.rawValue) &+ 11)
+        let count = 8 * type.blockSize + (type.blockSize == 1 ? 13 : 0)  // f16/bf16: a partial vector too
+        let bytes = randomBlocks(type, blocks: count / type.blockSize, using: &rng)
+        let reference = try GGMLCodec.dequantize(bytes, as: type, reference: true)
+        for variant in [LinearBackend.avx512, .avx2, .portable] {
+            guard variant.isSupported else {
+                print("GGUFCodecPropertyTests: \(variant.label) dequantizers not run on this CPU (\(CPUFeatures.summary))")
+                continue
+            }
+            var out = [Float](repeating: .nan, count: count)
+            bytes.withUnsafeBytes { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    VectorKernels.table(for: variant).dequantize(format, src.baseAddress!, dst.baseAddress!, count)
+                }
+            }
+            #expect(firstBitDifference(out, reference) == nil, "\(type.name) on \(variant.label)")
+        }
     }
 
     @Test func parallelQuantizeEqualsSingleRow() throws {

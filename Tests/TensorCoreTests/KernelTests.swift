@@ -1,4 +1,4 @@
-import GEMMCore
+import KernelCore
 import Foundation
 import Testing
 import TensorCore

@@ -21,29 +21,13 @@ enum FloatDecoding {
         }
     }
 
+    /// Unaligned-safe SIMD widening, compiled per instruction set (`VectorKernels`).
     static func decodeF16(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, count: Int) {
-        if Int(bitPattern: source) % MemoryLayout<UInt16>.alignment == 0 {
-            HalfPrecision.convertF16(source.assumingMemoryBound(to: UInt16.self), destination, count: count)
-            return
-        }
-        for i in 0 ..< count {
-            destination[i] = HalfPrecision.f16ToF32(source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
-        }
+        VectorKernels.active.dequantize(.f16, source, destination, count)
     }
 
-    /// bf16 is the top half of an f32: widen 16 lanes at a time and shift.
+    /// bf16 is the top half of an f32: widened 16 lanes at a time (per instruction set).
     static func decodeBF16(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, count: Int) {
-        let output = UnsafeMutableRawPointer(destination)
-        var i = 0
-        while i + 16 <= count {
-            let halves = source.loadUnaligned(fromByteOffset: 2 * i, as: SIMD16<UInt16>.self)
-            let words = SIMD16<UInt32>(truncatingIfNeeded: halves) &<< 16
-            output.storeBytes(of: words, toByteOffset: 4 * i, as: SIMD16<UInt32>.self)
-            i += 16
-        }
-        while i < count {
-            destination[i] = HalfPrecision.bf16ToF32(source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
-            i += 1
-        }
+        VectorKernels.active.dequantize(.bf16, source, destination, count)
     }
 }

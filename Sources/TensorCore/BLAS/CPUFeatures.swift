@@ -28,7 +28,7 @@ public enum CPUFeatures {
         #endif
     }()
 
-    /// The x86-64-v3 set GEMMKernelsAVX2 (and all of TensorCore) is compiled for: AVX2, FMA, BMI2.
+    /// The x86-64-v3 set KernelsAVX2 (and all of TensorCore) is compiled for: AVX2, FMA, BMI2.
     public static var hasAVX2FMA: Bool {
         #if arch(x86_64)
         return ["avx2", "fma", "bmi2"].allSatisfy(flags.contains)
@@ -37,7 +37,7 @@ public enum CPUFeatures {
         #endif
     }
 
-    /// The AVX-512 subsets GEMMKernelsAVX512 (skylake-avx512) may use, plus the v3 set.
+    /// The AVX-512 subsets KernelsAVX512 (skylake-avx512) may use, plus the v3 set.
     public static var hasAVX512: Bool {
         hasAVX2FMA && ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy(flags.contains)
     }

@@ -1,8 +1,8 @@
 import Foundation
-import GEMMCore
-import GEMMKernelsAVX2
-import GEMMKernelsAVX512
-import GEMMKernelsPortable
+import KernelCore
+import KernelsAVX2
+import KernelsAVX512
+import KernelsPortable
 
 /// Which GEMM runs the linear layers: one of our kernel variants on weights packed once, or BLAS
 /// (OpenBLAS; Accelerate on macOS) on the weight as stored.

@@ -1,45 +1,26 @@
-import GEMMCore
 /// Gated MLP activations, written into the gate buffer: SwiGLU (Llama) g = silu(g) · u,
-/// GeGLU-tanh (Gemma) g = gelu_tanh(g) · u.
+/// GeGLU-tanh (Gemma) g = gelu_tanh(g) · u. The loops are `KernelCore.ActivationRuns`, compiled per
+/// instruction set (`VectorKernels`); long runs are split over threads at multiples of 16.
 public enum Activations {
     // gate (rows, n), up (rows, n): gate <- silu(gate) * up
     public static func swiglu(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
-        Parallel.forRanges(count / 16, minimumChunk: 4096) { range in
-            for b in range {
-                let i = b * 16
-                let g = SIMDMath.load16(gate + i)
-                let s = g / (1 + VectorExp.exp(-g))
-                SIMDMath.store16(s * SIMDMath.load16(up + i), gate + i)
-            }
-        }
-        var i = (count / 16) * 16
-        while i < count {
-            let g = gate[i]
-            gate[i] = g / (1 + expScalar(-g)) * up[i]; i += 1
-        }
+        let kernel = VectorKernels.active.swiglu
+        inRuns(count) { from, n in kernel(gate + from, up + from, n) }
     }
 
-    @inline(__always)
-    static func expScalar(_ x: Float) -> Float {
-        var v = SIMD16<Float>(); v[0] = x
-        return VectorExp.exp(v)[0]
-    }
-}
-
-extension Activations {
-    /// gate (rows, n), up (rows, n): gate <- gelu_tanh(gate) * up (see `geluTanh16`).
+    /// gate (rows, n), up (rows, n): gate <- gelu_tanh(gate) * up (see `ActivationRuns.geluTanh`).
     public static func gegluTanh(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
-        Parallel.forRanges(count / 16, minimumChunk: 4096) { range in
-            for b in range {
-                let i = b * 16
-                SIMDMath.store16(geluTanh16(SIMDMath.load16(gate + i)) * SIMDMath.load16(up + i), gate + i)
-            }
-        }
-        let c = Float((2.0 / Double.pi).squareRoot()) * 2
-        var i = (count / 16) * 16
-        while i < count {
-            let g = gate[i]
-            gate[i] = g / (1 + expScalar(-c * (g + 0.044715 * g * g * g))) * up[i]; i += 1
+        let kernel = VectorKernels.active.gegluTanh
+        inRuns(count) { from, n in kernel(gate + from, up + from, n) }
+    }
+
+    /// body(start, count) over [0, total) in runs of whole 16-value vectors (the last run takes the
+    /// remainder), in parallel when long enough.
+    static func inRuns(_ total: Int, _ body: (Int, Int) -> Void) {
+        let vectors = (total + 15) / 16
+        Parallel.forRanges(vectors, minimumChunk: 4096) { range in
+            let from = range.lowerBound * 16
+            body(from, min(total, range.upperBound * 16) - from)
         }
     }
 }

@@ -1,4 +1,4 @@
-import GEMMCore
+import KernelCore
 
 /// Causal multi-head attention with grouped-query heads for a batch of independent windows; the
 /// (window, head) pairs run in parallel. With a kernel variant (AVX-512, AVX2, portable: by default

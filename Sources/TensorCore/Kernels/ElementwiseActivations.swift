@@ -1,4 +1,3 @@
-import GEMMCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,15 +20,10 @@ public enum ElementwiseActivation: String, Sendable {
 }
 
 extension Activations {
-    // x (count) ← max(x, 0)
+    // x (count) ← max(x, 0) (a NaN stays NaN, as torch.relu)
     public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forRanges(count / 16, minimumChunk: 4096) { range in
-            for b in range {
-                let i = b * 16
-                SIMDMath.store16(pointwiseMax(SIMDMath.load16(x + i), SIMD16<Float>()), x + i)
-            }
-        }
-        for i in (count / 16) * 16..<count { x[i] = max(x[i], 0) }
+        let kernel = VectorKernels.active.relu
+        inRuns(count) { from, n in kernel(x + from, n) }
     }
 
     // x (count) ← ½·x·(1 + erf(x/√2)), as torch's exact GELU (erf from libm, per element)
@@ -40,29 +34,9 @@ extension Activations {
         }
     }
 
-    // x (count) ← gelu_tanh(x) (see `geluTanh16`)
+    // x (count) ← gelu_tanh(x) (see `ActivationRuns.geluTanh`)
     public static func geluTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forRanges(count / 16, minimumChunk: 4096) { range in
-            for b in range {
-                let i = b * 16
-                SIMDMath.store16(geluTanh16(SIMDMath.load16(x + i)), x + i)
-            }
-        }
-        let tail = (count / 16) * 16
-        if tail < count {
-            var v = SIMD16<Float>()
-            for i in tail..<count { v[i - tail] = x[i] }
-            let g = geluTanh16(v)
-            for i in tail..<count { x[i] = g[i - tail] }
-        }
-    }
-
-    /// gelu_tanh(g) = ½·g·(1 + tanh(√(2/π)·(g + 0.044715·g³))) = g / (1 + exp(−2·√(2/π)·(g + 0.044715·g³)))
-    /// (the second form avoids the cancellation in 1 + tanh for negative g).
-    @inline(__always)
-    public static func geluTanh16(_ g: SIMD16<Float>) -> SIMD16<Float> {
-        let c = Float((2.0 / Double.pi).squareRoot()) * 2
-        let inner = c * (g + 0.044715 * g * g * g)
-        return g / (1 + VectorExp.exp(-inner))
+        let kernel = VectorKernels.active.geluTanh
+        inRuns(count) { from, n in kernel(x + from, n) }
     }
 }

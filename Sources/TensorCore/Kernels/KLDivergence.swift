@@ -1,29 +1,14 @@
-import GEMMCore
 /// Per-token KL divergence between two categorical distributions given as logits (llama.cpp's
 /// `--kl-divergence` statistic): KL(P‖Q) = Σᵢ pᵢ (log pᵢ − log qᵢ), P = softmax(a), Q = softmax(b).
 public enum KLDivergence {
     /// a, b (n) logits; lseA, lseB their log-sum-exps (SIMDMath.logSumExp).
     /// Computed as Σᵢ pᵢ·((aᵢ − bᵢ) − (lseA − lseB)): each term is small, so no cancellation
     /// between two large sums.
+    /// The reduction is `KernelCore.SoftmaxRows.klDivergence`, compiled per instruction set.
     @inline(__always)
     public static func row(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int,
                            lseA: Float, lseB: Float) -> Double {
-        let c = lseA - lseB
-        var acc = SIMD16<Float>()
-        var i = 0
-        while i + 16 <= n {
-            let va = SIMDMath.load16(a + i), vb = SIMDMath.load16(b + i)
-            let p = VectorExp.exp(va - lseA)
-            acc.addProduct(p, (va - vb) - c)
-            i += 16
-        }
-        var s = Double(acc.sum())
-        while i < n {
-            let p = Double(VectorExp.exp(SIMD16<Float>(repeating: a[i] - lseA))[0])
-            s += p * Double((a[i] - b[i]) - c)
-            i += 1
-        }
-        return s
+        VectorKernels.active.klDivergence(a, b, n, lseA, lseB)
     }
 
     /// Index of the largest of n values (the first one on ties).

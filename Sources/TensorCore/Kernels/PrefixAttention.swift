@@ -1,4 +1,4 @@
-import GEMMCore
+import KernelCore
 
 /// A run of consecutive rows in packed q/k/v buffers: `count` tokens at positions
 /// `prefixCount ..< prefixCount + count` that attend to the keys/values of `prefixCount` other rows

@@ -1,4 +1,4 @@
-import GEMMCore
+import KernelCore
 /// Small SIMD helpers shared by the kernels.
 public enum SIMDMath {
     @inline(__always)
@@ -42,17 +42,6 @@ public enum SIMDMath {
     @inline(__always)
     public static func min16(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> { a.replacing(with: b, where: b .< a) }
 
-    /// Σ x², accumulated in 16 lanes.
-    @inline(__always)
-    public static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>()
-        var i = 0
-        while i + 16 <= n { let v = load16(x + i); acc.addProduct(v, v); i += 16 }
-        var s = acc.sum()
-        while i < n { s += x[i] * x[i]; i += 1 }
-        return s
-    }
-
     /// max over n values.
     @inline(__always)
     public static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
@@ -64,25 +53,12 @@ public enum SIMDMath {
         return s
     }
 
-    /// Σ exp(x - shift), vectorised.
-    @inline(__always)
-    public static func sumExp(_ x: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
-        var acc = SIMD16<Float>()
-        var i = 0
-        while i + 16 <= n { acc += VectorExp.exp(load16(x + i) - shift); i += 16 }
-        var s = acc.sum()
-        if i < n {
-            // lanes past n: -inf - shift = -inf, whose exp is 0
-            s += VectorExp.exp(loadPartial16(x + i, n - i, fill: -.infinity) - shift).sum()
-        }
-        return s
-    }
-
-    /// log Σ exp(x) (stable).
+    /// log Σ exp(x) (stable): max + log Σ exp(x − max), the reduction compiled per instruction
+    /// set (`VectorKernels`).
     @inline(__always)
     public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        let m = maximum(x, n)
-        return m + Float.log(sumExp(x, n, shift: m))
+        let (m, sum) = VectorKernels.active.maxAndSumExp(x, n)
+        return m + Float.log(sum)
     }
 }
 extension Float {

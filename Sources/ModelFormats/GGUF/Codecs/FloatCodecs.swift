@@ -14,17 +14,6 @@ enum FloatCodecs {
         for i in 0..<count { dst[i] = src.half(2 * i) }
     }
 
-    /// SIMD F16 → F32 (F16C on x86).
-    @Sendable static func fastDequantizeF16(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            let h = src.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<Float16>.self)
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD8<Float>(h), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { dst[i] = src.half(2 * i); i += 1 }
-    }
-
     @Sendable static func quantizeF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, _ count: Int) {
         for i in 0..<count { dst.setHalf(src[i], 2 * i) }
     }

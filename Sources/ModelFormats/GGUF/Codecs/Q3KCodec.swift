@@ -1,3 +1,5 @@
+import KernelCore
+
 /// Q3_K (110 bytes per 256): hmask[32], qs[64] (low 2 bits), scales[12] (16 signed 6-bit scales),
 /// d: f16. Element e = 128·h + 32·s + l has low bits 2s…2s+1 of qs[32·h + l] and high bit e/32 of
 /// hmask[l]; q = low − (high bit set ? 0 : 4); x = (d·scale)·q.

@@ -1,3 +1,5 @@
+import KernelCore
+
 /// Q4_K (144 bytes per 256): d: f16, dmin: f16, scales[12] (8 × 6-bit scale and min), qs[128].
 /// Element e = 64·c + 32·s + l is nibble s of qs[32·c + l]; with j = e/32,
 /// x = (d·scale_j)·q − dmin·min_j.

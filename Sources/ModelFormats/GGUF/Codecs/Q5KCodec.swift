@@ -1,3 +1,5 @@
+import KernelCore
+
 /// Q5_K (176 bytes per 256): d: f16, dmin: f16, scales[12] (as Q4_K), qh[32], qs[128].
 /// Element e = 32·j + l: low nibble as Q4_K, bit 4 = bit j of qh[l];
 /// x = (d·scale_j)·q − dmin·min_j.

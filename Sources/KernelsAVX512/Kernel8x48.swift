@@ -1,6 +1,6 @@
 // The AVX-512 micro-kernel, 8 rows × 48 columns, written out longhand: 24 named accumulators stay
 // in zmm registers (of 32), three 16-wide loads of the B panel and one broadcast per row per k.
-import GEMMCore
+import KernelCore
 
 public enum Kernel8x48: GEMMMicroKernel {
     public typealias V = SIMD16<Float>

@@ -2,7 +2,7 @@
 // on x86-64 without a target CPU, NEON on arm64): 12 accumulators + 2 B vectors + 1 broadcast fit
 // the 16 registers of SSE2 as well as NEON's 32. Used where neither AVX-512 nor AVX2 + FMA is
 // there (arm64, or forced with PTQLAB_GEMM=portable for tests).
-import GEMMCore
+import KernelCore
 
 public enum Kernel6x8Portable: GEMMMicroKernel {
     public static var mr: Int { 6 }

@@ -1,5 +1,5 @@
 // Causal attention of one (window, head) in register tiles, written once and specialized by each
-// instruction-set module (GEMMKernelsAVX512, GEMMKernelsAVX2, GEMMKernelsPortable) under its own
+// instruction-set module (KernelsAVX512, KernelsAVX2, KernelsPortable) under its own
 // -target-cpu, like the GEMM. It replaces, per head, two BLAS calls per 128-row block and a
 // T×T score buffer by:
 //
@@ -58,31 +58,23 @@ public enum FusedAttention {
         }
     }
 
-    @inline(__always) @usableFromInline
-    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
-
-    @inline(__always) @usableFromInline
-    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-    }
-
     /// Σ over i < n of x_r[from + i] · b_i for four rows r, where b_i is the 16 floats at
     /// b + i·stride: the inner loop of both products (q·Kᵀ over head_dim, p·V over keys), four
     /// accumulators fed by one vector load and four broadcasts per step.
     @inlinable @inline(__always)
-    static func rankUpdates(
-        _ n: Int, _ b: UnsafePointer<Float>, stride: Int,
+    static func rankUpdates<I: VectorISA>(
+        _ isa: I.Type, _ n: Int, _ b: UnsafePointer<Float>, stride: Int,
         _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>,
         from: Int
     ) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
         var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
         var bp = b
         for i in from..<(from + n) {
-            let bv = load(bp)
-            a0.addProduct(SIMD16(repeating: x0[i]), bv)
-            a1.addProduct(SIMD16(repeating: x1[i]), bv)
-            a2.addProduct(SIMD16(repeating: x2[i]), bv)
-            a3.addProduct(SIMD16(repeating: x3[i]), bv)
+            let bv = VectorLanes.load(bp)
+            a0 = VectorLanes.multiplyAdd(isa, a0, SIMD16(repeating: x0[i]), bv)
+            a1 = VectorLanes.multiplyAdd(isa, a1, SIMD16(repeating: x1[i]), bv)
+            a2 = VectorLanes.multiplyAdd(isa, a2, SIMD16(repeating: x2[i]), bv)
+            a3 = VectorLanes.multiplyAdd(isa, a3, SIMD16(repeating: x3[i]), bv)
             bp += stride
         }
         return (a0, a1, a2, a3)
@@ -113,10 +105,9 @@ public enum FusedAttention {
         }
     }
 
-    /// Runs one head (see `Job`). The kernel type only selects the instruction set the caller's
-    /// module compiles this for.
+    /// Runs one head (see `Job`), compiled for the instruction set of the calling kernel module.
     @inlinable
-    public static func head<K: GEMMMicroKernel>(_ kernel: K.Type, _ job: Job) {
+    public static func head<I: VectorISA>(_ isa: I.Type, _ job: Job) {
         let q = job.q, ldq = job.ldq, kt = job.kt, v = job.v, ldkv = job.ldkv, out = job.out, ldo = job.ldo
         let tokens = job.tokens, hd = job.headDim, scale = job.scale, window = job.window, alibiSlope = job.alibiSlope
         let scratch = job.scratch
@@ -136,8 +127,9 @@ public enum FusedAttention {
             // s (R, c0..<c1) = q rows · Kᵀ
             var c = c0
             while c < c1 {
-                let (a0, a1, a2, a3) = rankUpdates(hd, kt + c, stride: tp, q0, q1, q2, q3, from: 0)
-                store(a0, s + c); store(a1, s + tp + c); store(a2, s + 2 * tp + c); store(a3, s + 3 * tp + c)
+                let (a0, a1, a2, a3) = rankUpdates(isa, hd, kt + c, stride: tp, q0, q1, q2, q3, from: 0)
+                VectorLanes.store(a0, s + c); VectorLanes.store(a1, s + tp + c)
+                VectorLanes.store(a2, s + 2 * tp + c); VectorLanes.store(a3, s + 3 * tp + c)
                 c += 16
             }
             // row i: p = exp(scale·s − scale·max) over its visible keys [start, t + 1), 0 elsewhere in [c0, c1)
@@ -155,7 +147,7 @@ public enum FusedAttention {
                 var mv = SIMD16<Float>(repeating: -.infinity)
                 var j = c0
                 while j < c1 {
-                    var x = load(row + j)
+                    var x = VectorLanes.load(row + j)
                     if j < start || j + 16 > t + 1 {
                         let lane = lanes &+ Int32(j)
                         x.replace(with: -.infinity, where: (lane .< Int32(start)) .| (lane .> Int32(t)))
@@ -167,12 +159,12 @@ public enum FusedAttention {
                 var acc = SIMD16<Float>()
                 j = c0
                 while j < c1 {
-                    var e = VectorExp.exp(load(row + j) * rowScale - shift)
+                    var e = VectorExp.exp(VectorLanes.load(row + j) * rowScale - shift)
                     if j < start || j + 16 > t + 1 {
                         let lane = lanes &+ Int32(j)
                         e.replace(with: 0, where: (lane .< Int32(start)) .| (lane .> Int32(t)))
                     }
-                    store(e, row + j)
+                    VectorLanes.store(e, row + j)
                     acc += e
                     j += 16
                 }
@@ -183,14 +175,14 @@ public enum FusedAttention {
             let p0 = s, p1 = s + tp, p2 = s + 2 * tp, p3 = s + 3 * tp
             var d0 = 0
             while d0 < hd {
-                let (o0, o1, o2, o3) = rankUpdates(end - c0, v + c0 * ldkv + d0, stride: ldkv,
+                let (o0, o1, o2, o3) = rankUpdates(isa, end - c0, v + c0 * ldkv + d0, stride: ldkv,
                                                    UnsafePointer(p0), UnsafePointer(p1), UnsafePointer(p2), UnsafePointer(p3),
                                                    from: c0)
                 let o = out + t0 * ldo + d0
-                store(o0 * inv[0], o)
-                if rows > 1 { store(o1 * inv[1], o + ldo) }
-                if rows > 2 { store(o2 * inv[2], o + 2 * ldo) }
-                if rows > 3 { store(o3 * inv[3], o + 3 * ldo) }
+                VectorLanes.store(o0 * inv[0], o)
+                if rows > 1 { VectorLanes.store(o1 * inv[1], o + ldo) }
+                if rows > 2 { VectorLanes.store(o2 * inv[2], o + 2 * ldo) }
+                if rows > 3 { VectorLanes.store(o3 * inv[3], o + 3 * ldo) }
                 d0 += 16
             }
             t0 += rows

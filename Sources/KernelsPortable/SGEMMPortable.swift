@@ -1,7 +1,7 @@
 // Portable entry points of the linear-layer GEMM (BlockedGEMM specialized for Kernel6x8Portable).
 //
 // This module names no target CPU: it runs on any x86-64 or arm64 processor.
-import GEMMCore
+import KernelCore
 
 public enum SGEMMPortable {
     public static let mr = Kernel6x8Portable.mr
@@ -29,5 +29,5 @@ public enum SGEMMPortable {
 
     /// Fused causal attention of one head (FusedAttention.head for this instruction set).
     @inline(never)
-    public static func attentionHead(_ job: FusedAttention.Job) { FusedAttention.head(Kernel6x8Portable.self, job) }
+    public static func attentionHead(_ job: FusedAttention.Job) { FusedAttention.head(PortableISA.self, job) }
 }

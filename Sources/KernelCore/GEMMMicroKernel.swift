@@ -1,7 +1,7 @@
 // What one instruction-set variant of the linear-layer GEMM supplies: a register-blocked
 // micro-kernel and its blocking sizes. The blocked driver (`BlockedGEMM`) and the weight packing
 // are written once, generic over this protocol and `@inlinable`, so each variant module
-// (GEMMKernelsAVX512, GEMMKernelsAVX2, GEMMKernelsPortable) specializes them under its own
+// (KernelsAVX512, KernelsAVX2, KernelsPortable) specializes them under its own
 // `-target-cpu`: the same loops, compiled for that module's instruction set.
 
 /// A register tile of C: `mr` rows of A against one packed panel of `nr` rows of W.

@@ -1,7 +1,7 @@
 // The AVX2 + FMA micro-kernel, 6 rows × 16 columns: BlockedGEMM.sixRowTile with 8-wide vectors,
 // 12 accumulators in ymm registers (of 16), two loads of the B panel and one broadcast per row
 // per k (the shape BLIS and OpenBLAS use on Haswell and Zen), fused multiply-adds.
-import GEMMCore
+import KernelCore
 
 public enum Kernel6x16: GEMMMicroKernel {
     public static var mr: Int { 6 }
