@@ -14,13 +14,14 @@ public enum BlockedGEMM {
     @inlinable
     public static func packedCount(n: Int, k: Int, nr: Int) -> Int { (n + nr - 1) / nr * nr * k }
 
-    /// Packs W (n×k, row stride ldw) into `dst` (packedCount floats) in nr-row panels, panels
+    /// Packs W (n×k, row stride ldw) into `dst` (packedCount floats) in K.nr-row panels, panels
     /// pRange only (so callers can split the work across threads).
     @inlinable
-    public static func packWeight(
-        _ w: UnsafePointer<Float>, n: Int, k: Int, ldw: Int, nr: Int, into dst: UnsafeMutablePointer<Float>,
+    public static func packWeight<K: GEMMMicroKernel>(
+        _ kernel: K.Type, _ w: UnsafePointer<Float>, n: Int, k: Int, ldw: Int, into dst: UnsafeMutablePointer<Float>,
         panels pRange: Range<Int>
     ) {
+        let nr = K.nr
         let tile = UnsafeMutablePointer<Float>.allocate(capacity: 16 * nr)
         defer { tile.deallocate() }
         for p in pRange {

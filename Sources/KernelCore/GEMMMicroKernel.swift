@@ -5,7 +5,7 @@
 // `-target-cpu`: the same loops, compiled for that module's instruction set.
 
 /// A register tile of C: `mr` rows of A against one packed panel of `nr` rows of W.
-public protocol GEMMMicroKernel {
+public protocol GEMMMicroKernel: SendableMetatype {
     /// Rows of A (and C) per micro-tile.
     static var mr: Int { get }
     /// Rows of W per packed panel (columns of C per micro-tile).

@@ -56,38 +56,14 @@ public enum LinearBackend: String, Sendable, CaseIterable {
         }
     }
 
-    /// The packed-weight kernel behind a variant (nil for BLAS): its panel width and entry points.
-    var kernel: PackedGEMMKernel? {
+    /// The packed-weight GEMM and fused attention of a variant (nil for BLAS): the traits-table
+    /// row its kernel module compiled (`KernelCore.GEMMOps`).
+    var kernel: GEMMOps? {
         switch self {
-        case .avx512: PackedGEMMKernel(mr: SGEMMAVX512.mr, nr: SGEMMAVX512.nr,
-                                       pack: SGEMMAVX512.packWeight, gemm: SGEMMAVX512.gemm, attention: SGEMMAVX512.attentionHead)
-        case .avx2: PackedGEMMKernel(mr: SGEMMAVX2.mr, nr: SGEMMAVX2.nr, pack: SGEMMAVX2.packWeight, gemm: SGEMMAVX2.gemm,
-                                     attention: SGEMMAVX2.attentionHead)
-        case .portable: PackedGEMMKernel(mr: SGEMMPortable.mr, nr: SGEMMPortable.nr,
-                                         pack: SGEMMPortable.packWeight, gemm: SGEMMPortable.gemm,
-                                         attention: SGEMMPortable.attentionHead)
+        case .avx512: AVX512ISA.gemmOps
+        case .avx2: AVX2ISA.gemmOps
+        case .portable: PortableISA.gemmOps
         case .openBLAS: nil
         }
     }
-}
-
-/// One row of the variants' traits table: tile sizes and the entry points (GEMM, packing, fused
-/// attention of one head).
-struct PackedGEMMKernel {
-    typealias Pack = (UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>, Range<Int>) -> Void
-    typealias GEMM = (UnsafePointer<Float>, Int, Range<Int>, UnsafePointer<Float>, Int, Int, Range<Int>,
-                      UnsafeMutablePointer<Float>, Int, Bool) -> Void
-    let mr: Int
-    let nr: Int
-    let pack: Pack
-    let gemm: GEMM
-    let attention: (FusedAttention.Job) -> Void
-
-    init(mr: Int, nr: Int,
-         pack: @escaping (UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>, Range<Int>) -> Void,
-         gemm: @escaping GEMM, attention: @escaping (FusedAttention.Job) -> Void) {
-        self.mr = mr; self.nr = nr; self.pack = pack; self.gemm = gemm; self.attention = attention
-    }
-
-    func packedCount(n: Int, k: Int) -> Int { BlockedGEMM.packedCount(n: n, k: k, nr: nr) }
 }
