@@ -142,15 +142,18 @@ public enum FusedAttention {
                     for j in start...t { row[j] = row[j] * scale + alibiSlope * Float(j) }
                     rowScale = 1
                 }
-                // lanes j..<j+16 are visible when start ≤ lane ≤ t
-                let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                // lanes j..<j+16 are visible when start ≤ lane ≤ t. Key positions as floats (exact
+                // below 2²⁴): masks from float compares blend in registers on every instruction
+                // set, while SIMD16<Int32> masks were applied lane by lane through the stack on AVX2.
+                let lanes = SIMD16<Float>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                let first = Float(start), last = Float(t)
                 var mv = SIMD16<Float>(repeating: -.infinity)
                 var j = c0
                 while j < c1 {
                     var x = VectorLanes.load(row + j)
                     if j < start || j + 16 > t + 1 {
-                        let lane = lanes &+ Int32(j)
-                        x.replace(with: -.infinity, where: (lane .< Int32(start)) .| (lane .> Int32(t)))
+                        let lane = lanes + Float(j)
+                        x = x.replacing(with: -.infinity, where: (lane .< first) .| (lane .> last))
                     }
                     mv = mv.replacing(with: x, where: x .> mv)
                     j += 16
@@ -161,8 +164,8 @@ public enum FusedAttention {
                 while j < c1 {
                     var e = VectorExp.exp(VectorLanes.load(row + j) * rowScale - shift)
                     if j < start || j + 16 > t + 1 {
-                        let lane = lanes &+ Int32(j)
-                        e.replace(with: 0, where: (lane .< Int32(start)) .| (lane .> Int32(t)))
+                        let lane = lanes + Float(j)
+                        e = e.replacing(with: 0, where: (lane .< first) .| (lane .> last))
                     }
                     VectorLanes.store(e, row + j)
                     acc += e
