@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Forward-pass throughput (tokens/s), or with --gptq whole-model GPTQ time, or with --zero-shot requests/s, beside peers run on the same machine in the same run.")
 
-    @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m (default: the pinned SmolLM2-135M).")
+    @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m, qwen2.5-coder-1.5b (default: the pinned SmolLM2-135M).")
     var model: String?
 
     @Option(parsing: .unconditional, help: "Tokens per window.")

@@ -13,7 +13,7 @@ struct ExportHFCommand: ParsableCommand {
         commandName: "export-hf",
         abstract: "Write a model (GGUF dequantized, or any Hugging Face directory) as a Hugging Face safetensors directory.")
 
-    @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m (default: the pinned SmolLM2-135M).")
+    @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m, qwen2.5-coder-1.5b (default: the pinned SmolLM2-135M).")
     var model: String?
 
     @Option(help: "Output directory (created if needed).")

