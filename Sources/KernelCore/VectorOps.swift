@@ -57,10 +57,10 @@ public struct VectorOps: Sendable {
             },
             maxAndSumExp: { x, n in SoftmaxRows.maxAndSumExp(I.self, x, n) },
             klDivergence: { a, b, n, lseA, lseB in SoftmaxRows.klDivergence(I.self, a, b, n, lseA: lseA, lseB: lseB) },
-            swiglu: { gate, up, count in ActivationRuns.swiglu(I.self, gate: gate, up: up, count: count) },
-            gegluTanh: { gate, up, count in ActivationRuns.gegluTanh(I.self, gate: gate, up: up, count: count) },
-            geluTanh: { x, count in ActivationRuns.geluTanh(I.self, x, count: count) },
-            relu: { x, count in ActivationRuns.relu(I.self, x, count: count) },
+            swiglu: { gate, up, count in ActivationRuns.gated(I.self, SiLU.self, gate: gate, up: up, count: count) },
+            gegluTanh: { gate, up, count in ActivationRuns.gated(I.self, GELUTanh.self, gate: gate, up: up, count: count) },
+            geluTanh: { x, count in ActivationRuns.inPlace(I.self, GELUTanh.self, x, count: count) },
+            relu: { x, count in ActivationRuns.inPlace(I.self, ReLU.self, x, count: count) },
             dequantize: { format, src, dst, count in BlockFormat.dequantize(I.self, format, src, dst, count) })
     }
 }

@@ -8,7 +8,7 @@ public enum Activations {
         inRuns(count) { from, n in kernel(gate + from, up + from, n) }
     }
 
-    /// gate (rows, n), up (rows, n): gate <- gelu_tanh(gate) * up (see `ActivationRuns.geluTanh`).
+    /// gate (rows, n), up (rows, n): gate <- gelu_tanh(gate) * up (see `KernelCore.GELUTanh`).
     public static func gegluTanh(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
         let kernel = VectorKernels.active.gegluTanh
         inRuns(count) { from, n in kernel(gate + from, up + from, n) }

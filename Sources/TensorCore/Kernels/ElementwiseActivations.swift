@@ -34,7 +34,7 @@ extension Activations {
         }
     }
 
-    // x (count) ← gelu_tanh(x) (see `ActivationRuns.geluTanh`)
+    // x (count) ← gelu_tanh(x) (see `KernelCore.GELUTanh`)
     public static func geluTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let kernel = VectorKernels.active.geluTanh
         inRuns(count) { from, n in kernel(x + from, n) }
