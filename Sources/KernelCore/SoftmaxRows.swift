@@ -11,14 +11,9 @@ public enum SoftmaxRows {
         typealias L = VectorLanes
         if start > 0 { row.update(repeating: 0, count: start) }
         let p = row + start, count = valid - start
-        var mv = SIMD16<Float>(repeating: -.infinity)
-        var i = 0
-        while i + 16 <= count { mv = L.max(mv, L.load(p + i)); i += 16 }
-        var m = mv.max()
-        while i < count { m = Swift.max(m, p[i]); i += 1 }
-        let shift = m * scale
+        let shift = L.maximum(p, count) * scale
         var acc = SIMD16<Float>()
-        i = 0
+        var i = 0
         while i + 16 <= count {
             let e = VectorExp.exp(L.load(p + i) * scale - shift)
             L.store(e, p + i); acc += e; i += 16
@@ -31,18 +26,6 @@ public enum SoftmaxRows {
         }
         if valid < n { (row + valid).update(repeating: 0, count: n - valid) }
         return acc.sum()
-    }
-
-    /// max over n (≥ 1) values.
-    @inlinable @inline(__always)
-    public static func maximum<I: VectorISA>(_: I.Type, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        typealias L = VectorLanes
-        var m = SIMD16<Float>(repeating: -.infinity)
-        var i = 0
-        while i + 16 <= n { m = L.max(m, L.load(x + i)); i += 16 }
-        var s = m.max()
-        while i < n { s = Swift.max(s, x[i]); i += 1 }
-        return s
     }
 
     /// Σ exp(x − shift) over n values, in 16 lanes.
@@ -63,7 +46,7 @@ public enum SoftmaxRows {
     /// (max, Σ exp(x − max)) over n (≥ 1) values: log Σ exp(x) = max + log(sum).
     @inlinable
     public static func maxAndSumExp<I: VectorISA>(_ isa: I.Type, _ x: UnsafePointer<Float>, _ n: Int) -> (Float, Float) {
-        let m = maximum(isa, x, n)
+        let m = VectorLanes.maximum(x, n)
         return (m, sumExp(isa, x, n, shift: m))
     }
 

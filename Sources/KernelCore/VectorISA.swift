@@ -56,4 +56,19 @@ public enum VectorLanes {
     /// library's IEEE `pointwiseMax` goes lane by lane through memory).
     @_transparent
     public static func max(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> { a.replacing(with: b, where: b .> a) }
+
+    /// Lane-wise min as a compare + blend (see `max`).
+    @_transparent
+    public static func min(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> { a.replacing(with: b, where: b .< a) }
+
+    /// The largest of n values (−∞ for none), 16 lanes at a time.
+    @_transparent
+    public static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m = SIMD16<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 16 <= n { m = max(m, load(x + i)); i += 16 }
+        var s = m.max()
+        while i < n { s = Swift.max(s, x[i]); i += 1 }
+        return s
+    }
 }

@@ -28,9 +28,4 @@ public enum HalfPrecision {
     public static func convertF16(_ src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
         VectorKernels.active.dequantize(.f16, UnsafeRawPointer(src), dst, count)
     }
-
-    /// Converts `count` bf16 values at `src` to f32 at `dst` (SIMD, per instruction set).
-    public static func convertBF16(_ src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-        VectorKernels.active.dequantize(.bf16, UnsafeRawPointer(src), dst, count)
-    }
 }
