@@ -38,22 +38,15 @@ struct StudyCommand: ParsableCommand {
     @Flag(help: "Do not write the report after running.")
     var noReport = false
 
+    @Flag(help: "No other process writes this database (a cluster shard's own file): leases left in it by a killed run are taken over at once, wherever that run was.")
+    var soleWriter = false
+
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
     func run() throws {
         try runReportingErrors {
-            let name = study ?? BundledStudies.defaultName
-            let path: String
-            if FileManager.default.fileExists(atPath: name) {
-                path = name
-            } else if let bundled = BundledStudies.path(named: name) {
-                path = bundled
-            } else {
-                throw ValidationError("\(name): no such study file, nor a bundled study (\(BundledStudies.names.joined(separator: ", ")))")
-            }
-            let file = try StudyFile.load(path: path)
-            try StudyGrid.checkName(file.name, source: path)
+            let (path, file) = try StudySource.load(study)
             let shardRange = try parseShard()
             let outDir = out ?? "study-out/\(file.name)"
             let dbPath = db ?? (outDir as NSString).appendingPathComponent("results.db")
@@ -66,12 +59,7 @@ struct StudyCommand: ParsableCommand {
             }
 
             // Preflight: every model once, for the checks that depend on its shape and for estimates.
-            var shapes: [String: ModelShape] = [:]
-            for model in file.models.values where shapes[model] == nil {
-                if !quiet { printStderr("study \(file.name): checking \(model)") }
-                shapes[model] = ModelShape(try ModelLoader.load(path: model))
-            }
-            let grid = try StudyGrid.expand(file, source: path, shape: { shapes[$0] })
+            let (grid, shapes) = try StudySource.expand(file, path: path, progress: quiet ? nil : { printStderr($0) })
             for r in grid.rejected { printStderr("study \(file.name): rejected \(r)") }
             let experiments = shardRange.map { grid.shard($0.0, of: $0.1) } ?? grid.experiments
             let estimate = try Self.timeEstimate(for: file)
@@ -84,7 +72,7 @@ struct StudyCommand: ParsableCommand {
             }
             guard let store else { return }
             if !quiet { printStderr("study \(file.name): \(experiments.count) experiments\(shard.map { " (shard \($0))" } ?? "") → \(dbPath)") }
-            let summary = try StudyRunner(study: file.name, store: store, showProgress: !quiet,
+            let summary = try StudyRunner(study: file.name, store: store, showProgress: !quiet, leases: soleWriter ? .soleWriter : LeasePolicy(),
                                           cacheDirectory: cache ?? (outDir as NSString).appendingPathComponent("cache"))
                 .run(experiments, estimate: seconds)
             var others = ""
@@ -104,12 +92,7 @@ struct StudyCommand: ParsableCommand {
     }
 
     func parseShard() throws -> (Int, Int)? {
-        guard let shard else { return nil }
-        let parts = shard.split(separator: "/").map { Int($0) }
-        guard parts.count == 2, let i = parts[0], let n = parts[1], n > 0, i >= 0, i < n else {
-            throw ValidationError("--shard must be i/n with 0 ≤ i < n, e.g. 0/4; got '\(shard)'")
-        }
-        return (i, n)
+        try shard.map(StudySource.parseShard)
     }
 
     static func timeEstimate(for file: StudyFile) throws -> TimeEstimate {

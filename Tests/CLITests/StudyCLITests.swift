@@ -108,6 +108,18 @@ struct StudyCLITests {
             }
             #expect(abs((x.klDivergence ?? 0) - (y.klDivergence ?? 0)) <= 1e-9)
         }
+        // `ptqlab audit` says the same: the merge holds the study exactly, equal to the whole run;
+        // one shard alone is the study minus the other shard's experiments, and it says which.
+        let audit = try CLI.run(["audit", merged, "--study", file, "--against", whole])
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+        #expect(audit.stdout.contains("7 rows, 7 expected (study cli), integrity ok, 0 leases"), "\(audit.stdout)")
+        #expect(audit.stdout.contains("audit passed"))
+        let partial = try CLI.run(["audit", dir.appendingPathComponent("s0.db").path, "--study", file])
+        #expect(partial.status != 0)
+        for row in s1 { #expect(partial.stdout.contains("experiment \(row.id): missing"), "\(partial.stdout)") }
+        #expect(partial.stdout.contains("audit FAILED: 3 problems"), "\(partial.stdout)")
+        let ownShard = try CLI.run(["audit", dir.appendingPathComponent("s1.db").path, "--study", file, "--shard", "1/2"])
+        #expect(ownShard.status == 0 && ownShard.stdout.contains("3 rows, 3 expected (study cli shard 1/2)"), "\(ownShard.stdout)")
     }
 
     @Test func dryRunListsAndEstimatesWithoutRunning() throws {
@@ -128,6 +140,7 @@ struct StudyCLITests {
         (["study", "--shard", "2/2", "--dry-run"], "--shard must be i/n"),
         (["merge", "missing.db", "-o", "x.db"], "missing.db: no such results database"),
         (["report", "missing.db"], "missing.db: no such results database"),
+        (["audit", "missing.db"], "missing.db: no such results database"),
     ])
     func badArgumentsAreNamed(args: [String], expected: String) throws {
         let r = try CLI.run(args)

@@ -109,4 +109,20 @@ struct LeaseTests {
         #expect(try hasLeaseTable())
         #expect(try store.claim("00000000000000e1", owner: .current(), policy: LeasePolicy()) == .claimed)
     }
+
+    /// A cluster shard's own database (`study --sole-writer`): a fresh lease of another host's
+    /// process — a run of the same shard killed by scancel on another node — is taken over at once,
+    /// where the default policy would wait out its 10-minute timeout.
+    @Test func aSoleWriterTakesOverAFreshLeaseFromAnotherHost() throws {
+        let store = try Self.store()
+        let killed = LeaseOwner(host: "node-07", pid: 31337, token: "cancelled")
+        let now = Date().timeIntervalSince1970
+        #expect(try store.claim("00000000000000d1", owner: killed, policy: LeasePolicy(), now: now) == .claimed)
+        let me = LeaseOwner.current()
+        #expect(try store.claim("00000000000000d1", owner: me, policy: LeasePolicy(), now: now + 1) == .heldBy(killed.description))
+        #expect(try store.claim("00000000000000d1", owner: me, policy: .soleWriter, now: now + 1) == .claimed)
+        #expect(try store.leases().map(\.owner) == [me.description])
+        #expect(try store.finish(ResultsStoreTests.record("00000000000000d1"), owner: me))
+        #expect(try store.leases().isEmpty)
+    }
 }

@@ -45,6 +45,12 @@ public struct LeasePolicy: Sendable {
         self.timeout = timeout
         self.heartbeatInterval = heartbeatInterval
     }
+
+    /// For a database only this runner writes (a cluster shard's own file): any lease found in it
+    /// was left by a killed run of the same shard, perhaps on another node, and is taken over at
+    /// once instead of after `timeout` (a shard resubmitted after `scancel` onto another node
+    /// would otherwise skip the experiment it was killed in, as running elsewhere).
+    public static let soleWriter = LeasePolicy(timeout: -1)
 }
 
 /// A row of the `lease` table: an experiment some runner has claimed and not yet finished.
