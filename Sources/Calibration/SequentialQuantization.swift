@@ -125,12 +125,14 @@ public struct SequentialQuantization {
         let choice = plan.choice(for: linear.name)
         let q: QuantizedWeight
         if choice.weight.isQuantized {
+            // A layer kept compressed (memory-lean) keeps its result compressed: a lossless palette.
+            let lean = linear.weightIsCompressed
             do {
                 q = try choice.quantizer.quantize(weight: linear.weight, hessian: choice.needsHessian ? hessian : nil, scheme: choice.weight)
             } catch {
                 throw CalibrationSet.Failure(message: "\(linear.name): \(error)")
             }
-            linear.weight = q.dequantized
+            linear.setWeight(q.dequantized, compress: lean)
         } else {
             q = .fullPrecision(linear.weight)
         }

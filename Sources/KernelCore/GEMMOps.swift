@@ -13,6 +13,10 @@ public struct GEMMOps: Sendable {
     /// A[mRange] · Wᵀ[panels] (see `BlockedGEMM.gemm`).
     public let gemm: @Sendable (UnsafePointer<Float>, Int, Range<Int>, UnsafePointer<Float>, Int, Int, Range<Int>,
                                 UnsafeMutablePointer<Float>, Int, Bool) -> Void
+    /// gemmCompressed(A, lda, mRange, W, n, k, panels, C, ldc, accumulate): the same product with W
+    /// kept compressed and widened as it is packed (see `DecodingGEMM.gemm`; bit-identical results).
+    public let gemmCompressed: @Sendable (UnsafePointer<Float>, Int, Range<Int>, CompressedRows, Int, Int, Range<Int>,
+                                          UnsafeMutablePointer<Float>, Int, Bool) -> Void
     /// Fused causal attention of one head (`FusedAttention.head`).
     public let attention: @Sendable (FusedAttention.Job) -> Void
 
@@ -21,8 +25,11 @@ public struct GEMMOps: Sendable {
          pack: @escaping @Sendable (UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>, Range<Int>) -> Void,
          gemm: @escaping @Sendable (UnsafePointer<Float>, Int, Range<Int>, UnsafePointer<Float>, Int, Int, Range<Int>,
                                     UnsafeMutablePointer<Float>, Int, Bool) -> Void,
+         gemmCompressed: @escaping @Sendable (UnsafePointer<Float>, Int, Range<Int>, CompressedRows, Int, Int, Range<Int>,
+                                              UnsafeMutablePointer<Float>, Int, Bool) -> Void,
          attention: @escaping @Sendable (FusedAttention.Job) -> Void) {
-        self.mr = mr; self.nr = nr; self.pack = pack; self.gemm = gemm; self.attention = attention
+        self.mr = mr; self.nr = nr; self.pack = pack; self.gemm = gemm; self.gemmCompressed = gemmCompressed
+        self.attention = attention
     }
 
     /// Floats of a packed n×k weight.
@@ -37,6 +44,10 @@ public struct GEMMOps: Sendable {
             gemm: { a, lda, mRange, packedW, n, k, panels, c, ldc, accumulate in
                 BlockedGEMM.gemm(K.self, a: a, lda: lda, mRange: mRange, packedW: packedW, n: n, k: k, panels: panels,
                                  c: c, ldc: ldc, accumulate: accumulate)
+            },
+            gemmCompressed: { a, lda, mRange, w, n, k, panels, c, ldc, accumulate in
+                DecodingGEMM.gemm(K.self, I.self, a: a, lda: lda, mRange: mRange, w: w, n: n, k: k, panels: panels,
+                                  c: c, ldc: ldc, accumulate: accumulate)
             },
             attention: { job in FusedAttention.head(I.self, job) })
     }

@@ -25,6 +25,8 @@ public struct VectorOps: Sendable {
     public let relu: @Sendable (UnsafeMutablePointer<Float>, Int) -> Void
     /// dequantize(format, src, dst, count): whole blocks to f32, bit-identical to the scalar codecs.
     public let dequantize: @Sendable (BlockFormat, UnsafeRawPointer, UnsafeMutablePointer<Float>, Int) -> Void
+    /// decodeRows(W, rows, k, dst): dst (rows.count × k, row-major) = rows of a compressed W, exactly.
+    public let decodeRows: @Sendable (CompressedRows, Range<Int>, Int, UnsafeMutablePointer<Float>) -> Void
 
     @inlinable
     init(rmsNorm: @escaping @Sendable (UnsafePointer<Float>, Range<Int>, Int, UnsafePointer<Float>, Float, Float,
@@ -38,10 +40,11 @@ public struct VectorOps: Sendable {
          gegluTanh: @escaping @Sendable (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void,
          geluTanh: @escaping @Sendable (UnsafeMutablePointer<Float>, Int) -> Void,
          relu: @escaping @Sendable (UnsafeMutablePointer<Float>, Int) -> Void,
-         dequantize: @escaping @Sendable (BlockFormat, UnsafeRawPointer, UnsafeMutablePointer<Float>, Int) -> Void) {
+         dequantize: @escaping @Sendable (BlockFormat, UnsafeRawPointer, UnsafeMutablePointer<Float>, Int) -> Void,
+         decodeRows: @escaping @Sendable (CompressedRows, Range<Int>, Int, UnsafeMutablePointer<Float>) -> Void) {
         self.rmsNorm = rmsNorm; self.layerNorm = layerNorm; self.softmaxRow = softmaxRow; self.maxAndSumExp = maxAndSumExp
         self.klDivergence = klDivergence; self.swiglu = swiglu; self.gegluTanh = gegluTanh; self.geluTanh = geluTanh
-        self.relu = relu; self.dequantize = dequantize
+        self.relu = relu; self.dequantize = dequantize; self.decodeRows = decodeRows
     }
 
     /// The table of the shared kernels compiled for `isa` (call it from the module compiled for it).
@@ -61,6 +64,9 @@ public struct VectorOps: Sendable {
             gegluTanh: { gate, up, count in ActivationRuns.gated(I.self, GELUTanh.self, gate: gate, up: up, count: count) },
             geluTanh: { x, count in ActivationRuns.inPlace(I.self, GELUTanh.self, x, count: count) },
             relu: { x, count in ActivationRuns.inPlace(I.self, ReLU.self, x, count: count) },
-            dequantize: { format, src, dst, count in BlockFormat.dequantize(I.self, format, src, dst, count) })
+            dequantize: { format, src, dst, count in BlockFormat.dequantize(I.self, format, src, dst, count) },
+            decodeRows: { w, rows, k, dst in
+                for (i, r) in rows.enumerated() { w.decode(I.self, row: r, from: 0, count: k, into: dst + i * k) }
+            })
     }
 }

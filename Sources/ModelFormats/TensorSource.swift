@@ -15,6 +15,9 @@ public protocol TensorSource: AnyObject, Sendable {
     /// Decodes a tensor to f32. Throws a `FormatError` naming the file and tensor when it is
     /// missing, out of bounds or malformed.
     func loadFloat32(_ name: String) throws -> Tensor
+    /// A 2-D tensor kept in its stored form when that form has an exact decoder (GGUF blocks,
+    /// f16, bf16: memory-lean execution); nil when it is f32 or has none (use `loadFloat32`).
+    func loadCompressed(_ name: String) throws -> CompressedMatrix?
 }
 
 extension TensorSource {
@@ -29,5 +32,19 @@ extension TensorSource {
             throw FormatError(file: sourcePath, field: name, "shape \(s), expected \(expectedShape)")
         }
         return try loadFloat32(name)
+    }
+
+    public func loadCompressed(_ name: String) throws -> CompressedMatrix? { nil }
+
+    /// `loadCompressed` with the shape checked (2-D, as `expectedShape`).
+    public func loadCompressed(_ name: String, expectedShape: [Int]) throws -> CompressedMatrix? {
+        guard let s = shape(of: name) else {
+            throw FormatError(file: sourcePath, field: name, "missing tensor")
+        }
+        guard s == expectedShape else {
+            throw FormatError(file: sourcePath, field: name, "shape \(s), expected \(expectedShape)")
+        }
+        guard s.count == 2 else { return nil }
+        return try loadCompressed(name)
     }
 }

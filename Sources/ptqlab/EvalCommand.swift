@@ -43,12 +43,15 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
+    @OptionGroup var residency: WeightsOption
+
     @OptionGroup var quantization: QuantOptions
 
     @OptionGroup(title: "Zero-shot tasks") var zeroShot: ZeroShotArguments
 
     func run() throws {
         try runReportingErrors {
+            try residency.apply()
             guard format == "text" || format == "json" else {
                 throw ValidationError("--format must be text or json, got '\(format)'")
             }

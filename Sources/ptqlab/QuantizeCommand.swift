@@ -21,6 +21,8 @@ struct QuantizeCommand: ParsableCommand {
     @Argument(help: "GGUF file, Hugging Face model directory, or installed model name: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m, qwen2.5-coder-1.5b (default: the pinned SmolLM2-135M).")
     var model: String?
 
+    @OptionGroup var residency: WeightsOption
+
     @OptionGroup var quantization: QuantOptions
 
     @Option(help: "Output: a .gguf file, or a directory for the Hugging Face GPTQ format.")
@@ -43,6 +45,7 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            try residency.apply()
             guard format == "text" || format == "json" else {
                 throw ValidationError("--format must be text or json, got '\(format)'")
             }

@@ -41,11 +41,14 @@ struct StudyCommand: ParsableCommand {
     @Flag(help: "No other process writes this database (a cluster shard's own file): leases left in it by a killed run are taken over at once, wherever that run was.")
     var soleWriter = false
 
+    @OptionGroup var residency: WeightsOption
+
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
     func run() throws {
         try runReportingErrors {
+            try residency.apply()
             let (path, file) = try StudySource.load(study)
             let shardRange = try parseShard()
             let outDir = out ?? "study-out/\(file.name)"

@@ -6,8 +6,10 @@ import TensorCore
 /// write into the tensor it is given) and removes activation fake-quantization. The norm weights
 /// and biases that channel scaling (AWQ, SmoothQuant) folds into are kept too, and restored in place.
 public final class WeightSnapshot {
-    /// Each block linear, with the index of its weight (and bias) in `saved`.
+    /// Each block linear, with the index of its weight (and bias) in `saved`; a weight held
+    /// compressed (memory-lean) is kept as that immutable matrix instead (index -1).
     private let entries: [(linear: Linear, weight: Int, bias: Int?)]
+    private var compressedWeights: [ObjectIdentifier: CompressedMatrix] = [:]
     /// Norm weights and biases channel scaling folds into, with their index in `saved`.
     private let norms: [(live: Tensor, saved: Int)]
     /// The saved copies, in a file-backed mapping (see `SavedTensors`): a study holds one model in
@@ -22,13 +24,21 @@ public final class WeightSnapshot {
         func keep(_ t: Tensor) -> Int { tensors.append(t); return tensors.count - 1 }
         var entries: [(Linear, Int, Int?)] = []
         var weights = 0
+        var compressed: [ObjectIdentifier: CompressedMatrix] = [:]
         for b in 0..<model.blockCount {
             for linear in model.linears(ofBlock: b) {
+                if let c = linear.compressedWeight {
+                    weights += c.rows * c.columns
+                    compressed[ObjectIdentifier(linear)] = c
+                    entries.append((linear, -1, linear.bias.map(keep)))
+                    continue
+                }
                 let w = linear.weight
                 weights += w.count
                 entries.append((linear, keep(w), linear.bias.map(keep)))
             }
         }
+        compressedWeights = compressed
         self.entries = entries
         var norms: [(Tensor, Int)] = []
         if let scalable = model as? any ChannelScalableModel {
@@ -52,7 +62,11 @@ public final class WeightSnapshot {
 
     public func restore() {
         for entry in entries {
-            entry.linear.weight = saved.tensor(entry.weight)
+            if entry.weight < 0 {
+                entry.linear.compressedWeight = compressedWeights[ObjectIdentifier(entry.linear)]
+            } else {
+                entry.linear.weight = saved.tensor(entry.weight)
+            }
             entry.linear.bias = entry.bias.map(saved.tensor)
             entry.linear.inputTransform = nil
         }

@@ -1,3 +1,4 @@
+import KernelCore
 import TensorCore
 
 /// A memory-mapped safetensors file. The header is parsed and validated once when the file is
@@ -48,6 +49,25 @@ public final class SafetensorsFile: TensorSource {
                              into: storage.pointer, count: info.elementCount)
         mapping.dropPages(info.byteRange.lowerBound, info.byteRange.count)
         return Tensor(shape: info.shape, storage: storage)
+    }
+
+    /// An F16 or BF16 matrix as stored (a copy; the mapped pages are dropped); nil for other dtypes.
+    public func loadCompressed(_ name: String) throws -> CompressedMatrix? {
+        guard let info = tensorsByName[name] else {
+            throw FormatError(file: sourcePath, field: name, "no tensor with this name")
+        }
+        let format: BlockFormat
+        switch info.dtype {
+        case .f16: format = .f16
+        case .bf16: format = .bf16
+        default: return nil
+        }
+        guard info.shape.count == 2,
+              let matrix = CompressedMatrix(rows: info.shape[0], columns: info.shape[1], layout: .blocks(format),
+                                            copying: UnsafeRawBufferPointer(start: mapping.base + info.byteRange.lowerBound,
+                                                                            count: info.byteRange.count)) else { return nil }
+        mapping.dropPages(info.byteRange.lowerBound, info.byteRange.count)
+        return matrix
     }
 
     /// The raw stored bytes of a tensor (valid while this object lives).

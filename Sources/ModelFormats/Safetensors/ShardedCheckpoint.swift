@@ -86,4 +86,11 @@ public final class ShardedCheckpoint: TensorSource {
         }
         return try shard.loadFloat32(name)
     }
+
+    public func loadCompressed(_ name: String) throws -> CompressedMatrix? {
+        guard let shard = shard(of: name) else {
+            throw FormatError(file: sourcePath, field: name, "no tensor with this name")
+        }
+        return try shard.loadCompressed(name)
+    }
 }

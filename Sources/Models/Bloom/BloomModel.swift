@@ -27,12 +27,12 @@ public final class BloomModel: ScratchBlockStack, HFCheckpointTensors, @unchecke
         }
         config = c
         let d = c.hiddenSize, eps = Float(c.layerNormEpsilon)
-        tokenTable = .tokenTable(name: "transformer.word_embeddings", try weights.tensor("transformer.word_embeddings.weight", shape: [c.vocabSize, d]))
+        tokenTable = .tokenTable(name: "transformer.word_embeddings", try weights.linearWeight("transformer.word_embeddings.weight", shape: [c.vocabSize, d]))
         embeddingNorm = try LayerNormWeights("transformer.word_embeddings_layernorm", size: d, eps: eps, weights: weights)
         blocks = try (0..<c.numHiddenLayers).map { try BloomBlock(index: $0, config: c, weights: weights) }
         finalNorm = try LayerNormWeights("transformer.ln_f", size: d, eps: eps, weights: weights)
         untiedHead = !c.tieWordEmbeddings || weights.contains("lm_head.weight")
-        head = untiedHead ? LogitHead(name: "lm_head", weight: try weights.tensor("lm_head.weight", shape: [c.vocabSize, d])) : LogitHead(table: tokenTable)
+        head = untiedHead ? LogitHead(name: "lm_head", weight: try weights.linearWeight("lm_head.weight", shape: [c.vocabSize, d])) : LogitHead(table: tokenTable)
         slopes = ALiBi.slopes(heads: c.numAttentionHeads)
         BLAS.useOwnThreads()
     }

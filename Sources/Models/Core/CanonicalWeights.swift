@@ -9,6 +9,9 @@ public protocol CanonicalWeights: Sendable {
     func contains(_ name: String) -> Bool
     /// Loads and checks the shape; errors name the file and the tensor.
     func tensor(_ name: String, shape: [Int]) throws -> Tensor
+    /// A 2-D weight matrix: kept in its stored form when `WeightResidency.loading` is lean and the
+    /// form has an exact decoder, else f32 as `tensor` gives it.
+    func linearWeight(_ name: String, shape: [Int]) throws -> LinearWeight
 }
 
 /// Hugging Face checkpoints already use canonical names.
@@ -21,6 +24,13 @@ public struct DirectWeights: CanonicalWeights {
         let t = try source.loadFloat32(name, expectedShape: shape)
         try WeightCheck.finite(t, name: name, file: sourcePath)
         return t
+    }
+    public func linearWeight(_ name: String, shape: [Int]) throws -> LinearWeight {
+        if WeightResidency.loading == .lean, let c = try source.loadCompressed(name, expectedShape: shape) {
+            try WeightCheck.finite(c, name: name, file: sourcePath)
+            return .compressed(c)
+        }
+        return .dense(try tensor(name, shape: shape))
     }
 }
 

@@ -24,9 +24,10 @@ public struct LayerNormWeights: Sendable {
 }
 
 extension Linear {
-    /// Loads `<name>.weight` (out, in) and, with `bias`, `<name>.bias` (out).
+    /// Loads `<name>.weight` (out, in) — kept as stored when loading memory-lean — and, with
+    /// `bias`, `<name>.bias` (out).
     public convenience init(loading name: String, out: Int, in inFeatures: Int, bias: Bool, from weights: CanonicalWeights) throws {
-        let w = try weights.tensor(name + ".weight", shape: [out, inFeatures])
+        let w = try weights.linearWeight(name + ".weight", shape: [out, inFeatures])
         self.init(name: name, weight: w, bias: bias ? try weights.tensor(name + ".bias", shape: [out]) : nil)
     }
 

@@ -44,6 +44,31 @@ public final class Linear: @unchecked Sendable {
         self.bias = bias
     }
 
+    /// A layer over a loaded weight, kept compressed when the loader kept it so (memory-lean).
+    public init(name: String, weight: LinearWeight, bias: Tensor? = nil) {
+        self.name = name
+        self.matrix = WeightMatrix(name: name, weight)
+        self.bias = bias
+    }
+
+    /// Whether W is held compressed (checkpoint blocks, f16/bf16, or a palette of quantized values).
+    public var weightIsCompressed: Bool { matrix.isCompressed }
+
+    /// Bytes of every copy of W held now (f32, packed, or compressed).
+    public var heldWeightBytes: Int { matrix.heldBytes }
+
+    /// W's compressed form, when held so (immutable; see `WeightMatrix.compressedMatrix`).
+    public var compressedWeight: CompressedMatrix? {
+        get { matrix.compressedMatrix }
+        set { if let newValue { matrix.setCompressed(newValue) } }
+    }
+
+    /// Sets W to a quantized result, kept as a lossless palette when `compress` and the values
+    /// allow it (memory-lean execution; see `WeightMatrix.storeCompressing`), else as f32.
+    public func setWeight(_ weight: Tensor, compress: Bool) {
+        if compress { matrix.storeCompressing(weight) } else { matrix.tensor = weight }
+    }
+
     /// After W's values were changed in place (through `weight.pointer`).
     public func invalidatePackedWeight() { matrix.invalidatePacked() }
 

@@ -32,6 +32,12 @@ public final class LogitHead: @unchecked Sendable {
         self.init(table: .tokenTable(name: name, weight), chunkRows: chunkRows, transform: transform)
     }
 
+    /// A head over a loaded weight of its own (kept compressed when the loader kept it so).
+    public convenience init(name: String, weight: LinearWeight, chunkRows: Int = LogitHead.defaultChunkRows,
+                            transform: Transform? = nil) {
+        self.init(table: .tokenTable(name: name, weight), chunkRows: chunkRows, transform: transform)
+    }
+
     /// (vocab, d), row-major (unpacked on demand: see `WeightMatrix.tensor`).
     public var weight: Tensor { table.tensor }
 

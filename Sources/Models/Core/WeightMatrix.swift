@@ -19,9 +19,11 @@ public final class WeightMatrix: @unchecked Sendable {
     public private(set) var columns: Int
 
     private let state = NSLock()
-    /// Row-major W; nil while the packed copy is the only one.
+    /// Row-major W; nil while the packed copy, or the compressed one, is the only one.
     private var rowMajor: Tensor?
     private let packed = PackedLinearWeightCache()
+    /// W kept compressed (memory-lean execution), and the product's handle on it.
+    private var compressed: (matrix: CompressedMatrix, prepared: PackedLinearWeight)?
 
     public init(name: String, _ weight: Tensor) {
         precondition(weight.shape.count == 2, "\(name): weight must be 2-D")
@@ -29,6 +31,63 @@ public final class WeightMatrix: @unchecked Sendable {
         rowMajor = weight
         rows = weight.shape[0]
         columns = weight.shape[1]
+    }
+
+    /// W held compressed (its checkpoint blocks, f16/bf16, or a palette): products decode it as
+    /// they pack it; reading `tensor` widens it to f32 for good (see `tensor`).
+    public init(name: String, compressed: CompressedMatrix) {
+        self.name = name
+        rows = compressed.rows
+        columns = compressed.columns
+        self.compressed = (compressed, PackedLinearWeight(compressed: compressed))
+    }
+
+    /// A weight from a checkpoint: compressed when the loader kept it so, else f32.
+    public convenience init(name: String, _ weight: LinearWeight) {
+        switch weight {
+        case .dense(let t): self.init(name: name, t)
+        case .compressed(let c): self.init(name: name, compressed: c)
+        }
+    }
+
+    /// W's compressed form when that is how it is held (immutable: a snapshot may keep it).
+    public var compressedMatrix: CompressedMatrix? {
+        state.lock(); defer { state.unlock() }
+        return compressed?.matrix
+    }
+
+    /// Holds W as `matrix` from now on (e.g. the base weights restored after a quantization).
+    public func setCompressed(_ matrix: CompressedMatrix) {
+        state.lock(); defer { state.unlock() }
+        rowMajor = nil
+        packed.invalidate()
+        rows = matrix.rows
+        columns = matrix.columns
+        compressed = (matrix, PackedLinearWeight(compressed: matrix))
+    }
+
+    /// Whether W is held compressed now.
+    public var isCompressed: Bool {
+        state.lock(); defer { state.unlock() }
+        return compressed != nil
+    }
+
+    /// Sets W to `weight` kept compressed when a lossless palette holds it (a quantized result:
+    /// `PaletteEncoding`), else as f32 like `tensor = weight`. Returns whether it compressed.
+    @discardableResult
+    public func storeCompressing(_ weight: Tensor) -> Bool {
+        precondition(weight.shape.count == 2, "\(name): weight must be 2-D")
+        guard let palette = PaletteEncoding.encode(weight) else {
+            tensor = weight
+            return false
+        }
+        state.lock(); defer { state.unlock() }
+        rowMajor = nil
+        packed.invalidate()
+        rows = palette.rows
+        columns = palette.columns
+        compressed = (palette, PackedLinearWeight(compressed: palette))
+        return true
     }
 
     /// A token embedding or LM head, packed at once (GEMM kernel paths): the embedding is the first
@@ -39,11 +98,26 @@ public final class WeightMatrix: @unchecked Sendable {
         return table
     }
 
+    /// A token table as loaded: packed at once when f32, kept as stored when compressed.
+    public static func tokenTable(name: String, _ weight: LinearWeight) -> WeightMatrix {
+        switch weight {
+        case .dense(let t): tokenTable(name: name, t)
+        case .compressed(let c): WeightMatrix(name: name, compressed: c)
+        }
+    }
+
     /// W (rows, columns), row-major (see the type's note). Assigning drops the packed copy.
     public var tensor: Tensor {
         get {
             state.lock(); defer { state.unlock() }
             if let rowMajor { return rowMajor }
+            if let held = compressed {
+                // Callers may write into what they read: from now on W is this f32 tensor.
+                let w = held.matrix.decoded()
+                rowMajor = w
+                compressed = nil
+                return w
+            }
             guard let current = packed.current else { preconditionFailure("\(name): no weight") }
             let w = current.unpacked()
             rowMajor = w
@@ -57,6 +131,7 @@ public final class WeightMatrix: @unchecked Sendable {
             rows = newValue.shape[0]
             columns = newValue.shape[1]
             packed.invalidate()
+            compressed = nil
         }
     }
 
@@ -71,6 +146,7 @@ public final class WeightMatrix: @unchecked Sendable {
     public func prepared() -> PackedLinearWeight {
         state.lock(); defer { state.unlock() }
         guard let w = rowMajor else {
+            if let held = compressed { return held.prepared }
             guard let current = packed.current else { preconditionFailure("\(name): no weight") }
             return current
         }
@@ -89,6 +165,8 @@ public final class WeightMatrix: @unchecked Sendable {
         let d = columns
         if let rowMajor {
             for (i, id) in ids.enumerated() { (x + i * d).update(from: rowMajor.pointer + Int(id) * d, count: d) }
+        } else if let held = compressed {
+            for (i, id) in ids.enumerated() { held.matrix.decodeRows(Int(id)..<(Int(id) + 1), into: x + i * d) }
         } else if let current = packed.current {
             for (i, id) in ids.enumerated() { current.copyRow(Int(id), into: x + i * d) }
         } else {
@@ -104,6 +182,6 @@ public final class WeightMatrix: @unchecked Sendable {
     public var heldBytes: Int {
         state.lock(); defer { state.unlock() }
         let packedFloats = packed.current?.packedFloatCount ?? 0
-        return ((rowMajor?.count ?? 0) + packedFloats) * MemoryLayout<Float>.size
+        return ((rowMajor?.count ?? 0) + packedFloats) * MemoryLayout<Float>.size + (compressed?.matrix.byteCount ?? 0)
     }
 }

@@ -20,11 +20,11 @@ public final class GPTNeoXModel: ScratchBlockStack, HFCheckpointTensors, @unchec
     public init(config c: GPTNeoXConfig, weights: CanonicalWeights) throws {
         config = c
         let d = c.hiddenSize
-        tokenTable = .tokenTable(name: "gpt_neox.embed_in", try weights.tensor("gpt_neox.embed_in.weight", shape: [c.vocabSize, d]))
+        tokenTable = .tokenTable(name: "gpt_neox.embed_in", try weights.linearWeight("gpt_neox.embed_in.weight", shape: [c.vocabSize, d]))
         blocks = try (0..<c.numHiddenLayers).map { try GPTNeoXBlock(index: $0, config: c, weights: weights) }
         finalNorm = try LayerNormWeights("gpt_neox.final_layer_norm", size: d, eps: Float(c.layerNormEps), weights: weights)
         untiedHead = !c.tieWordEmbeddings || weights.contains("embed_out.weight")
-        head = untiedHead ? LogitHead(name: "embed_out", weight: try weights.tensor("embed_out.weight", shape: [c.vocabSize, d])) : LogitHead(table: tokenTable)
+        head = untiedHead ? LogitHead(name: "embed_out", weight: try weights.linearWeight("embed_out.weight", shape: [c.vocabSize, d])) : LogitHead(table: tokenTable)
         let frequencies = RopeFrequencies(headDim: c.rotaryDim, ropeTheta: c.rotaryEmbBase, scaling: nil,
                                           maxPositionEmbeddings: c.maxPositionEmbeddings)
         rope = RopeTable(inverseFrequencies: frequencies.inverseFrequencies, maxPositions: c.maxPositionEmbeddings)

@@ -24,7 +24,7 @@ public final class Gemma3Block: @unchecked Sendable {
         let p = "model.layers.\(index)."
         let d = h.hiddenSize, qDim = h.heads * h.headDim, kvDim = h.kvHeads * h.headDim
         func linear(_ name: String, out: Int, in inF: Int) throws -> Linear {
-            Linear(name: p + name, weight: try weights.tensor(p + name + ".weight", shape: [out, inF]))
+            Linear(name: p + name, weight: try weights.linearWeight(p + name + ".weight", shape: [out, inF]))
         }
         inputNorm = try weights.tensor(p + "input_layernorm.weight", shape: [d])
         postAttentionNorm = try weights.tensor(p + "post_attention_layernorm.weight", shape: [d])

@@ -112,4 +112,13 @@ public struct GGUFGemma3Weights: CanonicalWeights {
         }
         return t
     }
+
+    public func linearWeight(_ name: String, shape: [Int]) throws -> LinearWeight {
+        guard WeightResidency.loading == .lean, let g = Gemma3GGUF.ggufName(name), !g.hasSuffix("norm.weight"),
+              let c = try file.loadCompressed(g, expectedShape: shape) else {
+            return try denseLinearWeight(name, shape: shape)
+        }
+        try WeightCheck.finite(c, name: g, file: sourcePath)
+        return .compressed(c)
+    }
 }

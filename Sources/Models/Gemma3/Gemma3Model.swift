@@ -28,7 +28,7 @@ public final class Gemma3Model: ScratchBlockStack, @unchecked Sendable {
         try h.validate(file: weights.sourcePath)
         hyper = h
         tokenTable = .tokenTable(name: "model.embed_tokens",
-                                  try weights.tensor("model.embed_tokens.weight", shape: [h.vocabSize, h.hiddenSize]))
+                                  try weights.linearWeight("model.embed_tokens.weight", shape: [h.vocabSize, h.hiddenSize]))
         blocks = try (0..<h.layers).map { try Gemma3Block(index: $0, weights: weights, h: h) }
         finalNorm = try weights.tensor("model.norm.weight", shape: [h.hiddenSize])
         if weights.contains("lm_head.weight") {

@@ -14,7 +14,7 @@ public final class LlamaBlock: @unchecked Sendable {
         let p = "model.layers.\(index)."
         let d = h.hiddenSize, qDim = h.heads * h.headDim, kvDim = h.kvHeads * h.headDim
         func linear(_ name: String, out: Int, in inF: Int, bias: Bool = false) throws -> Linear {
-            let w = try weights.tensor(p + name + ".weight", shape: [out, inF])
+            let w = try weights.linearWeight(p + name + ".weight", shape: [out, inF])
             let b = bias ? try weights.tensor(p + name + ".bias", shape: [out]) : nil
             return Linear(name: p + name, weight: w, bias: b)
         }

@@ -135,6 +135,34 @@ public struct GGUFLlamaWeights: CanonicalWeights {
         return t
     }
 
+    public func linearWeight(_ name: String, shape: [Int]) throws -> LinearWeight {
+        guard WeightResidency.loading == .lean, let g = LlamaGGUF.ggufName(name),
+              var c = try file.loadCompressed(g, expectedShape: shape) else {
+            return try denseLinearWeight(name, shape: shape)
+        }
+        try WeightCheck.finite(c, name: g, file: sourcePath)
+        if permuted {
+            if name.hasSuffix("self_attn.q_proj.weight") {
+                c = c.reorderingRows(Self.unpermutedOrder(rows: c.rows, heads: hyper.heads))
+            } else if name.hasSuffix("self_attn.k_proj.weight") {
+                c = c.reorderingRows(Self.unpermutedOrder(rows: c.rows, heads: hyper.kvHeads))
+            }
+        }
+        return .compressed(c)
+    }
+
+    /// `unpermute` as a row order: HF row i is GGUF row order[i].
+    static func unpermutedOrder(rows: Int, heads: Int) -> [Int] {
+        let hd = rows / heads, half = hd / 2
+        var order = [Int](repeating: 0, count: rows)
+        for h in 0..<heads {
+            for s in 0..<2 {
+                for j in 0..<half { order[h * hd + s * half + j] = h * hd + 2 * j + s }
+            }
+        }
+        return order
+    }
+
     /// Inverse of llama.cpp's `permute`: GGUF row h·hd + 2j + s holds HF row h·hd + s·hd/2 + j.
     static func unpermute(_ t: Tensor, heads: Int) -> Tensor {
         let rows = t.shape[0], cols = t.shape.count > 1 ? t.shape[1] : 1

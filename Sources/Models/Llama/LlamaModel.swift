@@ -21,13 +21,13 @@ public final class LlamaModel: ScratchBlockStack, @unchecked Sendable {
         try h.validate(file: weights.sourcePath)
         hyper = h
         tokenTable = .tokenTable(name: "model.embed_tokens",
-                                  try weights.tensor("model.embed_tokens.weight", shape: [h.vocabSize, h.hiddenSize]))
+                                  try weights.linearWeight("model.embed_tokens.weight", shape: [h.vocabSize, h.hiddenSize]))
         var bs: [LlamaBlock] = []
         for i in 0..<h.layers { bs.append(try LlamaBlock(index: i, weights: weights, h: h)) }
         blocks = bs
         finalNorm = try weights.tensor("model.norm.weight", shape: [h.hiddenSize])
         if !h.tiedEmbeddings || weights.contains("lm_head.weight") {
-            head = LogitHead(name: "lm_head", weight: try weights.tensor("lm_head.weight", shape: [h.vocabSize, h.hiddenSize]))
+            head = LogitHead(name: "lm_head", weight: try weights.linearWeight("lm_head.weight", shape: [h.vocabSize, h.hiddenSize]))
         } else {
             head = LogitHead(table: tokenTable)
         }

@@ -28,7 +28,7 @@ public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked 
     public init(config c: OPTConfig, weights: CanonicalWeights) throws {
         config = c
         let d = c.hiddenSize, e = c.wordEmbedProjDim
-        tokenTable = .tokenTable(name: "model.decoder.embed_tokens", try weights.tensor("model.decoder.embed_tokens.weight", shape: [c.vocabSize, e]))
+        tokenTable = .tokenTable(name: "model.decoder.embed_tokens", try weights.linearWeight("model.decoder.embed_tokens.weight", shape: [c.vocabSize, e]))
         if e != d {
             projectIn = try Linear(loading: "model.decoder.project_in", out: d, in: e, bias: false, from: weights)
             projectOut = try Linear(loading: "model.decoder.project_out", out: e, in: d, bias: false, from: weights)
@@ -41,7 +41,7 @@ public final class OPTModel: ScratchBlockStack, HFCheckpointTensors, @unchecked 
         finalNorm = c.doLayerNormBefore
             ? try LayerNormWeights("model.decoder.final_layer_norm", size: d, eps: 1e-5, weights: weights) : nil
         untiedHead = !c.tieWordEmbeddings || weights.contains("lm_head.weight")
-        head = untiedHead ? LogitHead(name: "lm_head", weight: try weights.tensor("lm_head.weight", shape: [c.vocabSize, e])) : LogitHead(table: tokenTable)
+        head = untiedHead ? LogitHead(name: "lm_head", weight: try weights.linearWeight("lm_head.weight", shape: [c.vocabSize, e])) : LogitHead(table: tokenTable)
         activation = switch c.activationFunction { case "gelu": .gelu; case "gelu_new": .geluTanh; default: .relu }
         BLAS.useOwnThreads()
     }
