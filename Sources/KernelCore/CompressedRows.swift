@@ -55,11 +55,7 @@ public struct CompressedRows: @unchecked Sendable {
             BlockFormat.dequantize(isa, format, row + k0 / format.blockSize * format.blockBytes, dst, count)
         case .palette4(let span):
             let spanBytes = 16 * 4 + span / 2
-            var done = 0
-            while done < count {
-                let column = k0 + done
-                let s = column / span, offset = column - s * span
-                let piece = Swift.min(count - done, span - offset)
+            Self.pieces(from: k0, count: count, span: span) { s, offset, piece, done in
                 let palette = (row + s * spanBytes).assumingMemoryBound(to: Float.self)
                 let codes = (row + s * spanBytes + 16 * 4).assumingMemoryBound(to: UInt8.self) + offset / 2
                 let out = dst + done
@@ -71,21 +67,28 @@ public struct CompressedRows: @unchecked Sendable {
                     i += 2
                 }
                 if i < piece { out[i] = palette[Int(codes[i >> 1] & 15)] }
-                done += piece
             }
         case .palette8(let span):
             let spanBytes = 256 * 4 + span
-            var done = 0
-            while done < count {
-                let column = k0 + done
-                let s = column / span, offset = column - s * span
-                let piece = Swift.min(count - done, span - offset)
+            Self.pieces(from: k0, count: count, span: span) { s, offset, piece, done in
                 let palette = (row + s * spanBytes).assumingMemoryBound(to: Float.self)
                 let codes = (row + s * spanBytes + 256 * 4).assumingMemoryBound(to: UInt8.self) + offset
                 let out = dst + done
                 for i in 0..<piece { out[i] = palette[Int(codes[i])] }
-                done += piece
             }
+        }
+    }
+
+    /// Walks columns k0 ..< k0 + count span by span: body(span index, offset in it, columns, columns done before).
+    @inlinable @inline(__always)
+    static func pieces(from k0: Int, count: Int, span: Int, _ body: (Int, Int, Int, Int) -> Void) {
+        var done = 0
+        while done < count {
+            let column = k0 + done
+            let s = column / span, offset = column - s * span
+            let piece = Swift.min(count - done, span - offset)
+            body(s, offset, piece, done)
+            done += piece
         }
     }
 }

@@ -65,7 +65,7 @@ struct EvalReport: Encodable {
         var lines = ["model: \(model) (\(architecture)), context \(context), \(mode)"]
         if let q = quant {
             lines.append("quantized: \(q.spec) with \(q.method), "
-                         + String(format: "%.3f effective bits/weight, %d bytes in %d weights, %.1f s",
+                         + String(format: "%.3f effective bits/weight, %ld bytes in %ld weights, %.1f s",
                                   q.effectiveBits, q.bytes, q.quantizedWeights, q.seconds)
                          + (q.gridAligned ? " — GRID-ALIGNED with \(q.alignedStorage.joined(separator: ", ")): error understated" : ""))
             if let stored = q.storedBits {

@@ -29,7 +29,7 @@ struct InspectCommand: ParsableCommand {
                          "architecture: \(s.architecture)\(s.name.map { " (\($0))" } ?? "")",
                          "family:       \(s.family)",
                          "tensors:      \(s.tensorCount)",
-                         String(format: "parameters:   %d (%.1f M), %.1f MiB, %.3f bits/weight overall",
+                         String(format: "parameters:   %ld (%.1f M), %.1f MiB, %.3f bits/weight overall",
                                 s.parameters, Double(s.parameters) / 1e6, Double(s.bytes) / 1048576, s.bitsPerWeight),
                          "storage types:"]
             for g in s.storage {

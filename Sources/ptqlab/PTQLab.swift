@@ -8,7 +8,7 @@ struct PTQLab: ParsableCommand {
         commandName: "ptqlab",
         abstract: "Post-training quantization lab: load LLM checkpoints, evaluate them, compare quantization recipes.",
         version: MachineInfo.programVersion,
-        subcommands: [StudyCommand.self, ReportCommand.self, MergeCommand.self, AuditCommand.self, EvalCommand.self, QuantizeCommand.self,
+        subcommands: [StudyCommand.self, ReportCommand.self, MergeCommand.self, AuditCommand.self, EvalCommand.self, QuantizeCommand.self, RandomModelCommand.self,
                       ExportHFCommand.self, InspectCommand.self, BenchCommand.self, CorpusCommand.self])
 
     /// One error contract for every failure: `ptqlab: error: …` on stderr and exit status 1,

@@ -52,6 +52,9 @@ import Testing
         let leanBytes = lean.linearLayers.reduce(0) { $0 + $1.heldWeightBytes }
         let denseBytes = dense.linearLayers.reduce(0) { $0 + $1.heldWeightBytes }
         #expect(leanBytes * 2 <= denseBytes, "lean \(leanBytes) B vs f32 \(denseBytes) B")
+        // Reading W for a measurement (grid fit) decodes a copy and leaves W compressed.
+        let q0 = lean.linearLayers[0]
+        #expect(q0.weightForReading.shape == [q0.outFeatures, q0.inFeatures] && q0.weightIsCompressed)
         let heldOut = (0..<3).map { SequentialQuantizationTests.randomTokens(40, seed: 200 + UInt64($0)) }
         #expect(try Self.bits(lean, heldOut) == (try Self.bits(dense, heldOut)), "lean logits differ from f32's")
 

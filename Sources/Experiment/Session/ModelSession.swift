@@ -167,7 +167,7 @@ public final class ModelSession {
         try restoreBaseWeights()
         var fit = GridFit()
         for linear in loaded.model.linearLayers {
-            do { fit.add(try GridAlignment.measure(linear.weight, scheme: scheme)) } catch {
+            do { fit.add(try GridAlignment.measure(linear.weightForReading, scheme: scheme)) } catch {
                 throw PlanError("\(linear.name): \(error)")
             }
         }

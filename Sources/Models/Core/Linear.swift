@@ -54,6 +54,10 @@ public final class Linear: @unchecked Sendable {
     /// Whether W is held compressed (checkpoint blocks, f16/bf16, or a palette of quantized values).
     public var weightIsCompressed: Bool { matrix.isCompressed }
 
+    /// W for reading only (a compressed W is decoded into a copy and stays compressed; see
+    /// `WeightMatrix.valuesForReading`): for measurements that must not widen a lean model.
+    public var weightForReading: Tensor { matrix.valuesForReading }
+
     /// Bytes of every copy of W held now (f32, packed, or compressed).
     public var heldWeightBytes: Int { matrix.heldBytes }
 

@@ -81,12 +81,7 @@ public final class WeightMatrix: @unchecked Sendable {
             tensor = weight
             return false
         }
-        state.lock(); defer { state.unlock() }
-        rowMajor = nil
-        packed.invalidate()
-        rows = palette.rows
-        columns = palette.columns
-        compressed = (palette, PackedLinearWeight(compressed: palette))
+        setCompressed(palette)
         return true
     }
 
@@ -133,6 +128,16 @@ public final class WeightMatrix: @unchecked Sendable {
             packed.invalidate()
             compressed = nil
         }
+    }
+
+    /// W in f32 for reading only: the row-major tensor when held; for a compressed W a decoded
+    /// copy, W itself staying compressed (writes into the copy are lost); otherwise as `tensor`.
+    public var valuesForReading: Tensor {
+        state.lock()
+        if let rowMajor { state.unlock(); return rowMajor }
+        if let held = compressed { state.unlock(); return held.matrix.decoded() }
+        state.unlock()
+        return tensor
     }
 
     /// After W's values were changed in place (through `tensor.pointer`).
