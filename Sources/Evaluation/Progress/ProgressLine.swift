@@ -31,10 +31,17 @@ public final class ProgressLine: @unchecked Sendable {
         let elapsed = max(now.timeIntervalSince(start), 1e-9)
         let rate = Double(units) / elapsed
         let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
-        let line = String(format: "%@  %d/%d  %.0f %@/s  %@ %@", label, done, total, rate, unit,
+        let line = String(format: "%@  %d/%d  %@  %@ %@", label, done, total, Self.rate(rate, unit: unit),
                           finished ? "done in" : "ETA", Self.clock(finished ? elapsed : eta))
         let text = isTerminal ? "\r\u{1B}[2K" + line + (finished ? "\n" : "") : line + "\n"
         FileHandle.standardError.write(text.data(using: .utf8) ?? Data())
+    }
+
+    /// `1234 tokens/s`, `3.2 block/s`, or for slow work `53 s/block` (a 7B model's GPTQ blocks), never `0 block/s`.
+    public static func rate(_ perSecond: Double, unit: String) -> String {
+        if perSecond >= 10 || perSecond == 0 { return String(format: "%.0f %@/s", perSecond, unit) }
+        if perSecond >= 1 { return String(format: "%.1f %@/s", perSecond, unit) }
+        return String(format: "%.0f s/%@", 1 / perSecond, unit)
     }
 
     /// `m:ss`, or `h:mm:ss` from one hour (negative durations print as 0:00).
