@@ -96,6 +96,25 @@ import Testing
         try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["model.layers.1.mlp.up_proj.weight", "non-finite"])
     }
 
+    /// The same NaN in a bf16 checkpoint loaded memory-lean (kept as stored): found by decoding,
+    /// named with its tensor and flat index.
+    @Test func nanInLeanBF16Weights() throws {
+        let dir = try tinyLlamaCopy()
+        let file = dir.appendingPathComponent("model.safetensors").path
+        let source = try SafetensorsFile(path: file)
+        var writer = SafetensorsWriter()
+        for name in source.tensorNames {
+            let t = try source.loadFloat32(name)
+            if name == "model.layers.1.mlp.up_proj.weight" { t.pointer[17] = .nan }
+            writer.add(name, t, as: .bf16)
+        }
+        try writer.write(to: file + ".new")
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.moveItem(atPath: file + ".new", toPath: file)
+        try expectFailure(["eval", dir.path, "--tasks", "news", "--weights", "lean"],
+                          mentions: ["model.layers.1.mlp.up_proj.weight", "non-finite", "flat index 17"])
+    }
+
     @Test func nonUTF8Text() throws {
         let dir = try CLI.temporaryDirectory()
         let f = dir.appendingPathComponent("latin1.txt")
