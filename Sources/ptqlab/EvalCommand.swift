@@ -65,7 +65,8 @@ struct EvalCommand: ParsableCommand {
                 sharePrefixes: !zeroShot.noPrefixSharing, showProgress: !quiet))
             let result = try pipeline.run(recipe: recipe, plan: plan)
             if let quant = result.metrics.quantization, let warning = QuantOptions.gridWarning(quant) { printStderr(warning) }
-            let report = EvalReport(model: session.loaded.path, architecture: session.loaded.model.architecture, plan: plan,
+            let report = EvalReport(model: session.loaded.path, architecture: session.loaded.model.architecture,
+                                    weights: session.loaded.residency.rawValue, plan: plan,
                                     metrics: result.metrics, zeroShot: result.zeroShot)
             print(format == "json" ? try report.json() : report.table())
         }

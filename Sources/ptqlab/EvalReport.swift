@@ -15,6 +15,8 @@ struct EvalReport: Encodable {
     }
     var model: String
     var architecture: String
+    /// `f32` or `lean` (weights held as stored, widened in the GEMM).
+    var weights: String
     var context: Int
     var mode: String
     var tasks: [String: TaskResult]
@@ -24,14 +26,16 @@ struct EvalReport: Encodable {
     var tokensPerSecond: Double
 
     enum CodingKeys: String, CodingKey {
-        case model, architecture, context, mode, tasks, quant, kl
+        case model, architecture, weights, context, mode, tasks, quant, kl
         case tokensPerSecond = "tokens_per_second"
     }
 
     /// The report of one experiment's metrics (perplexity inputs in plan order, then zero-shot tasks).
-    init(model: String, architecture: String, plan: EvaluationPlan, metrics: ExperimentMetrics, zeroShot: [ZeroShotResult]) {
+    init(model: String, architecture: String, weights: String, plan: EvaluationPlan, metrics: ExperimentMetrics,
+         zeroShot: [ZeroShotResult]) {
         self.model = model
         self.architecture = architecture
+        self.weights = weights
         context = metrics.context
         mode = ((try? plan.mode()) ?? .nonOverlapping).description
         let labels = plan.corpora.map(EvaluationPlan.label)
@@ -62,7 +66,7 @@ struct EvalReport: Encodable {
     func table() -> String {
         let width = max(12, taskOrder.map(\.count).max() ?? 0)
         func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
-        var lines = ["model: \(model) (\(architecture)), context \(context), \(mode)"]
+        var lines = ["model: \(model) (\(architecture)), context \(context), \(mode), weights \(weights == "lean" ? "lean (as stored)" : weights)"]
         if let q = quant {
             lines.append("quantized: \(q.spec) with \(q.method), "
                          + String(format: "%.3f effective bits/weight, %ld bytes in %ld weights, %.1f s",

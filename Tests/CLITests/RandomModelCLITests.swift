@@ -27,6 +27,7 @@ import Testing
             let r = try CLI.run(["eval", dir, "--tasks", "wiki", "--context", "64", "--max-windows", "2", "--weights", weights,
                                  "--format", "json", "--quiet"])
             #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("\"weights\":\"\(weights)\""), "the report names the residency: \(r.stdout.prefix(300))")
             results.append(Self.perplexity(r.stdout) ?? "none: \(r.stdout.prefix(200))")
         }
         #expect(results[0] == results[1] && !results[0].hasPrefix("none"), "\(results)")

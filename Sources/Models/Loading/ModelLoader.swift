@@ -10,6 +10,8 @@ public struct LoadedModel: Sendable {
     /// Storage types ("Q4_1", "BF16" …) of the weights of the transformer blocks' linear layers:
     /// what quantization starts from (and may align with).
     public let blockWeightStorage: Set<String>
+    /// How its weight matrices are held: f32, or lean (as stored; see `WeightResidency`).
+    public var residency: WeightResidency = .f32
 }
 
 /// Opens a GGUF file or a Hugging Face model directory and builds the right architecture.
@@ -37,7 +39,9 @@ public enum ModelLoader {
         }
         let tokenizer = try Tokenizer.fromGGUF(file)
         let storage = Set(file.tensors.filter { $0.name.hasPrefix("blk.") && $0.shape.count == 2 }.map(\.type.name))
-        return LoadedModel(path: path, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
+        var loaded = LoadedModel(path: path, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
+        loaded.residency = residency
+        return loaded
     }
 
     /// `general.architecture` values `load` accepts.
@@ -59,6 +63,8 @@ public enum ModelLoader {
         } else {
             try Tokenizer.fromTokenizerJSON(path: try dir.requireTokenizerPath())
         }
-        return LoadedModel(path: directory, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
+        var loaded = LoadedModel(path: directory, model: model, tokenizer: tokenizer, blockWeightStorage: storage)
+        loaded.residency = residency
+        return loaded
     }
 }
