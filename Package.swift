@@ -111,6 +111,6 @@ let package = Package(
         .testTarget(name: "StudyTests", dependencies: ["Study", "Experiment", "Quantization", "Calibration", "Distillation",
                                                       .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: checkedMath),
         .testTarget(name: "StudyReportTests", dependencies: ["StudyReport", "Study", "Experiment", "Evaluation"], swiftSettings: checkedMath),
-        .testTarget(name: "CLITests", dependencies: ["ModelFormats", "Study", .product(name: "Yams", package: "Yams")], swiftSettings: checkedMath),
+        .testTarget(name: "CLITests", dependencies: ["ModelFormats", "Study", "TensorCore", .product(name: "Yams", package: "Yams")], swiftSettings: checkedMath),
     ]
 )

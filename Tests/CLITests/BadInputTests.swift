@@ -1,5 +1,6 @@
 import Foundation
 import ModelFormats
+import TensorCore
 import Testing
 
 /// Every bad input gives a clear one-line error naming the file and the field, a non-zero exit
@@ -80,7 +81,8 @@ import Testing
         try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["tokenizer.json"])
     }
 
-    @Test func nanInWeights() throws {
+    /// A copy of tiny-llama whose up_proj of block 1 holds a NaN at flat index 17, stored as `dtype`.
+    func tinyLlamaWithNaN(as dtype: FloatDType) throws -> URL {
         let dir = try tinyLlamaCopy()
         let file = dir.appendingPathComponent("model.safetensors").path
         let source = try SafetensorsFile(path: file)
@@ -88,29 +90,23 @@ import Testing
         for name in source.tensorNames {
             let t = try source.loadFloat32(name)
             if name == "model.layers.1.mlp.up_proj.weight" { t.pointer[17] = .nan }
-            writer.add(name, t)
+            writer.add(name, t, as: dtype)
         }
         try writer.write(to: file + ".new")
         try FileManager.default.removeItem(atPath: file)
         try FileManager.default.moveItem(atPath: file + ".new", toPath: file)
+        return dir
+    }
+
+    @Test func nanInWeights() throws {
+        let dir = try tinyLlamaWithNaN(as: .f32)
         try expectFailure(["eval", dir.path, "--tasks", "news"], mentions: ["model.layers.1.mlp.up_proj.weight", "non-finite"])
     }
 
     /// The same NaN in a bf16 checkpoint loaded memory-lean (kept as stored): found by decoding,
     /// named with its tensor and flat index.
     @Test func nanInLeanBF16Weights() throws {
-        let dir = try tinyLlamaCopy()
-        let file = dir.appendingPathComponent("model.safetensors").path
-        let source = try SafetensorsFile(path: file)
-        var writer = SafetensorsWriter()
-        for name in source.tensorNames {
-            let t = try source.loadFloat32(name)
-            if name == "model.layers.1.mlp.up_proj.weight" { t.pointer[17] = .nan }
-            writer.add(name, t, as: .bf16)
-        }
-        try writer.write(to: file + ".new")
-        try FileManager.default.removeItem(atPath: file)
-        try FileManager.default.moveItem(atPath: file + ".new", toPath: file)
+        let dir = try tinyLlamaWithNaN(as: .bf16)
         try expectFailure(["eval", dir.path, "--tasks", "news", "--weights", "lean"],
                           mentions: ["model.layers.1.mlp.up_proj.weight", "non-finite", "flat index 17"])
     }
