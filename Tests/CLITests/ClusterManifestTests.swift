@@ -9,7 +9,7 @@ import Yams
 /// merge Jobs. The manifest is also checked against the part of the batch/v1 Job schema it uses
 /// (unknown or misspelt fields, wrong types, bad names). The real-scheduler check is
 /// scripts/cluster/slurm-check.sh (CI).
-@Suite("cluster launchers: one contract, a valid Kubernetes manifest")
+@Suite("cluster launchers: one contract, a valid Kubernetes manifest", .serialized)
 struct ClusterManifestTests {
     static let dir = CLI.packageRoot + "/scripts/cluster"
 
