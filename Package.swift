@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "ModelFormats", dependencies: ["TensorCore", "KernelCore"], swiftSettings: checkedMath),
         .target(name: "Tokenizers", dependencies: ["ModelFormats"], swiftSettings: checkedMath),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenizers"], swiftSettings: checkedMath),
-        .target(name: "Quantization", dependencies: ["TensorCore"], swiftSettings: fastMath),
+        .target(name: "Quantization", dependencies: ["TensorCore", "KernelCore"], swiftSettings: fastMath),
         // Training kernels (forward + backward of every block kind) and ZeroQuant-Global's block distillation.
         .target(name: "Distillation", dependencies: ["CBLAS", "TensorCore", "Models", "Quantization"], swiftSettings: fastMath),
         .target(name: "Calibration", dependencies: ["TensorCore", "Models", "Quantization", "Distillation"], swiftSettings: checkedMath),

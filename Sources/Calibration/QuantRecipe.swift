@@ -9,7 +9,7 @@ import Quantization
 /// quantize identically.
 public struct QuantRecipe: Codable, Hashable, Sendable {
     /// The methods a recipe can name.
-    public static let methods = ["rtn", "gptq", "zq-local", "zq-global", "awq", "smoothquant"]
+    public static let methods = ["rtn", "gptq", "zq-local", "zq-global", "awq", "smoothquant", "imatrix"]
 
     /// Canonical spec text (`QuantSpec.description`), e.g. `w4a16-g128-asym`.
     public var spec: String
@@ -195,6 +195,12 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         }
         if method == "zq-global" && overrides != nil { return "per-layer overrides are not supported with zq-global (it trains whole blocks with one scheme)" }
         guard Self.methods.contains(method) else { return "unknown method '\(method)' (methods: \(Self.methods.joined(separator: ", ")))" }
+        if parsed.weight.blockGrid != nil && ["zq-local", "zq-global"].contains(method) {
+            return "\(method) learns integer scales and zero-points; ggml's \(parsed.weight.blockGrid!.name) grid takes rtn, imatrix, gptq or awq"
+        }
+        if method == "imatrix" && parsed.weight.blockGrid == nil {
+            return "imatrix is ggml's importance-weighted search on a ggml block type: give a ggml spec (q4_k, q3_k, q4_0, …)"
+        }
         if actOrder && method != "gptq" { return "act-order is a GPTQ option; \(method) has no column order" }
         if mseClip && !Self.roundToNearestMethods.contains(method) { return "mse-clip is an RTN option; \(method) chooses its own grid" }
         if let lorcRank, lorcRank <= 0 { return "LoRC rank must be positive, got \(lorcRank)" }
@@ -268,6 +274,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         case "rtn", "awq", "smoothquant": quantizer = RTNQuantizer(clip: mseClip ? ClipSearch() : nil)
         case "zq-global":
             throw CalibrationSet.Failure(message: "zq-global trains whole blocks: it has no per-layer quantizer (use run(on:))")
+        case "imatrix": quantizer = ImatrixQuantizer()
         case "gptq": quantizer = GPTQQuantizer(damping: Float(damping ?? Self.defaultDamping), actOrder: actOrder,
                                                staticGroups: usesStaticGroups)
         default: quantizer = ZeroQuantLocalQuantizer()

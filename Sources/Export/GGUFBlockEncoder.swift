@@ -20,6 +20,10 @@ public enum GGUFBlockEncoder {
         guard try GGUFBlockType.type(for: codes.scheme) == type else {
             throw ExportError("codes of \(QuantSpec(weight: codes.scheme)) cannot be stored as \(type.name)")
         }
+        if let grid = codes.scheme.blockGrid {
+            guard let blocks = codes.blocks else { throw ExportError("\(grid.name) codes carry no blocks") }
+            return reorderRows(blocks, rows: codes.rows, rowBytes: codes.columns / grid.blockSize * grid.blockBytes, rowOrder: rowOrder)
+        }
         guard codes.columns % 32 == 0 else {
             throw ExportError("\(codes.columns) input columns is not a multiple of the 32-column ggml block")
         }
@@ -46,6 +50,17 @@ public enum GGUFBlockEncoder {
             }
         }
         if let badOffset { throw ExportError("block offset \(badOffset) overflows f16") }
+        return out
+    }
+
+    /// Whole stored rows in `rowOrder` (identity when nil).
+    static func reorderRows(_ bytes: [UInt8], rows: Int, rowBytes: Int, rowOrder: [Int]?) -> [UInt8] {
+        guard let rowOrder else { return bytes }
+        var out = [UInt8](repeating: 0, count: bytes.count)
+        for stored in 0..<rows {
+            let r = rowOrder[stored]
+            out[stored * rowBytes ..< (stored + 1) * rowBytes] = bytes[r * rowBytes ..< (r + 1) * rowBytes]
+        }
         return out
     }
 

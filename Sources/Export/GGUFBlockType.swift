@@ -17,6 +17,11 @@ import Quantization
 public enum GGUFBlockType {
     /// The ggml type for `scheme`, or an error saying why there is none.
     public static func type(for scheme: WeightScheme) throws(ExportError) -> GGMLType {
+        if let grid = scheme.blockGrid {
+            // a ggml grid's layer is already its blocks
+            guard let type = GGMLType(rawValue: grid.ggmlTypeID) else { throw ExportError("no GGML type \(grid.name)") }
+            return type
+        }
         let spec = QuantSpec(weight: scheme).description
         let hint = "; write a Hugging Face GPTQ directory instead (--out DIR), or use a g32 scheme with 4/5-bit sym/asym or 8-bit sym"
         guard scheme.granularity == .group(32) else {
@@ -46,6 +51,11 @@ public enum GGUFBlockType {
         case .q8_0: 7
         case .q5_0: 8
         case .q5_1: 9
+        case .q2_k: 10
+        case .q3_k: 11      // LLAMA_FTYPE_MOSTLY_Q3_K_S (every tensor Q3_K)
+        case .q4_k: 14      // Q4_K_S
+        case .q5_k: 16      // Q5_K_S
+        case .q6_k: 18
         case .f16: 1
         default: 0
         }

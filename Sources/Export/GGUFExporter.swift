@@ -123,11 +123,13 @@ public enum GGUFExporter {
         try writer.write(to: path)
         let used = Set(byGGUFName.values.map(\.type)).sorted { $0.name < $1.name }
         let mixed = used.count > 1 ? ["per-layer types: " + used.map { t in "\(t.name) × \(byGGUFName.values.filter { $0.type == t }.count)" }.joined(separator: ", ")] : []
-        let exact = used.allSatisfy { [GGMLType.q4_0, .q5_0, .q8_0, .f16].contains($0) }
+        let onBlockGrids = written.contains { $0.result.codes?.blocks != nil }
+        let exact = onBlockGrids || used.allSatisfy { [GGMLType.q4_0, .q5_0, .q8_0, .f16].contains($0) }
         return ExportReport(
             format: "gguf", path: path, quantizedStorage: used.map(\.name).joined(separator: "+"), quantizedLayers: byGGUFName.count,
             tensors: source.tensors.count, bytes: bytes,
-            notes: mixed + [exact ? "\(used.map(\.name).joined(separator: ", ")) blocks reproduce the fake-quantized weights exactly (d = scale)"
+            notes: mixed + [onBlockGrids ? "quantized on ggml's own block grids: the file holds exactly the weights the method chose and PTQLab evaluated"
+                        : exact ? "\(used.map(\.name).joined(separator: ", ")) blocks reproduce the fake-quantized weights exactly (d = scale)"
                         : "asymmetric blocks: d = scale, m = −scale·zero rounded to f16 (deviation ≤ half an f16 ulp of scale·zero)",
                     changed.isEmpty ? "non-quantized tensors keep their source types and bytes"
                         : "non-quantized tensors keep their source types and bytes, except \(changed.count) the method changed (written as F32)"]

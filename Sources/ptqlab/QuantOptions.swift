@@ -8,10 +8,10 @@ import Quantization
 /// `--quant SPEC --method … [options]`: the quantization recipe of `eval`, `quantize` and `bench --gptq`.
 /// It only parses: the experiment pipeline (`ExperimentPipeline.quantize`) runs it.
 struct QuantOptions: ParsableArguments {
-    @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar).")
+    @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar), or a ggml block type (q2_k, q3_k, q4_k, q5_k, q6_k, q4_0, q4_1, q5_0, q5_1, q8_0): weights on exactly the grid that type stores in a GGUF.")
     var quant: String?
 
-    @Option(help: "Method: rtn, gptq, zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian) zq-global (ZeroQuant-Global: each quantized block trained to reproduce the full-precision block's output) awq (AWQ: activation-aware per-channel scales and clipping, then RTN) or smoothquant (SmoothQuant: activation outliers migrated into the weights, then RTN; made for W8A8 with static per-tensor activations).")
+    @Option(help: "Method: rtn, gptq, imatrix (ggml block types only: llama.cpp's importance-weighted search, the importance being the calibration activations' mean square per column, as llama-imatrix measures it), zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian) zq-global (ZeroQuant-Global: each quantized block trained to reproduce the full-precision block's output) awq (AWQ: activation-aware per-channel scales and clipping, then RTN) or smoothquant (SmoothQuant: activation outliers migrated into the weights, then RTN; made for W8A8 with static per-tensor activations).")
     var method: String = "gptq"
 
     @Option(parsing: .unconditional, help: "zq-global: Adam updates per block (default 100).")

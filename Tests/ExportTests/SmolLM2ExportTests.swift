@@ -231,3 +231,31 @@ extension SmolLM2ExportTests {
         #expect((bits.gptq ?? 0) > summary.effectiveBits - 1)
     }
 }
+
+extension SmolLM2ExportTests {
+    /// GPTQ on ggml's Q4_K grid reaches the GGUF as the very blocks it chose: down_proj (1536
+    /// input columns, six super-blocks) as Q4_K, the 576-column projections as llama-quantize's
+    /// fallback Q5_0; reloaded, every linear equals the in-memory model bit for bit and the
+    /// perplexity is the same number. 2 calibration windows of 64 tokens: the check is the
+    /// export, not GPTQ's quality.
+    @Test func gptqOnTheQ4KGridReachesTheGGUF() throws {
+        let assets = AssetLocator()
+        let memory = try ModelLoader.load(path: try assets.defaultModel)
+        let recipe = QuantRecipe(spec: "q4_k", method: "gptq", calibration: CalibrationSettings(samples: 2, length: 64))
+        let tokens = memory.tokenizer.encode(try Corpora.load("wiki", assets: assets).calibration, addSpecial: false)
+        let summary = try recipe.run(on: memory.model, calibration: try CalibrationSet(tokens: tokens, count: 2, length: 64))
+        let dir = try ExportTestSupport.temporaryDirectory("gguf-q4k")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/model.gguf"
+        let report = try GGUFExporter.export(summary, source: GGUFFile(path: try assets.defaultModel), to: path)
+        #expect(report.notes.contains { $0.contains("Q4_K × 30, Q5_0 × 180") })
+        let file = try GGUFFile(path: path)
+        #expect(file.tensor(named: "blk.0.ffn_down.weight")?.type == .q4_k)
+        #expect(file.tensor(named: "blk.0.attn_q.weight")?.type == .q5_0)
+        #expect(file.metadata["general.file_type"]?.asInt == 14)
+        let reloaded = try ModelLoader.load(path: path)
+        #expect(sameLinears(memory, reloaded))
+        let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
+        #expect(got == expected, "GGUF \(got) vs in memory \(expected)")
+    }
+}

@@ -7,7 +7,7 @@ import Quantization
 /// targets and MLX-LM's per-layer predicates: `"*.down_proj": w8a16-row-asym`, `"*.{last}.*": …`.
 public struct LayerOverride: Codable, Hashable, Sendable, CustomStringConvertible {
     /// Methods an override may name: the per-layer quantizers.
-    public static let methods = ["rtn", "gptq", "zq-local"]
+    public static let methods = ["rtn", "gptq", "zq-local", "imatrix"]
 
     public var pattern: String
     /// Canonical spec text (`QuantSpec.description`).

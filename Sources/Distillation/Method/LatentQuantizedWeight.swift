@@ -29,6 +29,7 @@ final class LatentQuantizedWeight: @unchecked Sendable {
     private var epsilon: Float = 0
 
     init(weight: Tensor, scheme: WeightScheme, learnScales: Bool) throws(QuantizationError) {
+        try scheme.requireIntegerGrid(method: "ZeroQuant-Global distillation")
         guard weight.shape.count == 2 else { throw .notAMatrix(shape: weight.shape) }
         rows = weight.shape[0]; columns = weight.shape[1]
         self.scheme = scheme

@@ -10,6 +10,12 @@ public enum MatrixQuantizer {
         throws(QuantizationError) -> (dequantized: Tensor, codes: QuantizedCodes) {
         try scheme.checked()
         guard weight.shape.count == 2 else { throw .notAMatrix(shape: weight.shape) }
+        if scheme.blockGrid != nil {
+            // ggml's own round to nearest (llama-quantize without an importance matrix); no clipping search
+            if clip != nil { try scheme.requireIntegerGrid(method: "the clipping search (mse-clip)") }
+            let q = try GGMLLayerQuantizer.quantize(weight, scheme: scheme, importance: nil)
+            return (q.dequantized, q.codes!)
+        }
         let rows = weight.shape[0], columns = weight.shape[1]
         let grid = QuantGrid(scheme)
         let out = Tensor(zeros: [rows, columns])

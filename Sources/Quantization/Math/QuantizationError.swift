@@ -7,6 +7,8 @@ public enum QuantizationError: Error, Equatable, Sendable, CustomStringConvertib
     /// Cholesky of the damped Hessian (or of its inverse) failed even at the largest damping.
     case notPositiveDefinite(lastDamping: Float)
     case lowRank(String)
+    /// The method has no version for a ggml block type's grid, or the layer does not fit it.
+    case blockGrid(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum QuantizationError: Error, Equatable, Sendable, CustomStringConvertib
         case .notPositiveDefinite(let d):
             return "Hessian is not positive definite even with damping \(d) × mean(diag H)"
         case .lowRank(let why): return "low-rank correction failed: \(why)"
+        case .blockGrid(let why): return why
         }
     }
 }
@@ -25,5 +28,22 @@ extension WeightScheme {
     /// Throws `QuantizationError.invalidScheme` for bad bits or group size.
     func checked() throws(QuantizationError) {
         do { try validate() } catch { throw .invalidScheme(error) }
+    }
+
+    /// Throws for a ggml block grid: `method` works on the integer scale/zero-point grid only.
+    public func requireIntegerGrid(method: String) throws(QuantizationError) {
+        if let blockGrid {
+            throw .blockGrid("\(method) has no version for ggml's \(blockGrid.name) grid; use rtn, imatrix, gptq or awq with \(blockGrid.rawValue), or an integer scheme such as w4a16-g32-asym")
+        }
+    }
+
+    /// The ggml grid a layer of `columns` input columns is stored on: this scheme's, or
+    /// llama-quantize's fallback type when its blocks do not fit (`GGMLBlockGrid.fitting`).
+    func layerBlockGrid(columns: Int) throws(QuantizationError) -> (grid: GGMLBlockGrid, scheme: WeightScheme) {
+        guard let blockGrid else { preconditionFailure("not a ggml grid") }
+        guard let grid = blockGrid.fitting(columns: columns) else {
+            throw .blockGrid("\(columns) input columns is not a whole number of \(blockGrid.name)'s \(blockGrid.blockSize)-weight blocks, nor of its fallback type's 32-weight blocks")
+        }
+        return (grid, WeightScheme(ggml: grid))
     }
 }

@@ -18,9 +18,15 @@ public struct QuantizedCodes: Sendable {
     public var zeros: [Float]
     /// g_idx: the group (within its row) of each input column; nil means column / groupSize.
     public var groupIndex: [Int32]?
+    /// A ggml grid's layer as the blocks llama.cpp stores (rows × columns/blockSize blocks,
+    /// row-major): the exact weights. `codes` are then the blocks' levels and `scales`/`zeros`
+    /// each sub-block's multiplier and equivalent zero-point (for reports; a sub-block with an
+    /// offset but scale 0 decodes to its offset, which they cannot say — `dequantized()` decodes
+    /// the blocks).
+    public var blocks: [UInt8]?
 
     public init(scheme: WeightScheme, rows: Int, columns: Int, codes: [UInt8], scales: [Float],
-                zeros: [Float], groupIndex: [Int32]? = nil) {
+                zeros: [Float], groupIndex: [Int32]? = nil, blocks: [UInt8]? = nil) {
         precondition(codes.count == rows * columns)
         precondition(scales.count == scheme.parameterCount(rows: rows, columns: columns) && zeros.count == scales.count)
         precondition(groupIndex.map { $0.count == columns } ?? true)
@@ -31,6 +37,10 @@ public struct QuantizedCodes: Sendable {
         self.scales = scales
         self.zeros = zeros
         self.groupIndex = groupIndex
+        self.blocks = blocks
+        if let grid = scheme.blockGrid {
+            precondition(blocks?.count == rows * columns / grid.blockSize * grid.blockBytes)
+        }
     }
 
     public var groupsPerRow: Int { scheme.groupsPerRow(columns: columns) }
@@ -49,6 +59,7 @@ public struct QuantizedCodes: Sendable {
 
     /// The dequantized weight (rows × columns).
     public func dequantized() -> Tensor {
+        if let grid = scheme.blockGrid, let blocks { return GGMLLayerQuantizer.decode(blocks, grid: grid, rows: rows, columns: columns) }
         let out = Tensor(zeros: [rows, columns])
         let p = out.pointer
         Parallel.forRanges(rows) { range in

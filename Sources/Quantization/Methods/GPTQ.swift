@@ -52,6 +52,7 @@ public struct GPTQQuantizer: WeightQuantizer {
         let (rows, columns) = try weight.matrixShape()
         guard let hessian else { throw .missingHessian(method: name) }
         guard hessian.size == columns else { throw .hessianSize(expected: columns, got: hessian.size) }
+        if scheme.blockGrid != nil { return try quantizeOnBlockGrid(weight: weight, hessian: hessian, scheme: scheme) }
         let started = ContinuousClock.now
         let grid = QuantGrid(scheme)
         let n = columns

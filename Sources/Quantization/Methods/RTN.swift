@@ -1,7 +1,9 @@
 import TensorCore
 
 /// Round-to-nearest: each group's parameters from its min/max (ranges include 0), or from the
-/// clipping search when `clip` is set (see `ClipSearch`). Ignores the Hessian.
+/// clipping search when `clip` is set (see `ClipSearch`). Ignores the Hessian. On a ggml block
+/// grid: ggml's own quantizer (llama-quantize without an importance matrix; `GGMLLayerQuantizer`),
+/// counted at the bits of the type each layer got (a fallback type where the blocks do not fit).
 public struct RTNQuantizer: WeightQuantizer {
     public var clip: ClipSearch?
 
@@ -13,6 +15,6 @@ public struct RTNQuantizer: WeightQuantizer {
         let (rows, columns) = try weight.matrixShape()
         let (dequantized, codes) = try MatrixQuantizer.quantize(weight, scheme: scheme, clip: clip)
         return QuantizedWeight(dequantized: dequantized, codes: codes,
-                               bits: BitAccounting(scheme: scheme, rows: rows, columns: columns))
+                               bits: BitAccounting(scheme: codes.scheme, rows: rows, columns: columns))
     }
 }

@@ -77,6 +77,7 @@ public struct ZeroQuantLocalQuantizer: WeightQuantizer {
 
     public func quantize(weight: Tensor, hessian: Hessian?, scheme: WeightScheme) throws(QuantizationError) -> QuantizedWeight {
         try scheme.checked()
+        try scheme.requireIntegerGrid(method: name)
         let (rows, n) = try weight.matrixShape()
         guard let hessian else { throw .missingHessian(method: name) }
         guard hessian.size == n else { throw .hessianSize(expected: n, got: hessian.size) }

@@ -38,6 +38,7 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
     }
 
     public var description: String {
+        if let grid = weight.blockGrid, !activation.isQuantized { return grid.rawValue }
         var parts = ["w\(weight.bits)a\(activation.bits ?? 16)"]
         guard weight.isQuantized else {
             if activation.isQuantized {
@@ -67,6 +68,12 @@ public struct QuantSpec: Hashable, Sendable, CustomStringConvertible, LosslessSt
     public static func parse(_ text: String) throws(QuantSpecError) -> QuantSpec {
         let tokens = text.lowercased().split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard let head = tokens.first, !head.isEmpty else { throw .empty }
+        if let grid = GGMLBlockGrid(name: head) {
+            guard tokens.count == 1 else {
+                throw .misplacedToken(tokens[1], reason: "a ggml block type (\(head)) names the whole weight scheme and keeps activations in full precision")
+            }
+            return QuantSpec(weight: WeightScheme(ggml: grid))
+        }
         let (wBits, aBits) = try parseBits(head)
         if wBits == WeightScheme.fullPrecisionBits { return try parseFullPrecisionWeights(tokens, activationBits: aBits) }
 

@@ -14,7 +14,7 @@ public enum QuantSpecError: Error, Equatable, Sendable, CustomStringConvertible 
         case .empty:
             return "empty quantization spec; expected e.g. w4a16-g128-asym"
         case .badBitsToken(let t):
-            return "'\(t)': the spec must start with w<bits>a<bits>, e.g. w4a16 or w8a8"
+            return "'\(t)': the spec must start with w<bits>a<bits>, e.g. w4a16 or w8a8, or be a ggml block type (q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k)"
         case .weightBits(let t):
             return "'\(t)': weight bits must be 2…8"
         case .activationBits(let t):

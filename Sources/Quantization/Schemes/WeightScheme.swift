@@ -40,6 +40,11 @@ public struct WeightScheme: Hashable, Sendable {
     public var storage: ParameterStorage
     /// The levels a symmetric scheme uses (ignored when asymmetric); see `SymmetricGrid`.
     public var symmetricGrid: SymmetricGrid
+    /// A ggml block type's grid (spec `q4_k`, `q3_k`, `q4_0`, …) instead of the integer
+    /// scale/zero-point grid: the weights take exactly the values that block type stores, with
+    /// ggml's header search (`GGMLBlockGrid`). `bits`, `symmetric` and `granularity` then
+    /// describe the type (code bits, levels around 0 or not, sub-block size) for reports.
+    public var blockGrid: GGMLBlockGrid?
 
     /// Unchecked; `validate()` (called by every quantizer) reports bad values.
     public init(bits: Int, symmetric: Bool = false, granularity: WeightGranularity = .perRow,
@@ -49,6 +54,14 @@ public struct WeightScheme: Hashable, Sendable {
         self.granularity = granularity
         self.storage = storage
         self.symmetricGrid = symmetricGrid
+        blockGrid = nil
+    }
+
+    /// The grid of ggml block type `grid`.
+    public init(ggml grid: GGMLBlockGrid) {
+        self.init(bits: grid.codeBits, symmetric: [.q4_0, .q5_0, .q8_0, .q3_k, .q6_k].contains(grid),
+                  granularity: .group(grid.subBlockSize), storage: .f16)
+        blockGrid = grid
     }
 
     /// False for `fullPrecision` (w16).
@@ -89,7 +102,15 @@ public struct WeightScheme: Hashable, Sendable {
 
     /// Bits of one group's parameters: scale bits + zero-point bits (a symmetric scheme stores no
     /// zero-point: it is fixed at 2^(bits−1)).
-    public var parameterBits: Int { storage.bits * (symmetric ? 1 : 2) }
+    /// A ggml grid counts its block header spread over the sub-blocks (Q4_K: 16 bits per 32
+    /// weights, so 4.5 bits per weight, as llama.cpp reports).
+    public var parameterBits: Int {
+        if let blockGrid {
+            let subBlocks = blockGrid.blockSize / blockGrid.subBlockSize
+            return (blockGrid.blockBytes * 8 - blockGrid.blockSize * bits) / subBlocks
+        }
+        return storage.bits * (symmetric ? 1 : 2)
+    }
 
     /// Effective bits per weight (DESIGN §4): bits + (scale bits + zero bits) / group size, counted
     /// exactly over the groups of a (rows × columns) layer (a ragged last group counts whole).

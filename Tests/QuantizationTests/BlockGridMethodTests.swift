@@ -1,0 +1,84 @@
+import Testing
+@testable import Quantization
+import TensorCore
+
+/// RTN, imatrix and GPTQ on ggml block grids (specs q4_k, q3_k, q4_0, …): the codes decode to
+/// exactly the returned weights, the blocks are what ggml writes (RTN), and the calibrated
+/// methods reduce the layer-output error on correlated inputs.
+@Suite struct BlockGridMethodTests {
+    static let rows = 40, columns = 512
+    static let w = QuantTestSupport.weight(rows: rows, columns: columns, seed: 303, outliers: 25)
+    static let x = QuantTestSupport.correlatedInputs(samples: 4096, columns: columns, seed: 404)
+    static let h = QuantTestSupport.hessian(of: x)
+
+    @Test func specNamesParseAndPrint() throws {
+        for grid in GGMLBlockGrid.allCases {
+            let spec = try QuantSpec.parse(grid.name)
+            #expect(spec.weight.blockGrid == grid)
+            #expect(spec.description == grid.rawValue)
+            #expect(abs(spec.weight.effectiveBits(rows: 8, columns: 256) - grid.bitsPerWeight) < 1e-12, "\(grid.name)")
+        }
+        #expect(throws: QuantSpecError.self) { try QuantSpec.parse("q4_k-tok") }
+    }
+
+    /// RTN on a ggml grid is llama-quantize without an importance matrix: its blocks are ggml's
+    /// (the byte-level equality with ggml itself is `GGMLBlockGridTests`), its codes decode to its weights.
+    @Test(arguments: GGMLBlockGrid.allCases)
+    func rtnIsGGMLsQuantizer(grid: GGMLBlockGrid) throws {
+        let scheme = WeightScheme(ggml: grid)
+        let q = try RTNQuantizer().quantize(weight: Self.w, hessian: nil, scheme: scheme)
+        let codes = try #require(q.codes)
+        let direct = Self.w.array.withUnsafeBufferPointer { grid.quantize($0.baseAddress!, rows: Self.rows, columns: Self.columns, importance: nil) }
+        #expect(codes.blocks == direct)
+        #expect(codes.dequantized().array == q.dequantized.array)
+        #expect(abs(q.bits.effectiveBitsPerWeight - grid.bitsPerWeight) < 1e-12)
+        // levels recovered from the blocks decode back to the same weights wherever the sub-block scale is not 0
+        let sub = codes.blocks!.withUnsafeBytes { GGMLBlockGrid.SubBlocks(grid, header: $0.baseAddress!) }
+        for i in 0..<grid.blockSize where sub.scale(of: i) != 0 {
+            #expect(sub.value(codes.codes[i], at: i) == q.dequantized.pointer[i])
+        }
+    }
+
+    /// GPTQ on the grid beats ggml's RTN and ggml's importance-weighted search (imatrix, the
+    /// Hessian diagonal as importance) on the layer's output error; its blocks hold exactly the
+    /// weights it returns. Margins: GPTQ < 0.9 × imatrix, imatrix ≤ 1.02 × RTN (measured on this
+    /// seed: see the expectation messages).
+    @Test(arguments: [GGMLBlockGrid.q4_k, .q3_k, .q2_k, .q6_k, .q4_0, .q5_1])
+    func gptqBeatsImatrixAndRTN(grid: GGMLBlockGrid) throws {
+        let scheme = WeightScheme(ggml: grid)
+        let gptq = try GPTQQuantizer().quantize(weight: Self.w, hessian: Self.h, scheme: scheme)
+        let imatrix = try ImatrixQuantizer().quantize(weight: Self.w, hessian: Self.h, scheme: scheme)
+        let rtn = try RTNQuantizer().quantize(weight: Self.w, hessian: nil, scheme: scheme)
+        let eG = QuantTestSupport.outputError(Self.w, gptq.dequantized, Self.x)
+        let eI = QuantTestSupport.outputError(Self.w, imatrix.dequantized, Self.x)
+        let eR = QuantTestSupport.outputError(Self.w, rtn.dequantized, Self.x)
+        #expect(eG < 0.9 * eI, "\(grid.name): GPTQ \(eG), imatrix \(eI), RTN \(eR)")
+        #expect(eI <= 1.02 * eR, "\(grid.name): imatrix \(eI), RTN \(eR)")
+        #expect(gptq.codes!.dequantized().array == gptq.dequantized.array)
+        #expect(gptq.codes!.blocks!.count == Self.rows * Self.columns / grid.blockSize * grid.blockBytes)
+    }
+
+    /// A layer whose rows are not whole 256-weight super-blocks gets llama-quantize's fallback
+    /// type (Q4_K → Q5_0, Q3_K → Q4_0, …), counted at that type's bits; 32-weight blocks that do
+    /// not fit are refused with the layer's column count.
+    @Test func fallbackTypesFollowLlamaQuantize() throws {
+        let w = QuantTestSupport.weight(rows: 8, columns: 96, seed: 7)
+        let expected: [(GGMLBlockGrid, GGMLBlockGrid)] = [(.q2_k, .q4_0), (.q3_k, .q4_0), (.q4_k, .q5_0), (.q5_k, .q5_1), (.q6_k, .q8_0), (.q4_0, .q4_0)]
+        for (asked, stored) in expected {
+            let q = try RTNQuantizer().quantize(weight: w, hessian: nil, scheme: WeightScheme(ggml: asked))
+            #expect(q.codes?.scheme.blockGrid == stored, "\(asked.name)")
+            #expect(abs(q.bits.effectiveBitsPerWeight - stored.bitsPerWeight) < 1e-12)
+        }
+        let odd = QuantTestSupport.weight(rows: 4, columns: 40, seed: 8)
+        #expect(throws: QuantizationError.self) { try RTNQuantizer().quantize(weight: odd, hessian: nil, scheme: WeightScheme(ggml: .q4_k)) }
+    }
+
+    @Test func integerOnlyMethodsRefuseBlockGrids() {
+        let scheme = WeightScheme(ggml: .q4_k)
+        #expect(throws: QuantizationError.self) { try ZeroQuantLocalQuantizer().quantize(weight: Self.w, hessian: Self.h, scheme: scheme) }
+        #expect(throws: QuantizationError.self) { try GPTQQuantizer(actOrder: true).quantize(weight: Self.w, hessian: Self.h, scheme: scheme) }
+        #expect(throws: QuantizationError.self) {
+            try ImatrixQuantizer().quantize(weight: Self.w, hessian: Self.h, scheme: WeightScheme(bits: 4, granularity: .group(32)))
+        }
+    }
+}
