@@ -49,6 +49,13 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// Weight-only spec for the LM head (round to nearest); nil: kept in full precision. A tied
     /// head is the embedding: either spec quantizes both.
     public var head: String?
+    /// A llama.cpp type mix (`q4_k_m`, `q3_k_m`, … — `LlamaCppMix`) given as the spec: `spec` is
+    /// then its base type, `embedding`/`head` default to the mix's, and every block linear the
+    /// mix's rules give another type gets it (after the recipe's own overrides). nil otherwise.
+    public var mix: String?
+    /// Per-tensor ggml types chosen under this size budget (bits per block-linear weight; see
+    /// `SizeBudget`), replacing the mix's per-layer rules; nil otherwise.
+    public var targetBitsPerWeight: Double?
 
     /// GPTQ's damping when the recipe names none.
     public static let defaultDamping = 0.01
@@ -60,7 +67,15 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
                 calibration: CalibrationSettings? = nil, staticGroups: Bool = false, damping: Double? = nil,
                 lorcFactorBits: Int? = nil, zqGlobal: ZeroQuantGlobalSettings? = nil, awq: AWQSettings? = nil,
                 smoothQuant: SmoothQuantSettings? = nil, overrides: [LayerOverride] = [],
-                embedding: String? = nil, head: String? = nil) {
+                embedding: String? = nil, head: String? = nil, targetBitsPerWeight: Double? = nil) {
+        var spec = spec, embedding = embedding, head = head
+        if let mix = LlamaCppMix(name: spec) {
+            self.mix = mix.rawValue
+            spec = mix.base.rawValue
+            embedding = embedding ?? mix.base.rawValue
+            head = head ?? mix.output.rawValue
+        }
+        self.targetBitsPerWeight = targetBitsPerWeight
         self.spec = spec; self.method = method; self.actOrder = actOrder; self.mseClip = mseClip
         self.lorcRank = lorcRank; self.calibration = calibration
         self.staticGroups = staticGroups ? true : nil
@@ -126,6 +141,8 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
             label += "+lorc\(lorcRank)"
             if let bits = lorcFactorBits { label += bits == 16 ? "-f16" : "-\(bits)bit" }
         }
+        if let mix { label += "+llama.cpp-\(mix)" }
+        if let targetBitsPerWeight { label += "+bpw\(targetBitsPerWeight)" }
         return label + Self.mixedPrecisionLabel(overrides: overrides, embedding: embedding, head: head)
     }
 
@@ -176,7 +193,7 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     public func needsCalibration() throws -> Bool {
         let parsed = try parsedSpec()
         let overrideSpecs = try (overrides ?? []).map { try QuantSpec.parse($0.spec) }
-        return methodNeedsHessian || awq != nil || smoothQuant != nil
+        return methodNeedsHessian || awq != nil || smoothQuant != nil || targetBitsPerWeight != nil
             || ([parsed] + overrideSpecs).contains { $0.activation.isQuantized && $0.activation.isStatic }
     }
 
@@ -197,6 +214,11 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         guard Self.methods.contains(method) else { return "unknown method '\(method)' (methods: \(Self.methods.joined(separator: ", ")))" }
         if parsed.weight.blockGrid != nil && ["zq-local", "zq-global"].contains(method) {
             return "\(method) learns integer scales and zero-points; ggml's \(parsed.weight.blockGrid!.name) grid takes rtn, imatrix, gptq or awq"
+        }
+        if let target = targetBitsPerWeight {
+            if parsed.weight.blockGrid == nil { return "--target-bpw chooses ggml types per tensor: give a ggml spec or mix (q4_k, q4_k_m, …)" }
+            if !(target > 0 && target <= 16) { return "--target-bpw must be in (0, 16], got \(target)" }
+            if method == "zq-global" || awq != nil || smoothQuant != nil { return "--target-bpw composes with rtn, imatrix and gptq" }
         }
         if method == "imatrix" && parsed.weight.blockGrid == nil {
             return "imatrix is ggml's importance-weighted search on a ggml block type: give a ggml spec (q4_k, q3_k, q4_0, …)"
@@ -314,8 +336,21 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
             smoothing = try SmoothQuantScaling(settings: smoothQuant).run(model: s.model, windows: s.windows, progress: s.progress)
         }
         let scaled = awqResult != nil || smoothing != nil
+        var allocation: [String: GGMLBlockGrid]? = nil
+        if let target = targetBitsPerWeight {
+            if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
+            guard let windows, !windows.windows.isEmpty else { throw CalibrationSet.Failure(message: "--target-bpw needs calibration data") }
+            let hessians = try baseHessians ?? BaseModelHessians(model: model, calibration: windows)
+            let probe = Array(windows.windows.prefix(SizeBudget.measureWindows))
+            allocation = try SizeBudget(model: model, hessians: hessians, windows: probe).allocate(targetBitsPerWeight: target)
+            if ProcessInfo.processInfo.environment["PTQLAB_DEBUG_ALLOCATION"] != nil {
+                var roles: [String: [String: Int]] = [:]
+                for (name, type) in allocation! { roles[String(name.split(separator: ".").last!), default: [:]][type.name, default: 0] += 1 }
+                for (role, types) in roles.sorted(by: { $0.key < $1.key }) { FileHandle.standardError.write(Data("\(role): \(types.sorted { $0.key < $1.key })\n".utf8)) }
+            }
+        }
         let summary = try quantizeScaled(on: model, parsed: parsed, calibration: windows, baseHessians: baseHessians,
-                                         scalingBlocks: scaled ? model.blockCount : 0, progress: progress)
+                                         scalingBlocks: scaled ? model.blockCount : 0, allocation: allocation, progress: progress)
         var out = summary
         if let awqResult { out = summary.merging(awqResult) }
         if let smoothing { out = summary.merging(smoothing) }
@@ -324,14 +359,14 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     }
 
     private func quantizeScaled(on model: any BlockwiseLanguageModel, parsed: QuantSpec, calibration windows: CalibrationSet?,
-                                baseHessians: BaseModelHessians?, scalingBlocks: Int,
+                                baseHessians: BaseModelHessians?, scalingBlocks: Int, allocation: [String: GGMLBlockGrid]?,
                                 progress: ((_ block: Int, _ blocks: Int) -> Void)?) throws -> QuantizationSummary {
         let progress: ((Int, Int) -> Void)? = progress.map { report in { done, blocks in report(scalingBlocks + done, scalingBlocks + blocks) } }
         if method == "zq-global" {
             if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
             return try runZeroQuantGlobal(on: model, scheme: parsed, calibration: windows, progress: progress)
         }
-        let pipeline = SequentialQuantization(plan: try layerPlan(for: model, parsed: parsed),
+        let pipeline = SequentialQuantization(plan: try layerPlan(for: model, parsed: parsed, allocation: allocation),
                                               trueSequential: calibration?.isTrueSequential ?? false)
         if calibration?.isSequential == false && methodNeedsHessian && baseHessians == nil {
             throw CalibrationSet.Failure(message: "non-sequential calibration needs the base model's Hessians")
@@ -344,14 +379,37 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
 extension QuantRecipe {
     /// Each block linear's scheme and method: the recipe's, or the first matching override's. An
     /// override that matches no linear of the model is an error (a typo, or another family's names).
-    func layerPlan(for model: any BlockwiseLanguageModel, parsed: QuantSpec) throws -> LayerPlan {
+    func layerPlan(for model: any BlockwiseLanguageModel, parsed: QuantSpec, allocation: [String: GGMLBlockGrid]? = nil) throws -> LayerPlan {
         if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
         func choice(_ spec: QuantSpec, _ m: String) throws -> LayerPlan.Choice {
             LayerPlan.Choice(weight: spec.weight, activation: spec.activation, quantizer: try makeQuantizer(method: m),
                              needsHessian: !Self.roundToNearestMethods.contains(m))
         }
         let base = try choice(parsed, method)
-        let overridden = try (overrides ?? []).map { o in (pattern: LayerPattern(o.pattern), choice: try choice(QuantSpec.parse(o.spec), layerMethod(of: o))) }
+        var overridden = try (overrides ?? []).map { o in (pattern: LayerPattern(o.pattern), choice: try choice(QuantSpec.parse(o.spec), layerMethod(of: o))) }
+        if let allocation {
+            // the size budget's per-tensor types, after the recipe's own overrides
+            for b in 0..<model.blockCount {
+                for linear in model.linears(ofBlock: b) {
+                    if let type = allocation[linear.name] {
+                        overridden.append((LayerPattern(linear.name), try choice(QuantSpec(weight: WeightScheme(ggml: type)), method)))
+                    }
+                }
+            }
+        } else if let mix = mix.flatMap(LlamaCppMix.init(name:)) {
+            // the mix's per-tensor types, as exact-name overrides after the recipe's own
+            let first = model.linears(ofBlock: 0)
+            let q = first.first { $0.name.hasSuffix("q_proj") }?.outFeatures, v = first.first { $0.name.hasSuffix("v_proj") }?.outFeatures
+            let gqa = (q != nil && v != nil && v! > 0) ? q! / v! : 1
+            for b in 0..<model.blockCount {
+                for linear in model.linears(ofBlock: b) {
+                    let type = mix.type(ofLinear: linear.name, block: b, blocks: model.blockCount, gqa: gqa)
+                    if type != mix.base {
+                        overridden.append((LayerPattern(linear.name), try choice(QuantSpec(weight: WeightScheme(ggml: type)), method)))
+                    }
+                }
+            }
+        }
         let plan = LayerPlan(base: base, overrides: overridden, blocks: model.blockCount)
         let names = (0..<model.blockCount).flatMap { model.linears(ofBlock: $0).map(\.name) }
         if let unmatched = plan.unmatchedPatterns(among: names).first {

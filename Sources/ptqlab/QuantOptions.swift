@@ -8,7 +8,7 @@ import Quantization
 /// `--quant SPEC --method … [options]`: the quantization recipe of `eval`, `quantize` and `bench --gptq`.
 /// It only parses: the experiment pipeline (`ExperimentPipeline.quantize`) runs it.
 struct QuantOptions: ParsableArguments {
-    @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar), or a ggml block type (q2_k, q3_k, q4_k, q5_k, q6_k, q4_0, q4_1, q5_0, q5_1, q8_0): weights on exactly the grid that type stores in a GGUF.")
+    @Option(help: "Quantization spec, e.g. w4a16-g128-asym, w3a16-row-asym (see QuantSpec for the grammar), or a ggml block type (q2_k, q3_k, q4_k, q5_k, q6_k, q4_0, q4_1, q5_0, q5_1, q8_0): weights on exactly the grid that type stores in a GGUF, or one of llama.cpp's type mixes (q2_k, q3_k_s, q3_k_m, q3_k_l, q4_k_s, q4_k_m, q5_k_s, q5_k_m): llama-quantize's per-tensor types, embedding and output included.")
     var quant: String?
 
     @Option(help: "Method: rtn, gptq, imatrix (ggml block types only: llama.cpp's importance-weighted search, the importance being the calibration activations' mean square per column, as llama-imatrix measures it), zq-local (ZeroQuant local: gradient descent on ‖WX − Q(W)X‖² through the Hessian) zq-global (ZeroQuant-Global: each quantized block trained to reproduce the full-precision block's output) awq (AWQ: activation-aware per-channel scales and clipping, then RTN) or smoothquant (SmoothQuant: activation outliers migrated into the weights, then RTN; made for W8A8 with static per-tensor activations).")
@@ -49,6 +49,9 @@ struct QuantOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "SmoothQuant: migration strength α in s = max|X|^α / max|W|^(1−α) (default 0.5).")
     var sqAlpha: Double?
+
+    @Option(name: .customLong("target-bpw"), help: "With a ggml spec or mix (q4_k, q4_k_m, …): choose each block linear's ggml type (Q2_K…Q6_K, Q8_0) from its measured sensitivity so the block linears take this many bits per weight (the mix's embedding and output types are kept).")
+    var targetBpw: Double?
 
     @Option(name: .customLong("override"), help: ArgumentHelp("Per-layer override (mixed precision), repeatable, first match wins: PATTERN=SPEC[:METHOD], e.g. '*.down_proj=w8a16-row-asym', '*.{last}.*=w8a16-row-asym:rtn', '*.o_proj=w16a16' (left in full precision). PATTERN is a glob over Hugging Face layer names ({first}/{last}: the first/last block's index).", valueName: "PATTERN=SPEC[:METHOD]"))
     var overrides: [String] = []
@@ -93,8 +96,10 @@ struct QuantOptions: ParsableArguments {
     var seed: UInt64 = 0
 
     /// The parsed `--quant` spec.
+    /// The spec (for a llama.cpp mix such as q4_k_m: its base type; the recipe adds the mix's rules).
     func parsedSpec() throws -> QuantSpec {
         guard let quant else { throw ValidationError("--quant SPEC is required, e.g. --quant w4a16-g32-asym") }
+        if let mix = LlamaCppMix(name: quant) { return QuantSpec(weight: WeightScheme(ggml: mix.base)) }
         return try QuantSpec.parse(quant)
     }
 
@@ -129,13 +134,13 @@ struct QuantOptions: ParsableArguments {
         }
         let sqSettings = smoothquant || method == "smoothquant"
             ? SmoothQuantSettings(alpha: sqAlpha ?? SmoothQuantSettings.defaultAlpha) : nil
-        var recipe = QuantRecipe(spec: spec.description, method: method, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
+        var recipe = QuantRecipe(spec: LlamaCppMix(name: quant ?? "") != nil ? quant! : spec.description, method: method, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
                                  staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zq,
                                  awq: awqSettings, smoothQuant: sqSettings,
                                  overrides: try overrides.map { text in
                                      do { return try LayerOverride.parse(text) } catch { throw ValidationError("--override \(text): \(error)") }
                                  },
-                                 embedding: quantEmbedding, head: quantHead)
+                                 embedding: quantEmbedding, head: quantHead, targetBitsPerWeight: targetBpw)
         if let problem = recipe.problem() { throw ValidationError(problem) }
         if try recipe.needsCalibration() {
             recipe.calibration = CalibrationSettings(corpus: calib, samples: calibSamples, length: calibLength, seed: seed,

@@ -46,6 +46,8 @@ extension QuantRecipe {
         }
         let (embeddingName, table) = tables.embeddingTable
         if tables.headIsTied {
+            // a llama.cpp mix quantizes a tied embedding with the output's type
+            if mix != nil, let h = head { return [try quantize(table, name: embeddingName, spec: h)] }
             if let e = embedding, let h = head, e != h {
                 throw CalibrationSet.Failure(message: "\(model.architecture)'s LM head is its token embedding (tied): one spec quantizes both, got \(e) and \(h)")
             }

@@ -9,7 +9,7 @@ import TensorCore
 /// the error the file will really have is propagated. The batch of lazily updated columns is a
 /// whole number of ggml blocks (at least `blockSize`), so every block is fitted on fully updated
 /// weights. Each row then keeps GPTQ's blocks or ggml's importance-weighted search's
-/// (llama-quantize --imatrix), whichever has the smaller Hessian loss (`rowLosses`). Rows that are not whole blocks of the type use llama-quantize's fallback type
+/// (llama-quantize --imatrix), whichever has the smaller Hessian loss (`HessianLoss.rows`). Rows that are not whole blocks of the type use llama-quantize's fallback type
 /// (`GGMLBlockGrid.fitting`). Act-order and static groups do not apply (blocks are runs of consecutive columns).
 extension GPTQQuantizer {
     func quantizeOnBlockGrid(weight: Tensor, hessian: Hessian, scheme: WeightScheme) throws(QuantizationError) -> QuantizedWeight {
@@ -86,8 +86,8 @@ extension GPTQQuantizer {
         // with the same importance), whichever has the smaller layer-output loss δ·H·δᵀ: rows are
         // independent in ‖(W − Ŵ)X‖², so the choice never makes the layer worse than either.
         let imatrix = grid.quantize(UnsafePointer(weight.pointer), rows: rows, columns: n, importance: UnsafePointer(importance.pointer))
-        let gptqLoss = Self.rowLosses(GGMLLayerQuantizer.decode(blocks, grid: grid, rows: rows, columns: n), weight, hessian)
-        let imatrixLoss = Self.rowLosses(GGMLLayerQuantizer.decode(imatrix, grid: grid, rows: rows, columns: n), weight, hessian)
+        let gptqLoss = HessianLoss.rows(GGMLLayerQuantizer.decode(blocks, grid: grid, rows: rows, columns: n), weight, hessian)
+        let imatrixLoss = HessianLoss.rows(GGMLLayerQuantizer.decode(imatrix, grid: grid, rows: rows, columns: n), weight, hessian)
         var fromImatrix = 0
         for r in 0..<rows where imatrixLoss[r] < gptqLoss[r] {
             blocks.replaceSubrange(r * rowBytes ..< (r + 1) * rowBytes, with: imatrix[r * rowBytes ..< (r + 1) * rowBytes])
@@ -104,19 +104,5 @@ extension GPTQQuantizer {
         ]
         return QuantizedWeight(dequantized: GGMLLayerQuantizer.decode(blocks, grid: grid, rows: rows, columns: n), codes: codes,
                                bits: BitAccounting(scheme: scheme, rows: rows, columns: n), stats: stats)
-    }
-
-    /// diag(Δ·H·Δᵀ) with Δ = W − Ŵ: each row's share of the layer-output loss.
-    static func rowLosses(_ quantized: Tensor, _ weight: Tensor, _ hessian: Hessian) -> [Double] {
-        let rows = weight.shape[0], n = weight.shape[1]
-        let delta = Tensor(zeros: [rows, n]), product = Tensor(zeros: [rows, n])
-        for i in 0..<rows * n { delta.pointer[i] = weight.pointer[i] - quantized.pointer[i] }
-        BLAS.parallelGemm(m: rows, n: n, k: n, a: delta.pointer, lda: n, b: hessian.matrix.pointer, ldb: n,
-                          c: product.pointer, ldc: n)
-        return (0..<rows).map { r in
-            var total: Double = 0
-            for c in 0..<n { total += Double(product.pointer[r * n + c]) * Double(delta.pointer[r * n + c]) }
-            return total
-        }
     }
 }
