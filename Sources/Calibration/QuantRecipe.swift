@@ -343,11 +343,6 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
             let hessians = try baseHessians ?? BaseModelHessians(model: model, calibration: windows)
             let probe = Array(windows.windows.prefix(SizeBudget.measureWindows))
             allocation = try SizeBudget(model: model, hessians: hessians, windows: probe).allocate(targetBitsPerWeight: target)
-            if ProcessInfo.processInfo.environment["PTQLAB_DEBUG_ALLOCATION"] != nil {
-                var roles: [String: [String: Int]] = [:]
-                for (name, type) in allocation! { roles[String(name.split(separator: ".").last!), default: [:]][type.name, default: 0] += 1 }
-                for (role, types) in roles.sorted(by: { $0.key < $1.key }) { FileHandle.standardError.write(Data("\(role): \(types.sorted { $0.key < $1.key })\n".utf8)) }
-            }
         }
         let summary = try quantizeScaled(on: model, parsed: parsed, calibration: windows, baseHessians: baseHessians,
                                          scalingBlocks: scaled ? model.blockCount : 0, allocation: allocation, progress: progress)

@@ -16,8 +16,8 @@ import TensorCore
 ///   are replaced by their fallback type (Q4_K → Q5_0, …) and counted at its bits.
 /// - Allocation: minimise Σ loss subject to Σ bits ≤ target × weights, over the block linears:
 ///   the Lagrangian relaxation (each layer takes argmin loss + λ·bits; λ bisected to the smallest
-///   value that meets the budget), then the remaining bits spent greedily on the upgrades with the
-///   largest loss reduction per bit.
+///   value that meets the budget), then a local search over single and paired changes of type
+///   (`improve`) that spends what is left and trades bits between layers.
 public struct SizeBudget: Sendable {
     /// The default candidates: llama.cpp's K-quants and Q8_0.
     public static let defaultCandidates: [GGMLBlockGrid] = [.q2_k, .q3_k, .q4_k, .q5_k, .q6_k, .q8_0]
@@ -107,24 +107,46 @@ public struct SizeBudget: Sendable {
                 if bits(pick(mid)) > budget { lo = mid } else { hi = mid }
             }
             choice = pick(hi)
-            // spend what is left on the best loss reduction per bit
-            var used = bits(choice)
-            while true {
-                var bestGain = 0.0, bestLayer = -1, bestOption = -1
-                for (l, layer) in layers.enumerated() {
-                    let current = layer.options[choice[l]]
-                    for (i, o) in layer.options.enumerated() where o.bits > current.bits && used - current.bits + o.bits <= budget {
-                        let gain = (current.loss - o.loss) / Double(o.bits - current.bits)
-                        if gain > bestGain { bestGain = gain; bestLayer = l; bestOption = i }
-                    }
-                }
-                if bestLayer < 0 { break }
-                used += layers[bestLayer].options[bestOption].bits - layers[bestLayer].options[choice[bestLayer]].bits
-                choice[bestLayer] = bestOption
-            }
+            choice = improve(choice, budget: budget)
         }
         var out: [String: GGMLBlockGrid] = [:]
         for (layer, c) in zip(layers, choice) { out[layer.name] = layer.options[c].type }
         return out
+    }
+
+    /// Local search from the Lagrangian's choice: repeatedly applies the move that lowers the
+    /// summed loss most while the bits stay within the budget — one layer changing option, or two
+    /// layers changing together (one gives bits up for the other) — until none does.
+    func improve(_ start: [Int], budget: Int) -> [Int] {
+        var choice = start
+        var used = zip(layers, choice).reduce(0) { $0 + $1.0.options[$1.1].bits }
+        for _ in 0..<10_000 {
+            var bestDelta = -1e-12 * max(1, layers.reduce(0) { $0 + $1.options[0].loss })
+            var move: [(layer: Int, option: Int)] = []
+            // single changes
+            var singles: [(layer: Int, option: Int, bits: Int, loss: Double)] = []
+            for (l, layer) in layers.enumerated() {
+                let current = layer.options[choice[l]]
+                for (i, o) in layer.options.enumerated() where i != choice[l] {
+                    let dBits = o.bits - current.bits, dLoss = o.loss - current.loss
+                    singles.append((l, i, dBits, dLoss))
+                    if used + dBits <= budget && dLoss < bestDelta { bestDelta = dLoss; move = [(l, i)] }
+                }
+            }
+            // pairs: a change that frees bits with one that spends them
+            let freeing = singles.filter { $0.bits < 0 }, spending = singles.filter { $0.bits > 0 && $0.loss < 0 }
+            for f in freeing {
+                for s in spending where s.layer != f.layer && used + f.bits + s.bits <= budget {
+                    let d = f.loss + s.loss
+                    if d < bestDelta { bestDelta = d; move = [(f.layer, f.option), (s.layer, s.option)] }
+                }
+            }
+            if move.isEmpty { break }
+            for m in move {
+                used += layers[m.layer].options[m.option].bits - layers[m.layer].options[choice[m.layer]].bits
+                choice[m.layer] = m.option
+            }
+        }
+        return choice
     }
 }

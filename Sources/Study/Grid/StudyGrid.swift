@@ -137,7 +137,10 @@ public struct StudyGrid: Sendable {
         var methods = defaultMethods
         func add(_ text: String, field: String) throws {
             do {
-                let spec = try QuantSpec.parse(text)
+                // a llama.cpp mix (q4_k_m, …) is its base type with the mix named in each method
+                let mix = LlamaCppMix(name: text)
+                let spec = try mix.map { QuantSpec(weight: WeightScheme(ggml: $0.base)) } ?? QuantSpec.parse(text)
+                let methods = mix.map { mix in methods.map { var m = $0; m.mix = mix.rawValue; return m } } ?? methods
                 if let i = position[spec] {
                     specs[i].1 += methods
                 } else {
@@ -152,8 +155,12 @@ public struct StudyGrid: Sendable {
             let field = "schemes[\(i)]"
             methods = entry.methods?.values ?? defaultMethods
             let overrides = entry.overrides?.map(\.value) ?? []
-            if !overrides.isEmpty || entry.embedding != nil || entry.lmHead != nil {
-                methods = methods.map { var m = $0; m.overrides = overrides; m.embedding = entry.embedding; m.head = entry.lmHead; return m }
+            if !overrides.isEmpty || entry.embedding != nil || entry.lmHead != nil || entry.targetBpw != nil {
+                methods = methods.map {
+                    var m = $0; m.overrides = overrides; m.embedding = entry.embedding; m.head = entry.lmHead
+                    m.targetBitsPerWeight = entry.targetBpw
+                    return m
+                }
             }
             if let list = entry.spec?.values {
                 guard entry.bits == nil && entry.granularity == nil && entry.symmetry == nil && entry.activation == nil else {

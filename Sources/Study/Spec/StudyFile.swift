@@ -54,9 +54,13 @@ public struct StudyFile: Decodable, Sendable {
         /// method of this entry; absent: kept in full precision.
         public var embedding: String?
         public var lmHead: String?
+        /// With a ggml spec or llama.cpp mix: per-tensor ggml types chosen under this many bits per
+        /// block-linear weight (`QuantRecipe.targetBitsPerWeight`), for every method of this entry.
+        public var targetBpw: Double?
 
         enum CodingKeys: String, CodingKey {
             case spec, bits, granularity, symmetry, activation, methods, overrides, embedding, lmHead = "lm_head"
+            case targetBpw = "target_bpw"
         }
     }
 
@@ -113,6 +117,9 @@ public struct StudyFile: Decodable, Sendable {
         /// Token-table specs, from the scheme entry this method is listed under.
         public var embedding: String?
         public var head: String?
+        /// The llama.cpp mix the scheme entry's spec named (q4_k_m, …), and its size budget.
+        public var mix: String?
+        public var targetBitsPerWeight: Double?
 
         enum CodingKeys: String, CodingKey {
             case name, actOrder = "act_order", mseClip = "mse_clip", lorc, staticGroups = "static_groups", damping
@@ -190,9 +197,10 @@ public struct StudyFile: Decodable, Sendable {
 
         /// The recipe this entry names for `spec` (calibration settings added by the grid).
         public func recipe(spec: String) -> QuantRecipe {
-            QuantRecipe(spec: spec, method: name, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
+            QuantRecipe(spec: mix ?? spec, method: name, actOrder: actOrder, mseClip: mseClip, lorcRank: lorc,
                         staticGroups: staticGroups, damping: damping, lorcFactorBits: lorcBits, zqGlobal: zqGlobal, awq: awq,
-                        smoothQuant: smoothQuant, overrides: overrides, embedding: embedding, head: head)
+                        smoothQuant: smoothQuant, overrides: overrides, embedding: embedding, head: head,
+                        targetBitsPerWeight: targetBitsPerWeight)
         }
     }
 
@@ -237,7 +245,7 @@ public struct StudyFile: Decodable, Sendable {
     /// Every key a study file may use, by path (`*` = any list item); anything else is a typo.
     static let allowedKeys: [String: Set<String>] = [
         "": ["name", "description", "models", "schemes", "methods", "calibration", "seeds", "evaluation"],
-        "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods", "overrides", "embedding", "lm_head"],
+        "schemes.*": ["spec", "bits", "granularity", "symmetry", "activation", "methods", "overrides", "embedding", "lm_head", "target_bpw"],
         "schemes.*.methods.*": ["name", "act_order", "mse_clip", "lorc", "static_groups", "damping", "lorc_bits", "true_sequential",
                                      "steps", "lr", "batch", "learn_scales", "scale_lr", "seed", "logit_steps", "logit_lr",
                                      "awq", "awq_grid", "awq_clip", "smoothquant", "sq_alpha"],
