@@ -24,7 +24,7 @@ public enum GPTQExporter {
 
     @discardableResult
     public static func export(_ summary: QuantizationSummary, model: LlamaModel, config: LlamaConfig,
-                              sourceDirectory: String?, to directory: String,
+                              sourceDirectory: String?, sourceGGUF: GGUFFile? = nil, to directory: String,
                               floatType: FloatDType = .f32) throws -> ExportReport {
         try GPTQLayerPacking.check(scheme: summary.scheme, lowRank: summary.layers.contains { $0.result.lowRank != nil })
         // Layers with another scheme (per-layer overrides) get GPTQModel `dynamic` entries: `+:` with
@@ -128,9 +128,10 @@ public enum GPTQExporter {
         }
         if copied.contains("tokenizer.json") {
             notes.append("copied \(copied.joined(separator: ", ")) from the source directory")
+        } else if let sourceGGUF {
+            notes += try TokenizerFiles.write(fromGGUF: sourceGGUF, into: url).notes
         } else {
-            notes.append("no tokenizer.json written (a GGUF source's vocabulary cannot be turned into tokenizer.json yet): "
-                         + "add one to evaluate this directory on text")
+            notes.append("no tokenizer.json written (no source directory or GGUF to take it from): add one to evaluate this directory on text")
         }
         let bytes = writer.entries.reduce(0) { $0 + $1.bytes.count }
         return ExportReport(format: "gptq", path: directory,

@@ -59,21 +59,9 @@ public enum HFDirectoryExporter {
             var config = try route.hfConfig(file, member)
             config["dtype"] = dtypeName
             try write(Data(ConfigJSONText.text(config).utf8), HFModelDirectory.configFileName)
-            do {
-                let (tokenizer, tokenizerConfig) = try TokenizerJSONWriter.tokenizerJSON(fromGGUF: file)
-                try write(tokenizer, "tokenizer.json")
-                try write(tokenizerConfig, "tokenizer_config.json")
-            } catch let error as FormatError where error.field == "tokenizer.ggml.model" {
-                // SentencePiece: the GGUF's own vocabulary, as a vocab-only GGUF (llama.cpp's ggml-vocab-*.gguf form)
-                let vocabulary = GGUFWriter()
-                for key in file.metadataKeys where key.hasPrefix("tokenizer.") || key == "general.architecture" {
-                    vocabulary[key] = file.metadata[key]
-                }
-                try vocabulary.write(to: out.appendingPathComponent(HFModelDirectory.vocabularyGGUFFileName).path)
-                files.append(HFModelDirectory.vocabularyGGUFFileName)
-                notes.append("no tokenizer.json (\(error.message)): the vocabulary is written as a vocab-only "
-                    + "\(HFModelDirectory.vocabularyGGUFFileName), which ptqlab reads; transformers needs its own tokenizer files")
-            }
+            let tokenizer = try TokenizerFiles.write(fromGGUF: file, into: out)
+            files += tokenizer.files
+            notes += tokenizer.notes
         }
         return Result(files: files, notes: notes)
     }

@@ -14,10 +14,20 @@ public enum TokenizerJSONWriter {
             throw FormatError(file: file.path, field: "tokenizer.ggml.model",
                               "SentencePiece tokenizers cannot be written as a byte-level tokenizer.json yet")
         }
-        return try json(metadata.definition())
+        let definition = try metadata.definition()
+        // what tokenizer_config.json carries beyond the vocabulary: the chat template, and the
+        // padding / unknown tokens where the GGUF names them
+        var extra: [String: Any] = [:]
+        if case .string(let template)? = file.metadata["tokenizer.chat_template"] { extra["chat_template"] = template }
+        let names = definition.tokens
+        for (key, field) in [("pad_token", "tokenizer.ggml.padding_token_id"), ("unk_token", "tokenizer.ggml.unknown_token_id")] {
+            if let id = file.metadata[field]?.asInt, id >= 0, id < names.count { extra[key] = names[id] }
+        }
+        return try json(definition, config: extra)
     }
 
-    public static func json(_ d: ByteLevelBPEDefinition) throws -> (tokenizer: Data, config: Data) {
+    /// `config` entries are added to tokenizer_config.json (chat_template, pad_token, …).
+    public static func json(_ d: ByteLevelBPEDefinition, config extra: [String: Any] = [:]) throws -> (tokenizer: Data, config: Data) {
         var vocab: [String: Int] = [:]
         var added: [[String: Any]] = []
         for (id, token) in d.tokens.enumerated() {
@@ -68,6 +78,7 @@ public enum TokenizerJSONWriter {
                                      "add_bos_token": !d.prefixTokens.isEmpty, "add_eos_token": !d.suffixTokens.isEmpty]
         if let bos = d.bosTokenId { config["bos_token"] = name(bos) }
         if let eos = d.eosTokenId { config["eos_token"] = name(eos) }
+        config.merge(extra) { _, new in new }
         let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
         return (try JSONSerialization.data(withJSONObject: root, options: options),
                 try JSONSerialization.data(withJSONObject: config, options: options.union(.prettyPrinted)))

@@ -113,6 +113,7 @@ struct QuantizeCommand: ParsableCommand {
                     : try HFConfigFromGGUF.config(of: GGUFFile(path: modelPath))
                 exported = try GPTQExporter.export(summary, model: llama, config: config,
                                                    sourceDirectory: sourceIsDirectory ? modelPath : nil,
+                                                   sourceGGUF: sourceIsDirectory ? nil : try GGUFFile(path: modelPath),
                                                    to: out, floatType: floatType)
             }
             if format == "json" {

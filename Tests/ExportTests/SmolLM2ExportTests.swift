@@ -89,15 +89,20 @@ import Testing
         let dir = try ExportTestSupport.temporaryDirectory("gptq-smollm2")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = try HFConfigFromGGUF.config(of: GGUFFile(path: try assets.defaultModel))
+        let source = try GGUFFile(path: try assets.defaultModel)
         let report = try GPTQExporter.export(summary, model: try #require(memory.model as? LlamaModel), config: config,
-                                             sourceDirectory: nil, to: dir)
-        #expect(report.notes.contains { $0.contains("no tokenizer.json") })
-        try FileManager.default.copyItem(
-            atPath: ExportTestSupport.packageRoot.appendingPathComponent("Fixtures/tokenizers/smollm2/tokenizer.json").path,
-            toPath: dir + "/tokenizer.json")
+                                             sourceDirectory: nil, sourceGGUF: source, to: dir)
+        #expect(report.notes.contains { $0.contains("with the chat template") })
+        // tokenizer_config.json carries the GGUF's chat template and special tokens
+        let tokenizerConfig = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/tokenizer_config.json"))) as? [String: Any])
+        guard case .string(let template)? = source.metadata["tokenizer.chat_template"] else { Issue.record("no chat template in the source"); return }
+        #expect(tokenizerConfig["chat_template"] as? String == template)
+        #expect(tokenizerConfig["eos_token"] as? String == "<|im_end|>")
 
         let reloaded = try ModelLoader.load(path: dir)
         #expect(reloaded.blockWeightStorage == ["GPTQ_INT4"])
+        let text = "The quick brown fox — 42 times, naïvely."
+        #expect(reloaded.tokenizer.encode(text, addSpecial: true) == memory.tokenizer.encode(text, addSpecial: true))
         #expect(sameLinears(memory, reloaded))
         let expected = try perplexity(memory, assets: assets), got = try perplexity(reloaded, assets: assets)
         #expect(abs(got - expected) / expected <= 1e-9, "GPTQ \(got) vs in memory \(expected)")
