@@ -264,3 +264,27 @@ extension SmolLM2ExportTests {
         #expect(got == expected, "GGUF \(got) vs in memory \(expected)")
     }
 }
+
+extension SmolLM2ExportTests {
+    /// `--quant q4_k_m --method rtn` writes exactly llama-quantize's Q4_K_M of the same model: the
+    /// sha256 of every tensor's bytes (sorted by name; llama-quantize orders tensors differently) equals that of the file
+    /// `llama-quantize --allow-requantize SmolLM2-135M-Instruct.Q4_1.gguf out.gguf Q4_K_M` wrote
+    /// (llama.cpp 0c1e5709 from the pinned llama-cpp-python 0.3.36 sdist; checked tensor by
+    /// tensor with scripts/bench/gguf_tensor_diff.py: 272 of 272 identical) — type choices,
+    /// fallbacks, scale searches and packing all as llama.cpp's.
+    @Test func rtnQ4KMEqualsLlamaQuantize() throws {
+        let assets = AssetLocator()
+        let memory = try ModelLoader.load(path: try assets.defaultModel)
+        let summary = try QuantRecipe(spec: "q4_k_m", method: "rtn").run(on: memory.model, calibration: nil)
+        let dir = try ExportTestSupport.temporaryDirectory("gguf-q4km")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/model.gguf"
+        try GGUFExporter.export(summary, source: GGUFFile(path: try assets.defaultModel), to: path)
+        let file = try GGUFFile(path: path)
+        var hash = SHA256()
+        for name in file.tensors.map(\.name).sorted() { hash.update(try file.rawData(of: name)) }
+        #expect(hash.finalizeHex() == "9117fc2329ef85ebaa413bdc45beb5b7d55949d34ad84441bfd75ef27582d0df")
+        #expect(file.tensors.count == 272)
+        #expect(file.tensor(named: "token_embd.weight")?.type == .q8_0 && file.tensor(named: "blk.5.ffn_down.weight")?.type == .q6_k)
+    }
+}
