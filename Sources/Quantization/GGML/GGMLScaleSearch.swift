@@ -15,8 +15,9 @@
 enum GGMLScaleSearch {
     typealias Rounding = GGMLRounding
 
-    static func symmetricScale(_ n: Int, _ nmax: Int, _ x: UnsafePointer<Float>, _ levels: UnsafeMutablePointer<Int8>,
-                               rmseType: Int, weights qw: UnsafePointer<Float>?) -> Float {
+    /// The first value of largest magnitude (sign kept), or nil — with every level set to 0 —
+    /// when the group counts as all zero (ggml's GROUP_MAX_EPS).
+    private static func signedMaxOrZero(_ n: Int, _ x: UnsafePointer<Float>, _ levels: UnsafeMutablePointer<Int8>) -> Float? {
         var max: Float = 0, amax: Float = 0
         for i in 0..<n {
             let ax = abs(x[i])
@@ -24,8 +25,14 @@ enum GGMLScaleSearch {
         }
         if amax < Rounding.groupMaxEpsilon {
             for i in 0..<n { levels[i] = 0 }
-            return 0
+            return nil
         }
+        return max
+    }
+
+    static func symmetricScale(_ n: Int, _ nmax: Int, _ x: UnsafePointer<Float>, _ levels: UnsafeMutablePointer<Int8>,
+                               rmseType: Int, weights qw: UnsafePointer<Float>?) -> Float {
+        guard let max = signedMaxOrZero(n, x, levels) else { return 0 }
         let nm = Int32(nmax)
         @inline(__always) func clamp(_ l: Int32) -> Int32 { Swift.max(-nm, Swift.min(nm - 1, l)) }
         var iscale = Float(-nmax) / max
@@ -74,15 +81,7 @@ enum GGMLScaleSearch {
     }
 
     static func q3Scale(_ n: Int, _ nmax: Int, _ x: UnsafePointer<Float>, _ levels: UnsafeMutablePointer<Int8>, rmse: Bool) -> Float {
-        var max: Float = 0, amax: Float = 0
-        for i in 0..<n {
-            let ax = abs(x[i])
-            if ax > amax { amax = ax; max = x[i] }
-        }
-        if amax < Rounding.groupMaxEpsilon {
-            for i in 0..<n { levels[i] = 0 }
-            return 0
-        }
+        guard let max = signedMaxOrZero(n, x, levels) else { return 0 }
         let nm = Int32(nmax)
         @inline(__always) func clamp(_ l: Int32) -> Int32 { Swift.max(-nm, Swift.min(nm - 1, l)) }
         let iscale = Float(-nmax) / max
