@@ -273,7 +273,9 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
     /// the smallest dimension stores the whole error. Studies and single runs check the same.
     public static func shapeProblem(_ weight: WeightScheme, lorcRank: Int?, model: String, minInFeatures: Int,
                                     minDimension: Int) -> String? {
-        if case .group(let k) = weight.granularity, k >= minInFeatures {
+        // a ggml block type is a storage format, not a group size chosen for the study: its
+        // sub-blocks may span a tiny model's whole rows (the quantizer refuses rows its blocks do not fit)
+        if weight.blockGrid == nil, case .group(let k) = weight.granularity, k >= minInFeatures {
             return "group size \(k) is not smaller than the narrowest linear input of \(model) (\(minInFeatures)): it would be per-row quantization under another name"
         }
         if let lorcRank, lorcRank >= minDimension {

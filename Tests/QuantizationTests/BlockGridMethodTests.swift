@@ -59,8 +59,8 @@ import TensorCore
     }
 
     /// A layer whose rows are not whole 256-weight super-blocks gets llama-quantize's fallback
-    /// type (Q4_K → Q5_0, Q3_K → Q4_0, …), counted at that type's bits; 32-weight blocks that do
-    /// not fit are refused with the layer's column count.
+    /// type (Q4_K → Q5_0, Q3_K → Q4_0, …), counted at that type's bits; where not even 32-weight
+    /// blocks fit, the layer stays in f16 (llama-quantize's "must use F16 due to unusual shape").
     @Test func fallbackTypesFollowLlamaQuantize() throws {
         let w = QuantTestSupport.weight(rows: 8, columns: 96, seed: 7)
         let expected: [(GGMLBlockGrid, GGMLBlockGrid)] = [(.q2_k, .q4_0), (.q3_k, .q4_0), (.q4_k, .q5_0), (.q5_k, .q5_1), (.q6_k, .q8_0), (.q4_0, .q4_0)]
@@ -69,8 +69,15 @@ import TensorCore
             #expect(q.codes?.scheme.blockGrid == stored, "\(asked.name)")
             #expect(abs(q.bits.effectiveBitsPerWeight - stored.bitsPerWeight) < 1e-12)
         }
+        // rows that not even 32-weight blocks fit stay in f16, as llama-quantize keeps them
         let odd = QuantTestSupport.weight(rows: 4, columns: 40, seed: 8)
-        #expect(throws: QuantizationError.self) { try RTNQuantizer().quantize(weight: odd, hessian: nil, scheme: WeightScheme(ggml: .q4_k)) }
+        let kept = try RTNQuantizer().quantize(weight: odd, hessian: nil, scheme: WeightScheme(ggml: .q4_k))
+        #expect(kept.codes == nil && kept.bits.effectiveBitsPerWeight == 16)
+        #expect(kept.dequantized.array == odd.array.map { Float(Float16($0)) })
+        let keptByGPTQ = try GPTQQuantizer().quantize(weight: odd, hessian: QuantTestSupport.hessian(of: QuantTestSupport.correlatedInputs(samples: 256, columns: 40, seed: 9)),
+                                                      scheme: WeightScheme(ggml: .q3_k))
+        #expect(keptByGPTQ.codes == nil)
+        #expect(throws: QuantizationError.self) { try MatrixQuantizer.quantize(odd, scheme: WeightScheme(ggml: .q4_k)) }
     }
 
     @Test func integerOnlyMethodsRefuseBlockGrids() {

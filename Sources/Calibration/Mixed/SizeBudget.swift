@@ -36,6 +36,10 @@ public struct SizeBudget: Sendable {
     }
 
     public var layers: [Layer]
+    /// Layers no candidate fits (rows not a multiple of 32): kept in f16 by the quantizers, their
+    /// bits a fixed part of the budget.
+    public var fixedWeights = 0
+    public var fixedBits = 0
 
     /// Windows of the calibration set the block-output errors are measured on.
     public static let measureWindows = 4
@@ -46,6 +50,7 @@ public struct SizeBudget: Sendable {
                 candidates: [GGMLBlockGrid] = defaultCandidates,
                 progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws {
         var layers: [Layer] = []
+        var fixedW = 0, fixedB = 0
         let probe = try windows.map { try BlockOutputProbe(model: model, windows: $0) }
         for b in 0..<model.blockCount {
             probe?.startBlock(b)
@@ -66,7 +71,9 @@ public struct SizeBudget: Sendable {
                     options.append(Option(type: type, bits: BitAccounting(scheme: scheme, rows: rows, columns: columns).totalBits, loss: loss))
                 }
                 guard !options.isEmpty else {
-                    throw CalibrationSet.Failure(message: "\(linear.name): \(columns) input columns fit none of the candidate types")
+                    fixedW += rows * columns
+                    fixedB += rows * columns * WeightScheme.fullPrecisionBits
+                    continue
                 }
                 layers.append(Layer(name: linear.name, weights: rows * columns, options: options.sorted { $0.bits < $1.bits }))
             }
@@ -74,6 +81,8 @@ public struct SizeBudget: Sendable {
             progress?(b + 1, model.blockCount)
         }
         self.layers = layers
+        fixedWeights = fixedW
+        fixedBits = fixedB
     }
 
     public init(layers: [Layer]) { self.layers = layers }
@@ -81,12 +90,13 @@ public struct SizeBudget: Sendable {
     /// The type of every layer for `targetBitsPerWeight` (bits over all block-linear weights);
     /// throws when even the cheapest types exceed it.
     public func allocate(targetBitsPerWeight target: Double) throws -> [String: GGMLBlockGrid] {
-        let weights = layers.reduce(0) { $0 + $1.weights }
-        let budget = Int((target * Double(weights)).rounded(.down))
+        let weights = layers.reduce(0) { $0 + $1.weights } + fixedWeights
+        let budget = Int((target * Double(weights)).rounded(.down)) - fixedBits
         let cheapest = layers.reduce(0) { $0 + $1.options[0].bits }
+        guard !layers.isEmpty else { return [:] }
         guard cheapest <= budget else {
             throw CalibrationSet.Failure(message: String(format: "--target-bpw %.4g is below the cheapest candidate mix (%.4f bits per weight)",
-                                                         target, Double(cheapest) / Double(weights)))
+                                                         target, Double(cheapest + fixedBits) / Double(weights)))
         }
         func pick(_ lambda: Double) -> [Int] {
             layers.map { layer in

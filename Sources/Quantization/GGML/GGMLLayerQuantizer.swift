@@ -4,9 +4,10 @@ import TensorCore
 /// importance vector), and the conversions between ggml blocks and PTQLab's `QuantizedCodes`.
 public enum GGMLLayerQuantizer {
     /// ggml's quantization of `weight` (rows × columns) — on llama-quantize's fallback type when
-    /// the scheme's blocks do not fit the rows; `importance` has one value per input column (llama-imatrix's per-column mean of squared activations, or the Hessian diagonal).
+    /// the scheme's blocks do not fit the rows, in f16 when not even those fit (`keptInF16`); `importance` has one value per input column (llama-imatrix's per-column mean of squared activations, or the Hessian diagonal).
     public static func quantize(_ weight: Tensor, scheme: WeightScheme, importance: [Float]?) throws(QuantizationError) -> QuantizedWeight {
         let (rows, columns) = try weight.matrixShape()
+        if let f16 = keptInF16(weight, scheme: scheme, columns: columns) { return f16 }
         let (grid, scheme) = try scheme.layerBlockGrid(columns: columns)
         if let importance, importance.count != columns {
             throw .blockGrid("importance vector has \(importance.count) values, the layer has \(columns) input columns")
@@ -17,6 +18,16 @@ public enum GGMLLayerQuantizer {
         let codes = codes(blocks: blocks, scheme: scheme, rows: rows, columns: columns)
         return QuantizedWeight(dequantized: decode(blocks, grid: grid, rows: rows, columns: columns), codes: codes,
                                bits: BitAccounting(scheme: scheme, rows: rows, columns: columns))
+    }
+
+    /// llama-quantize's answer for rows that not even the fallback type's 32-weight blocks fit
+    /// ("must use F16 due to unusual shape"): the layer stays in full precision, rounded to f16 as
+    /// the GGUF stores it (nil when the blocks fit).
+    public static func keptInF16(_ weight: Tensor, scheme: WeightScheme, columns: Int) -> QuantizedWeight? {
+        guard let grid = scheme.blockGrid, grid.fitting(columns: columns) == nil else { return nil }
+        let rounded = Tensor(zeros: weight.shape)
+        for i in 0..<weight.count { rounded.pointer[i] = Float(Float16(weight.pointer[i])) }
+        return .fullPrecision(rounded)
     }
 
     /// The weights the blocks hold, (rows × columns).

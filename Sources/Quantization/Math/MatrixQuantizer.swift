@@ -14,7 +14,10 @@ public enum MatrixQuantizer {
             // ggml's own round to nearest (llama-quantize without an importance matrix); no clipping search
             if clip != nil { try scheme.requireIntegerGrid(method: "the clipping search (mse-clip)") }
             let q = try GGMLLayerQuantizer.quantize(weight, scheme: scheme, importance: nil)
-            return (q.dequantized, q.codes!)
+            guard let codes = q.codes else {
+                throw .blockGrid("\(weight.shape[1]) input columns fit no ggml block (llama-quantize keeps such a tensor in F16)")
+            }
+            return (q.dequantized, codes)
         }
         let rows = weight.shape[0], columns = weight.shape[1]
         let grid = QuantGrid(scheme)

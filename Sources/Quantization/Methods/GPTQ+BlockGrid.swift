@@ -14,6 +14,7 @@ import TensorCore
 extension GPTQQuantizer {
     func quantizeOnBlockGrid(weight: Tensor, hessian: Hessian, scheme: WeightScheme) throws(QuantizationError) -> QuantizedWeight {
         let (rows, n) = try weight.matrixShape()
+        if let f16 = GGMLLayerQuantizer.keptInF16(weight, scheme: scheme, columns: n) { return f16 }
         let (grid, scheme) = try scheme.layerBlockGrid(columns: n)
         if actOrder || staticGroups {
             throw .blockGrid("act-order and static groups do not apply to ggml's \(grid.name) blocks of consecutive columns")

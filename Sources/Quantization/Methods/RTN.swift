@@ -13,6 +13,11 @@ public struct RTNQuantizer: WeightQuantizer {
 
     public func quantize(weight: Tensor, hessian: Hessian? = nil, scheme: WeightScheme) throws(QuantizationError) -> QuantizedWeight {
         let (rows, columns) = try weight.matrixShape()
+        if scheme.blockGrid != nil && clip == nil {
+            // llama-quantize's result, an f16 layer included where no block fits
+            try scheme.checked()
+            return try GGMLLayerQuantizer.quantize(weight, scheme: scheme, importance: nil)
+        }
         let (dequantized, codes) = try MatrixQuantizer.quantize(weight, scheme: scheme, clip: clip)
         return QuantizedWeight(dequantized: dequantized, codes: codes,
                                bits: BitAccounting(scheme: codes.scheme, rows: rows, columns: columns))

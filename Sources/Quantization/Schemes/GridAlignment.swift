@@ -13,6 +13,8 @@ public enum GridAlignment {
 
     /// RTN of `weight` (rows × columns) with `scheme`, compared weight by weight with `weight`.
     public static func measure(_ weight: Tensor, scheme: WeightScheme) throws(QuantizationError) -> GridFit {
+        // a layer no ggml block fits stays in f16: nothing of it is on the scheme's grid to count
+        if let grid = scheme.blockGrid, weight.shape.count == 2, grid.fitting(columns: weight.shape[1]) == nil { return GridFit() }
         let (dequantized, codes) = try MatrixQuantizer.quantize(weight, scheme: scheme)
         let rows = codes.rows, columns = codes.columns
         let w = UnsafePointer(weight.pointer), q = UnsafePointer(dequantized.pointer)
