@@ -41,8 +41,9 @@ import TensorCore
 
     /// GPTQ on the grid beats ggml's RTN and ggml's importance-weighted search (imatrix, the
     /// Hessian diagonal as importance) on the layer's output error; its blocks hold exactly the
-    /// weights it returns. Margins: GPTQ < 0.9 × imatrix, imatrix ≤ 1.02 × RTN (measured on this
-    /// seed: see the expectation messages).
+    /// weights it returns. Margins: GPTQ < 0.2 × imatrix, imatrix < RTN; measured on this seed
+    /// (Zen 4): GPTQ/imatrix 0.023–0.077, imatrix/RTN 0.63–0.95 (strongly correlated inputs, where
+    /// error feedback pays most).
     @Test(arguments: [GGMLBlockGrid.q4_k, .q3_k, .q2_k, .q6_k, .q4_0, .q5_1])
     func gptqBeatsImatrixAndRTN(grid: GGMLBlockGrid) throws {
         let scheme = WeightScheme(ggml: grid)
@@ -52,8 +53,8 @@ import TensorCore
         let eG = QuantTestSupport.outputError(Self.w, gptq.dequantized, Self.x)
         let eI = QuantTestSupport.outputError(Self.w, imatrix.dequantized, Self.x)
         let eR = QuantTestSupport.outputError(Self.w, rtn.dequantized, Self.x)
-        #expect(eG < 0.9 * eI, "\(grid.name): GPTQ \(eG), imatrix \(eI), RTN \(eR)")
-        #expect(eI <= 1.02 * eR, "\(grid.name): imatrix \(eI), RTN \(eR)")
+        #expect(eG < 0.2 * eI, "\(grid.name): GPTQ \(eG), imatrix \(eI), RTN \(eR)")
+        #expect(eI < eR, "\(grid.name): imatrix \(eI), RTN \(eR)")
         #expect(gptq.codes!.dequantized().array == gptq.dequantized.array)
         #expect(gptq.codes!.blocks!.count == Self.rows * Self.columns / grid.blockSize * grid.blockBytes)
     }
