@@ -312,9 +312,11 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
 
     /// Quantizes the model's block linears in place (sequential, block by block).
     /// With `baseHessians` (required when `calibration.sequential == false` and the method needs
-    /// Hessians), no calibration pass runs.
+    /// Hessians), no calibration pass runs. `storedBlocks`: the checkpoint's ggml blocks, kept for
+    /// the layers (and token tables) already stored in the type the recipe gives them, as
+    /// llama-quantize does (ignored after AWQ or SmoothQuant, which change the weights first).
     public func run(on model: any BlockwiseLanguageModel, calibration windows: CalibrationSet?,
-                    baseHessians: BaseModelHessians? = nil,
+                    baseHessians: BaseModelHessians? = nil, storedBlocks: StoredWeightBlocks? = nil,
                     progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws -> QuantizationSummary {
         let parsed = try parsedSpec()
         // Channel scaling (AWQ or SmoothQuant) first: its blocks are the first half of the progress.
@@ -338,33 +340,38 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
             smoothing = try SmoothQuantScaling(settings: smoothQuant).run(model: s.model, windows: s.windows, progress: s.progress)
         }
         let scaled = awqResult != nil || smoothing != nil
+        let stored = scaled ? nil : storedBlocks
         var allocation: [String: GGMLBlockGrid]? = nil
         if let target = targetBitsPerWeight {
             if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
             guard let windows, !windows.windows.isEmpty else { throw CalibrationSet.Failure(message: "--target-bpw needs calibration data") }
             let hessians = try baseHessians ?? BaseModelHessians(model: model, calibration: windows)
             let probe = Array(windows.windows.prefix(SizeBudget.measureWindows))
-            allocation = try SizeBudget(model: model, hessians: hessians, windows: probe).allocate(targetBitsPerWeight: target)
+            allocation = try SizeBudget(model: model, hessians: hessians, windows: probe, storedBlocks: stored)
+                .allocate(targetBitsPerWeight: target)
         }
         let summary = try quantizeScaled(on: model, parsed: parsed, calibration: windows, baseHessians: baseHessians,
-                                         scalingBlocks: scaled ? model.blockCount : 0, allocation: allocation, progress: progress)
+                                         scalingBlocks: scaled ? model.blockCount : 0, allocation: allocation,
+                                         storedBlocks: stored, progress: progress)
         var out = summary
         if let awqResult { out = summary.merging(awqResult) }
         if let smoothing { out = summary.merging(smoothing) }
-        out.tokenTables = try quantizeTokenTables(on: model)
+        out.tokenTables = try quantizeTokenTables(on: model, storedBlocks: stored)
         return out
     }
 
     private func quantizeScaled(on model: any BlockwiseLanguageModel, parsed: QuantSpec, calibration windows: CalibrationSet?,
                                 baseHessians: BaseModelHessians?, scalingBlocks: Int, allocation: [String: GGMLBlockGrid]?,
+                                storedBlocks: StoredWeightBlocks?,
                                 progress: ((_ block: Int, _ blocks: Int) -> Void)?) throws -> QuantizationSummary {
         let progress: ((Int, Int) -> Void)? = progress.map { report in { done, blocks in report(scalingBlocks + done, scalingBlocks + blocks) } }
         if method == "zq-global" {
             if let problem = problem() { throw CalibrationSet.Failure(message: problem) }
             return try runZeroQuantGlobal(on: model, scheme: parsed, calibration: windows, progress: progress)
         }
-        let pipeline = SequentialQuantization(plan: try layerPlan(for: model, parsed: parsed, allocation: allocation),
+        var pipeline = SequentialQuantization(plan: try layerPlan(for: model, parsed: parsed, allocation: allocation),
                                               trueSequential: calibration?.isTrueSequential ?? false)
+        pipeline.storedBlocks = storedBlocks
         if calibration?.isSequential == false && methodNeedsHessian && baseHessians == nil {
             throw CalibrationSet.Failure(message: "non-sequential calibration needs the base model's Hessians")
         }

@@ -32,6 +32,10 @@ public struct SequentialQuantization {
     public let methodNeedsHessian: Bool
     /// One probe per input group inside each block (see above).
     public let trueSequential: Bool
+    /// The checkpoint's ggml blocks: a layer it already stores in the type its scheme gives it keeps
+    /// them unchanged instead of being quantized (llama-quantize's "nothing to do"). Only valid while
+    /// the layers hold the checkpoint's weights (no AWQ/SmoothQuant scaling before).
+    public var storedBlocks: StoredWeightBlocks? = nil
 
     public init(method: any WeightQuantizer, scheme: WeightScheme, activation: ActivationScheme = .none,
                 needsCalibration: Bool, trueSequential: Bool = true) {
@@ -128,7 +132,11 @@ public struct SequentialQuantization {
             // A layer kept compressed (memory-lean) keeps its result compressed: a lossless palette.
             let lean = linear.weightIsCompressed
             do {
-                q = try choice.quantizer.quantize(weight: linear.weight, hessian: choice.needsHessian ? hessian : nil, scheme: choice.weight)
+                if let kept = storedBlocks?.kept(linear.name, scheme: choice.weight, rows: linear.outFeatures, columns: linear.inFeatures) {
+                    q = kept
+                } else {
+                    q = try choice.quantizer.quantize(weight: linear.weight, hessian: choice.needsHessian ? hessian : nil, scheme: choice.weight)
+                }
             } catch {
                 throw CalibrationSet.Failure(message: "\(linear.name): \(error)")
             }

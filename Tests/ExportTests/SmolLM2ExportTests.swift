@@ -287,4 +287,33 @@ extension SmolLM2ExportTests {
         #expect(file.tensors.count == 272)
         #expect(file.tensor(named: "token_embd.weight")?.type == .q8_0 && file.tensor(named: "blk.5.ffn_down.weight")?.type == .q6_k)
     }
+
+    /// A tensor the checkpoint already stores in its target type is kept, not re-quantized, as
+    /// llama-quantize keeps it (ggml's searches are not idempotent: re-quantizing Qwen2.5-Coder's
+    /// Q4_K/Q6_K ffn_down moved 0.05–3% of their bytes). SmolLM2's base stores every block linear as
+    /// Q4_1: the `q4_1` spec keeps all 210 of them, so the exported file's linears equal the
+    /// source's byte for byte (exact: no tolerance) and the in-memory weights are unchanged.
+    @Test func blocksAlreadyInTheTargetTypeAreKept() throws {
+        let assets = AssetLocator()
+        let path = try assets.defaultModel
+        let memory = try ModelLoader.load(path: path)
+        let layer = memory.model.linears(ofBlock: 3)[0]
+        let before = layer.weightForReading.array
+        let stored = try StoredWeightBlocks(path: path)
+        #expect(stored != nil)
+        let summary = try QuantRecipe(spec: "q4_1", method: "rtn").run(on: memory.model, calibration: nil, storedBlocks: stored)
+        #expect(summary.layers.count == 210)
+        #expect(summary.layers.allSatisfy { $0.stats["storedBlocksKept"] == 1 })
+        #expect(layer.weightForReading.array == before)
+        let dir = try ExportTestSupport.temporaryDirectory("gguf-kept")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try GGUFFile(path: path)
+        try GGUFExporter.export(summary, source: source, to: dir + "/model.gguf")
+        let file = try GGUFFile(path: dir + "/model.gguf")
+        let linears = source.tensors.filter { $0.name.hasPrefix("blk.") && $0.shape.count == 2 }
+        #expect(linears.count == 210)
+        for info in linears {
+            #expect(Array(try file.rawData(of: info.name)) == Array(try source.rawData(of: info.name)), "\(info.name)")
+        }
+    }
 }

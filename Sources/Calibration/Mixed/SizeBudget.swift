@@ -45,9 +45,10 @@ public struct SizeBudget: Sendable {
     public static let measureWindows = 4
 
     /// Measures every block linear of `model` under each candidate: on the block output over
-    /// `windows` when given, else by the Hessian loss.
+    /// `windows` when given, else by the Hessian loss. A candidate type in which `storedBlocks`
+    /// already holds a layer is measured with those blocks (kept as they are, no error).
     public init(model: any BlockwiseLanguageModel, hessians: BaseModelHessians, windows: [[Int32]]? = nil,
-                candidates: [GGMLBlockGrid] = defaultCandidates,
+                candidates: [GGMLBlockGrid] = defaultCandidates, storedBlocks: StoredWeightBlocks? = nil,
                 progress: ((_ block: Int, _ blocks: Int) -> Void)? = nil) throws {
         var layers: [Layer] = []
         var fixedW = 0, fixedB = 0
@@ -65,7 +66,8 @@ public struct SizeBudget: Sendable {
                 for candidate in candidates {
                     guard let type = candidate.fitting(columns: columns), !options.contains(where: { $0.type == type }) else { continue }
                     let scheme = WeightScheme(ggml: type)
-                    let q = try GGMLLayerQuantizer.quantize(weight, scheme: scheme, importance: importance)
+                    let q = try storedBlocks?.kept(linear.name, scheme: scheme, rows: rows, columns: columns)
+                        ?? GGMLLayerQuantizer.quantize(weight, scheme: scheme, importance: importance)
                     let loss = probe.map { $0.error(replacing: linear, with: q.dequantized, original: weight) }
                         ?? HessianLoss.total(q.dequantized, weight, hessian)
                     options.append(Option(type: type, bits: BitAccounting(scheme: scheme, rows: rows, columns: columns).totalBits, loss: loss))

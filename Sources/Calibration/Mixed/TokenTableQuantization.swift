@@ -28,7 +28,7 @@ extension QuantRecipe {
     }
 
     /// Quantizes the embedding and/or head the recipe names, in place.
-    func quantizeTokenTables(on model: any BlockwiseLanguageModel) throws -> [QuantizationSummary.Layer] {
+    func quantizeTokenTables(on model: any BlockwiseLanguageModel, storedBlocks: StoredWeightBlocks? = nil) throws -> [QuantizationSummary.Layer] {
         guard embedding != nil || head != nil else { return [] }
         guard let tables = model as? any TokenTableModel else {
             throw CalibrationSet.Failure(message: "\(model.architecture): PTQLab does not know where its token embedding and LM head are")
@@ -37,8 +37,13 @@ extension QuantRecipe {
             let scheme = try QuantSpec.parse(spec).weight
             let tensor = table.tensor
             let q: QuantizedWeight
-            do { q = try RTNQuantizer().quantize(weight: tensor, hessian: nil, scheme: scheme) } catch {
-                throw CalibrationSet.Failure(message: "\(name): \(error)")
+            let (rows, columns) = (tensor.shape[0], tensor.count / max(tensor.shape[0], 1))
+            if let kept = storedBlocks?.kept(name, scheme: scheme, rows: rows, columns: columns) {
+                q = kept
+            } else {
+                do { q = try RTNQuantizer().quantize(weight: tensor, hessian: nil, scheme: scheme) } catch {
+                    throw CalibrationSet.Failure(message: "\(name): \(error)")
+                }
             }
             tensor.pointer.update(from: q.dequantized.pointer, count: tensor.count)
             table.invalidatePacked()

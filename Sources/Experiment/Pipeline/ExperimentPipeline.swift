@@ -140,7 +140,9 @@ public struct ExperimentPipeline {
                                     enabled: options.showProgress)
         session.markModified()
         for table in recipe.tokenTablesToPreserve(in: loaded.model) { session.preserve(table) }
-        let summary = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared) { done, _ in
+        // a layer the checkpoint already stores in its target ggml type keeps its blocks
+        let stored = try StoredWeightBlocks(path: loaded.path)
+        let summary = try recipe.run(on: loaded.model, calibration: calibration, baseHessians: shared, storedBlocks: stored) { done, _ in
             progress.update(done: done, units: done)
         }
         var report = try QuantizationReport(recipe: recipe, summary: summary, baseStorage: loaded.blockWeightStorage, gridFit: fit)
