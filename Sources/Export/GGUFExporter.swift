@@ -82,7 +82,7 @@ public enum GGUFExporter {
             guard info.shape.reduce(1, *) == tensor.count else {
                 throw ExportError("\(name): source shape \(info.shape), changed tensor has \(tensor.count) values")
             }
-            changed[name] = tensor
+            changed[name] = layout.storedForm(hfName, tensor)
         }
 
         let writer = GGUFWriter(alignment: source.alignment)

@@ -98,8 +98,9 @@ struct QuantizeCommand: ParsableCommand {
                 }
             }
             let session = try ModelSession(name: modelPath, assets: assets, reusable: false)
-            guard let llama = session.loaded.model as? LlamaModel else {
-                throw ExportError("export supports the Llama family, not \(session.loaded.model.architecture)")
+            let llama = session.loaded.model as? LlamaModel
+            if !toGGUF && llama == nil {
+                throw ExportError("GPTQ export supports the Llama family, not \(session.loaded.model.architecture); write GGUF instead (--out x.gguf)")
             }
             let outcome = try ExperimentPipeline(session: session, options: RunOptions(showProgress: !quiet)).quantize(recipe)
             let (quantReport, summary) = (outcome.report, outcome.summary)
@@ -111,7 +112,7 @@ struct QuantizeCommand: ParsableCommand {
                 let config = sourceIsDirectory
                     ? try HFModelDirectory(path: modelPath).loadConfig()
                     : try HFConfigFromGGUF.config(of: GGUFFile(path: modelPath))
-                exported = try GPTQExporter.export(summary, model: llama, config: config,
+                exported = try GPTQExporter.export(summary, model: llama!, config: config,
                                                    sourceDirectory: sourceIsDirectory ? modelPath : nil,
                                                    sourceGGUF: sourceIsDirectory ? nil : try GGUFFile(path: modelPath),
                                                    to: out, floatType: floatType)

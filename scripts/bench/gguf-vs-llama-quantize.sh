@@ -29,6 +29,7 @@
 #   THREADS       threads of the llama.cpp tools (default: nproc)
 #   LLAMA_BIN     llama.cpp tools (default .peers/llama.cpp/native/bin)
 #   PTQLAB        ptqlab binary (default .build/release/ptqlab)
+#   METHODS       PTQLab methods at each mix's size (default "gptq imatrix")
 #   FORCE=1       redo every step; otherwise a step whose output exists is skipped, so a rerun
 #                 only redoes what is missing (outputs are written under a temporary name and
 #                 renamed when the step succeeds)
@@ -52,11 +53,14 @@ THREADS="${THREADS:-$(nproc)}"
 LLAMA_BIN="${LLAMA_BIN:-.peers/llama.cpp/native/bin}"
 PTQLAB="${PTQLAB:-.build/release/ptqlab}"
 FORCE="${FORCE:-0}"
+METHODS="${METHODS:-gptq imatrix}"
 CALIB_SAMPLES=32   # PTQLab calibration windows (as llama-imatrix's default CALIB_CHUNKS)
 CTX=512
 
 log() { echo "gguf-vs-llama: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+# ptqlab_file MIX METHOD: PTQLab's file for a mix (lower case) and method
+ptqlab_file() { if [ "$2" = gptq ]; then echo "ptqlab-$1.gguf"; else echo "ptqlab-$1-$2.gguf"; fi; }
 
 # --- tools ---------------------------------------------------------------------------------------
 for t in llama-quantize llama-imatrix llama-perplexity; do
@@ -145,17 +149,18 @@ for mix in $MIXES; do
   grep -v 'tensors identical' "$OUT/tensor-diff-$mix.txt" | head -n 20 >&2 || true
 
   common=(--quant "$lo" --calib wiki --calib-samples "$CALIB_SAMPLES" --calib-length "$CTX" --target-bpw "$B")
-  step "$OUT/ptqlab-$lo.gguf" "$OUT/logs/ptqlab-gptq-$lo.log" \
-    "$PTQLAB" quantize "$MODEL" "${common[@]}" --method gptq --out "$OUT/ptqlab-$lo.gguf"
-  step "$OUT/ptqlab-$lo-imatrix.gguf" "$OUT/logs/ptqlab-imatrix-$lo.log" \
-    "$PTQLAB" quantize "$MODEL" "${common[@]}" --method imatrix --out "$OUT/ptqlab-$lo-imatrix.gguf"
+  for m in $METHODS; do
+    step "$OUT/$(ptqlab_file "$lo" "$m")" "$OUT/logs/ptqlab-$m-$lo.log" \
+      "$PTQLAB" quantize "$MODEL" "${common[@]}" --method "$m" --out "$OUT/$(ptqlab_file "$lo" "$m")"
+  done
 done
 
 # --- 6. KL divergence against the base logits ----------------------------------------------------------
 files=()
 for mix in $MIXES; do
   lo="${mix,,}"
-  files+=("$mix llama-$mix.gguf" "$mix llama-$mix-imatrix.gguf" "$mix ptqlab-$lo.gguf" "$mix ptqlab-$lo-imatrix.gguf")
+  files+=("$mix llama-$mix.gguf" "$mix llama-$mix-imatrix.gguf")
+  for m in $METHODS; do files+=("$mix $(ptqlab_file "$lo" "$m")"); done
 done
 for entry in "${files[@]}"; do
   f="${entry#* }"

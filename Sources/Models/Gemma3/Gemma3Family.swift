@@ -1,7 +1,8 @@
 import ModelFormats
 
 /// Gemma 3's routes in the family table: llama.cpp's GGUF files and `gemma3_text` checkpoints.
-/// Quantized Gemma 3 models are not written as GGUF (no tensor layout).
+/// Quantized Gemma 3 models are written as GGUF into a copy of a Gemma 3 GGUF (no Q/K permutation;
+/// norms stored as 1 + w, as llama.cpp's converter writes them).
 enum Gemma3Family {
     /// GGUF → `Gemma3Model`; inspect's map; export-hf's config.json.
     static let gguf = ModelFamily.GGUFRoute(
@@ -11,7 +12,7 @@ enum Gemma3Family {
             try Gemma3HF.configJSON(fromGGUF: file, hyper: Gemma3GGUF.hyperparameters(file), modelType: member.modelType,
                                     hfClass: member.hfClass)
         },
-        tensorLayout: nil)
+        tensorLayout: .init(tensorName: Gemma3GGUF.ggufName, permutedRows: { _ in [:] }, storedForm: Gemma3GGUF.storedForm))
 
     /// config.json → `Gemma3Model`; inspect's map.
     static let hf = ModelFamily.HFRoute(

@@ -64,6 +64,15 @@ public enum Gemma3GGUF {
     }
 
     /// HF name → GGUF name for Gemma 3's tensors.
+    /// An HF tensor as llama.cpp's converter stores it: the norms' weights plus one (Gemma's RMSNorm
+    /// scales by 1 + w; the GGUF holds the sum), everything else unchanged. The loader undoes it.
+    @Sendable public static func storedForm(_ hf: String, _ t: Tensor) -> Tensor {
+        guard ggufName(hf)?.hasSuffix("norm.weight") == true else { return t }
+        let out = Tensor(zeros: t.shape)
+        for i in 0..<t.count { out.pointer[i] = t.pointer[i] + 1 }
+        return out
+    }
+
     public static func ggufName(_ hf: String) -> String? {
         let fixed = ["model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight"]
         if let f = fixed[hf] { return f }

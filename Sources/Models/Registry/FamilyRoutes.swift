@@ -1,4 +1,5 @@
 import ModelFormats
+import TensorCore
 
 extension ModelFamily {
     /// How a family's GGUF files are read, described and written back.
@@ -47,12 +48,17 @@ extension ModelFamily {
         /// GGUF tensor name → head count of llama.cpp's Q/K row permutation, for the tensors of this
         /// file that are stored permuted (empty: none are).
         public let permutedRows: @Sendable (GGUFFile) throws -> [String: Int]
+        /// A float tensor (HF name, values as the model uses them) as the GGUF stores it: identity,
+        /// except where llama.cpp's converter changes values (Gemma's norms hold 1 + w).
+        public let storedForm: @Sendable (String, Tensor) -> Tensor
 
-        /// A layout from its two parts.
+        /// A layout from its parts.
         public init(tensorName: @escaping @Sendable (String) -> String?,
-                    permutedRows: @escaping @Sendable (GGUFFile) throws -> [String: Int]) {
+                    permutedRows: @escaping @Sendable (GGUFFile) throws -> [String: Int],
+                    storedForm: @escaping @Sendable (String, Tensor) -> Tensor = { _, t in t }) {
             self.tensorName = tensorName
             self.permutedRows = permutedRows
+            self.storedForm = storedForm
         }
     }
 }
