@@ -9,7 +9,7 @@ struct PTQLab: ParsableCommand {
         abstract: "Post-training quantization lab: load LLM checkpoints, evaluate them, compare quantization recipes.",
         version: MachineInfo.programVersion,
         subcommands: [StudyCommand.self, ReportCommand.self, MergeCommand.self, AuditCommand.self, EvalCommand.self, QuantizeCommand.self, RandomModelCommand.self,
-                      ExportHFCommand.self, InspectCommand.self, BenchCommand.self, CorpusCommand.self])
+                      ExportHFCommand.self, ExportGGUFCommand.self, InspectCommand.self, BenchCommand.self, CorpusCommand.self])
 
     /// One error contract for every failure: `ptqlab: error: …` on stderr and exit status 1,
     /// whether the arguments were wrong or the work failed (`--help` and `--version` exit 0).

@@ -11,7 +11,8 @@ import TensorCore
 
 /// `ptqlab quantize MODEL --quant SPEC --method rtn|gptq … --out PATH`: quantizes like `eval --quant`
 /// (same options, same sequential pipeline), then writes a model other tools load:
-/// PATH ending in `.gguf` → GGUF with ggml block types (GGUF source only; see `GGUFExporter`),
+/// PATH ending in `.gguf` → GGUF with ggml block types (from a GGUF source, or from a Hugging Face
+/// directory converted first as llama.cpp's converter would: `HFToGGUFConverter`; see `GGUFExporter`),
 /// otherwise a Hugging Face GPTQ checkpoint directory (see `GPTQExporter`).
 struct QuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,10 +71,6 @@ struct QuantizeCommand: ParsableCommand {
                     throw ExportError("--act-order permutes group membership (g_idx), which ggml blocks cannot hold; "
                                       + "drop --act-order or write a GPTQ directory")
                 }
-                if sourceIsDirectory {
-                    throw ExportError("GGUF export needs a GGUF source (its metadata and tokenizer are copied); "
-                                      + "for a Hugging Face directory, write a GPTQ directory instead (--out DIR)")
-                }
             } else {
                 try GPTQLayerPacking.check(scheme: spec.weight, lowRank: quantization.lorc != nil)
             }
@@ -107,7 +104,15 @@ struct QuantizeCommand: ParsableCommand {
             if let warning = QuantOptions.gridWarning(quantReport) { printStderr(warning) }
             let exported: ExportReport
             if toGGUF {
-                exported = try GGUFExporter.export(summary, source: GGUFFile(path: modelPath), to: out)
+                if sourceIsDirectory {
+                    // the directory as llama.cpp's converter would write it, then the blocks into a copy of that
+                    let converted = out + ".source.tmp.gguf"
+                    defer { try? FileManager.default.removeItem(atPath: converted) }
+                    try HFToGGUFConverter.convert(directory: modelPath, to: converted)
+                    exported = try GGUFExporter.export(summary, source: GGUFFile(path: converted), to: out)
+                } else {
+                    exported = try GGUFExporter.export(summary, source: GGUFFile(path: modelPath), to: out)
+                }
             } else {
                 let config = sourceIsDirectory
                     ? try HFModelDirectory(path: modelPath).loadConfig()

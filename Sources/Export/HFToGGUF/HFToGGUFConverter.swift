@@ -1,0 +1,113 @@
+import Foundation
+import ModelFormats
+import Models
+import TensorCore
+
+/// A Hugging Face directory (config.json + safetensors + tokenizer) written as the GGUF llama.cpp's
+/// `convert_hf_to_gguf.py` would write: `general.*`, the architecture's hyperparameter keys
+/// (`LlamaGGUFMetadata`, `Gemma3GGUFMetadata`), the tokenizer (`DirectoryTokenizerMetadata`), and
+/// every tensor under its GGUF name — 2-D tensors in their stored precision (F16, BF16 or F32:
+/// no rounding), 1-D ones (norms, biases) in F32, Q/K rows permuted for the `llama` architecture,
+/// Gemma's norms as 1 + w. The written file is read back and must give the config's
+/// hyperparameters. It is what `ptqlab export-gguf` writes, and the source GGUF export copies into
+/// when quantizing a Hugging Face directory.
+public enum HFToGGUFConverter {
+    /// The families written, by config.json `model_type`.
+    public static let modelTypes = ["llama", "mistral", "qwen2", "gemma3_text"]
+
+    @discardableResult
+    public static func convert(directory path: String, to out: String) throws -> ExportReport {
+        let directory = try HFModelDirectory(path: path)
+        let modelType = try HFModelType.read(contentsOf: directory.configPath)
+        let source = try directory.openTensors()
+        let writer = GGUFWriter()
+        let arch: String
+        var archEntries: [(String, GGUFValue)] = [], ropeFactors: [Float]? = nil
+        var permuted: [String: Int] = [:], skipped: Set<String> = []
+        let tensorName: (String) -> String?
+        var storedForm: (String, Tensor) -> Tensor = { _, t in t }
+        var check: (GGUFFile) throws -> Void
+        let vocabularySize: Int
+        switch modelType {
+        case "llama", "mistral", "qwen2":
+            let c = try directory.loadConfig()
+            arch = LlamaGGUFMetadata.architecture(c)
+            vocabularySize = c.vocabSize
+            (archEntries, ropeFactors) = try LlamaGGUFMetadata.entries(c, file: directory.configPath)
+            tensorName = LlamaGGUF.ggufName
+            if arch == "llama" {
+                for i in 0..<c.numHiddenLayers {
+                    for (p, heads) in [("q", c.numAttentionHeads), ("k", c.numKeyValueHeads)] {
+                        permuted["blk.\(i).attn_\(p).weight"] = heads
+                        permuted["blk.\(i).attn_\(p).bias"] = heads
+                    }
+                }
+            }
+            if c.tieWordEmbeddings { skipped.insert("lm_head.weight") }
+            check = { try LlamaGGUFMetadata.check($0, against: c, configPath: directory.configPath) }
+        case "gemma3_text":
+            let c = try Gemma3TextConfig(contentsOf: directory.configPath)
+            arch = Gemma3GGUFMetadata.architecture
+            vocabularySize = c.vocabSize
+            archEntries = Gemma3GGUFMetadata.entries(c)
+            tensorName = Gemma3GGUF.ggufName
+            storedForm = Gemma3GGUF.storedForm
+            skipped.insert("lm_head.weight")
+            check = { try Gemma3GGUFMetadata.check($0, against: c, configPath: directory.configPath) }
+        default:
+            throw FormatError(file: directory.configPath, field: "model_type",
+                              "'\(MessageExcerpt.of(modelType))' cannot be written as GGUF; PTQLab writes \(modelTypes.joined(separator: ", "))")
+        }
+
+        // tensors first: the file type is the 2-D tensors' precision
+        var tensors: [(name: String, shape: [Int], type: GGMLType, values: Tensor)] = []
+        for name in source.tensorNames where !skipped.contains(name) && !name.hasSuffix("rotary_emb.inv_freq") {
+            guard let gguf = tensorName(name) else {
+                throw FormatError(file: source.sourcePath, field: name, "no \(arch) GGUF tensor corresponds to this tensor")
+            }
+            guard let shape = source.shape(of: name) else { continue }
+            var t = storedForm(name, try source.loadFloat32(name, expectedShape: shape))
+            if let heads = permuted[gguf] {
+                t = rows(t, in: GGUFBlockEncoder.llamaCppPermutation(rows: shape[0], heads: heads))
+            }
+            let stored: GGMLType = switch source.storageType(of: name) {
+                case "F16": .f16
+                case "BF16": .bf16
+                default: .f32
+            }
+            let type = shape.count < 2 ? .f32 : stored
+            tensors.append((gguf, shape, type, t))
+        }
+        if let ropeFactors {
+            tensors.append(("rope_freqs.weight", [ropeFactors.count], .f32, Tensor(shape: [ropeFactors.count], values: ropeFactors)))
+        }
+        let matrixTypes = Set(tensors.filter { $0.shape.count == 2 }.map(\.type))
+        let fileType: UInt32 = matrixTypes == [.f32] ? 0 : matrixTypes == [.bf16] ? 32 : 1
+
+        writer["general.architecture"] = .string(arch)
+        writer["general.type"] = .string("model")
+        writer["general.name"] = .string(URL(fileURLWithPath: path).lastPathComponent)
+        for (key, value) in archEntries { writer[key] = value }
+        writer["general.file_type"] = .uint32(fileType)
+        for (key, value) in try DirectoryTokenizerMetadata.entries(directory, vocabularySize: vocabularySize) { writer[key] = value }
+        for t in tensors {
+            try writer.addTensor(t.name, t.values, as: t.type)
+        }
+        do { try writer.write(to: out) } catch { throw ExportError("\(out): cannot write: \(error)") }
+        let written = try GGUFFile(path: out)
+        try check(written)
+        let bytes = written.tensors.reduce(0) { $0 + $1.byteCount }
+        return ExportReport(format: "gguf", path: out, quantizedStorage: matrixTypes.map(\.name).sorted().joined(separator: "+"),
+                            quantizedLayers: 0, tensors: tensors.count, bytes: bytes,
+                            notes: ["\(arch) GGUF from \(path): hyperparameters read back equal to config.json's"]
+                                + (permuted.isEmpty ? [] : ["Q/K rows permuted as llama.cpp's converter does"]))
+    }
+
+    /// Rows of `t` in `order` (stored row i = row order[i]); a vector is reordered element-wise.
+    static func rows(_ t: Tensor, in order: [Int]) -> Tensor {
+        let columns = t.shape.count > 1 ? t.count / t.shape[0] : 1
+        let out = Tensor(zeros: t.shape)
+        for (i, r) in order.enumerated() { (out.pointer + i * columns).update(from: t.pointer + r * columns, count: columns) }
+        return out
+    }
+}
