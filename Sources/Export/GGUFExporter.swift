@@ -4,8 +4,8 @@ import Models
 import Quantization
 import TensorCore
 
-/// Writes a quantized model of a family whose `ModelFamilies` row has a GGUF tensor layout (the
-/// Llama family) as a GGUF llama.cpp loads: a copy of the source GGUF in which every quantized
+/// Writes a quantized model of a family whose `ModelFamilies` row has a GGUF tensor layout (Llama,
+/// Qwen2, Mistral, Gemma 3) as a GGUF llama.cpp loads: a copy of the source GGUF in which every quantized
 /// linear is replaced by real ggml blocks built from our codes (`GGUFBlockEncoder`, type from
 /// `GGUFBlockType`). Everything that was not quantized (token
 /// embedding, norms, LM head, biases) keeps its original type and bytes; the metadata is copied in
@@ -14,8 +14,8 @@ import TensorCore
 /// permuted (llama.cpp's converter, `llama` / `mistral`), the permutation (undone by our loader)
 /// is re-applied to q_proj / k_proj.
 ///
-/// Not representable, hence rejected: LoRC corrections, schemes without a ggml block type, and HF
-/// directory sources (there is no GGUF to copy metadata and tokenizer from; write GPTQ instead).
+/// Not representable, hence rejected: LoRC corrections and schemes without a ggml block type. An HF
+/// directory source is first written as a GGUF (`HFToGGUFConverter`), which is then the source.
 public enum GGUFExporter {
     /// Fails early (before quantizing) when the result could not be written.
     public static func check(scheme: WeightScheme, lowRank: Bool) throws(ExportError) {
