@@ -59,29 +59,23 @@ public enum HFToGGUFConverter {
                               "'\(MessageExcerpt.of(modelType))' cannot be written as GGUF; PTQLab writes \(modelTypes.joined(separator: ", "))")
         }
 
-        // tensors first: the file type is the 2-D tensors' precision
-        var tensors: [(name: String, shape: [Int], type: GGMLType, values: Tensor)] = []
+        // what each tensor becomes (names, shapes, types) before any is read: the file type is the
+        // 2-D tensors' precision, and each tensor is encoded as soon as it is read (no f32 copy of
+        // the whole model)
+        var plan: [(hf: String, name: String, shape: [Int], type: GGMLType)] = []
         for name in source.tensorNames where !skipped.contains(name) && !name.hasSuffix("rotary_emb.inv_freq") {
             guard let gguf = tensorName(name) else {
                 throw FormatError(file: source.sourcePath, field: name, "no \(arch) GGUF tensor corresponds to this tensor")
             }
             guard let shape = source.shape(of: name) else { continue }
-            var t = storedForm(name, try source.loadFloat32(name, expectedShape: shape))
-            if let heads = permuted[gguf] {
-                t = rows(t, in: GGUFBlockEncoder.llamaCppPermutation(rows: shape[0], heads: heads))
-            }
             let stored: GGMLType = switch source.storageType(of: name) {
                 case "F16": .f16
                 case "BF16": .bf16
                 default: .f32
             }
-            let type = shape.count < 2 ? .f32 : stored
-            tensors.append((gguf, shape, type, t))
+            plan.append((name, gguf, shape, shape.count < 2 ? .f32 : stored))
         }
-        if let ropeFactors {
-            tensors.append(("rope_freqs.weight", [ropeFactors.count], .f32, Tensor(shape: [ropeFactors.count], values: ropeFactors)))
-        }
-        let matrixTypes = Set(tensors.filter { $0.shape.count == 2 }.map(\.type))
+        let matrixTypes = Set(plan.filter { $0.shape.count == 2 }.map(\.type))
         let fileType: UInt32 = matrixTypes == [.f32] ? 0 : matrixTypes == [.bf16] ? 32 : 1
 
         writer["general.architecture"] = .string(arch)
@@ -90,15 +84,24 @@ public enum HFToGGUFConverter {
         for (key, value) in archEntries { writer[key] = value }
         writer["general.file_type"] = .uint32(fileType)
         for (key, value) in try DirectoryTokenizerMetadata.entries(directory, vocabularySize: vocabularySize) { writer[key] = value }
-        for t in tensors {
-            try writer.addTensor(t.name, t.values, as: t.type)
+        for t in plan {
+            var values = storedForm(t.hf, try source.loadFloat32(t.hf, expectedShape: t.shape))
+            try WeightCheck.finite(values, name: t.hf, file: source.sourcePath)
+            if let heads = permuted[t.name] {
+                values = rows(values, in: GGUFBlockEncoder.llamaCppPermutation(rows: t.shape[0], heads: heads))
+            }
+            try writer.addTensor(t.name, values, as: t.type)
         }
+        if let ropeFactors {
+            try writer.addTensor("rope_freqs.weight", Tensor(shape: [ropeFactors.count], values: ropeFactors), as: .f32)
+        }
+        let tensorCount = plan.count + (ropeFactors == nil ? 0 : 1)
         do { try writer.write(to: out) } catch { throw ExportError("\(out): cannot write: \(error)") }
         let written = try GGUFFile(path: out)
         try check(written)
         let bytes = written.tensors.reduce(0) { $0 + $1.byteCount }
         return ExportReport(format: "gguf", path: out, quantizedStorage: matrixTypes.map(\.name).sorted().joined(separator: "+"),
-                            quantizedLayers: 0, tensors: tensors.count, bytes: bytes,
+                            quantizedLayers: 0, tensors: tensorCount, bytes: bytes,
                             notes: ["\(arch) GGUF from \(path): hyperparameters read back equal to config.json's"]
                                 + (permuted.isEmpty ? [] : ["Q/K rows permuted as llama.cpp's converter does"]))
     }
