@@ -212,13 +212,13 @@ public struct QuantRecipe: Codable, Hashable, Sendable {
         }
         if method == "zq-global" && overrides != nil { return "per-layer overrides are not supported with zq-global (it trains whole blocks with one scheme)" }
         guard Self.methods.contains(method) else { return "unknown method '\(method)' (methods: \(Self.methods.joined(separator: ", ")))" }
-        if parsed.weight.blockGrid != nil && ["zq-local", "zq-global"].contains(method) {
-            return "\(method) learns integer scales and zero-points; ggml's \(parsed.weight.blockGrid!.name) grid takes rtn, imatrix, gptq or awq"
+        if parsed.weight.blockGrid != nil && method == "zq-global" {
+            return "zq-global trains blocks on integer grids; ggml's \(parsed.weight.blockGrid!.name) grid takes rtn, imatrix, gptq, zq-local or awq"
         }
         if let target = targetBitsPerWeight {
             if parsed.weight.blockGrid == nil { return "--target-bpw chooses ggml types per tensor: give a ggml spec or mix (q4_k, q4_k_m, …)" }
             if !(target > 0 && target <= 16) { return "--target-bpw must be in (0, 16], got \(target)" }
-            if method == "zq-global" || awq != nil || smoothQuant != nil { return "--target-bpw composes with rtn, imatrix and gptq" }
+            if method == "zq-global" || awq != nil || smoothQuant != nil { return "--target-bpw composes with rtn, imatrix, gptq and zq-local" }
         }
         if method == "imatrix" && parsed.weight.blockGrid == nil {
             return "imatrix is ggml's importance-weighted search on a ggml block type: give a ggml spec (q4_k, q3_k, q4_0, …)"

@@ -35,7 +35,8 @@ import Testing
         #expect(try r.needsCalibration())
         #expect(QuantRecipe(spec: "w4a16-g32-asym", method: "rtn", targetBitsPerWeight: 4.5).problem()?.contains("ggml") == true)
         #expect(QuantRecipe(spec: "w4a16-g32-asym", method: "imatrix").problem()?.contains("ggml") == true)
-        #expect(QuantRecipe(spec: "q4_k", method: "zq-local").problem() != nil)
+        #expect(QuantRecipe(spec: "q4_k", method: "zq-local").problem() == nil)
+        #expect(QuantRecipe(spec: "q4_k", method: "zq-global").problem()?.contains("zq-global") == true)
         #expect(QuantRecipe(spec: "q4_k_m", method: "rtn", targetBitsPerWeight: 5).methodLabel.contains("+bpw5.0"))
     }
 

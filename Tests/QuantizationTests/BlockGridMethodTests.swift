@@ -81,9 +81,26 @@ import TensorCore
         #expect(throws: QuantizationError.self) { try MatrixQuantizer.quantize(odd, scheme: WeightScheme(ggml: .q4_k)) }
     }
 
+    /// ZeroQuant-local on the grid: the headers of ggml's importance-weighted search fixed, the
+    /// codes learned; never worse than that search (keep-best; its loss is iterate 0) and better
+    /// on correlated inputs. Margin: ZQ < 0.4 × imatrix output error; measured on this seed (Zen 4,
+    /// 100 steps): 0.09 (Q2_K) to 0.21 (Q5_1); GPTQ reaches 0.023–0.077. Its blocks decode to exactly
+    /// the weights it returns.
+    @Test(arguments: [GGMLBlockGrid.q4_k, .q3_k, .q2_k, .q6_k, .q4_0, .q5_1])
+    func zeroQuantLocalBeatsImatrix(grid: GGMLBlockGrid) throws {
+        let scheme = WeightScheme(ggml: grid)
+        let zq = try ZeroQuantLocalQuantizer(steps: 100).quantize(weight: Self.w, hessian: Self.h, scheme: scheme)
+        let imatrix = try ImatrixQuantizer().quantize(weight: Self.w, hessian: Self.h, scheme: scheme)
+        let eZ = QuantTestSupport.outputError(Self.w, zq.dequantized, Self.x)
+        let eI = QuantTestSupport.outputError(Self.w, imatrix.dequantized, Self.x)
+        #expect(zq.stats["zq.loss_final"]! <= zq.stats["zq.loss_initial"]!)
+        #expect(eZ < 0.4 * eI, "\(grid.name): ZQ-local \(eZ), imatrix \(eI), ratio \(eZ / eI)")
+        #expect(zq.codes!.dequantized().array == zq.dequantized.array)
+        #expect(GGMLLayerQuantizer.decode(zq.codes!.blocks!, grid: grid, rows: Self.rows, columns: Self.columns).array == zq.dequantized.array)
+    }
+
     @Test func integerOnlyMethodsRefuseBlockGrids() {
         let scheme = WeightScheme(ggml: .q4_k)
-        #expect(throws: QuantizationError.self) { try ZeroQuantLocalQuantizer().quantize(weight: Self.w, hessian: Self.h, scheme: scheme) }
         #expect(throws: QuantizationError.self) { try GPTQQuantizer(actOrder: true).quantize(weight: Self.w, hessian: Self.h, scheme: scheme) }
         #expect(throws: QuantizationError.self) {
             try ImatrixQuantizer().quantize(weight: Self.w, hessian: Self.h, scheme: WeightScheme(bits: 4, granularity: .group(32)))

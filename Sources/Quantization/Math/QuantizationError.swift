@@ -33,7 +33,7 @@ extension WeightScheme {
     /// Throws for a ggml block grid: `method` works on the integer scale/zero-point grid only.
     public func requireIntegerGrid(method: String) throws(QuantizationError) {
         if let blockGrid {
-            throw .blockGrid("\(method) has no version for ggml's \(blockGrid.name) grid; use rtn, imatrix, gptq or awq with \(blockGrid.rawValue), or an integer scheme such as w4a16-g32-asym")
+            throw .blockGrid("\(method) has no version for ggml's \(blockGrid.name) grid; use rtn, imatrix, gptq, zq-local or awq with \(blockGrid.rawValue), or an integer scheme such as w4a16-g32-asym")
         }
     }
 

@@ -77,10 +77,10 @@ public struct ZeroQuantLocalQuantizer: WeightQuantizer {
 
     public func quantize(weight: Tensor, hessian: Hessian?, scheme: WeightScheme) throws(QuantizationError) -> QuantizedWeight {
         try scheme.checked()
-        try scheme.requireIntegerGrid(method: name)
         let (rows, n) = try weight.matrixShape()
         guard let hessian else { throw .missingHessian(method: name) }
         guard hessian.size == n else { throw .hessianSize(expected: n, got: hessian.size) }
+        if scheme.blockGrid != nil { return try quantizeOnBlockGrid(weight: weight, hessian: hessian, scheme: scheme) }
         let started = ContinuousClock.now
 
         // The fixed grid: RTN's parameters. Its codes are iterate 0.
@@ -123,14 +123,11 @@ final class ZeroQuantLocalRun: @unchecked Sendable {
     let rows: Int
     let columns: Int
     let hessian: UnsafePointer<Float>
-    let grid: QuantGrid
+    let lattice: ZeroQuantLattice
     let groupSize: Int
     let groupsPerRow: Int
-    let perTensor: Bool
-    let scales: [Float]
-    let zeros: [Float]
 
-    let latent: FloatBuffer      // W'
+    let latent: FloatBuffer      // W' (starts at W)
     let difference: FloatBuffer  // D = Q(W') − W
     let product: FloatBuffer     // D·H = G/2
     let quantized: FloatBuffer   // Q(W')
@@ -143,26 +140,35 @@ final class ZeroQuantLocalRun: @unchecked Sendable {
         self.rows = rows
         self.columns = columns
         self.hessian = hessian
-        grid = QuantGrid(scheme)
         groupSize = scheme.groupSize(columns: columns)
         groupsPerRow = scheme.groupsPerRow(columns: columns)
-        perTensor = scheme.granularity == .perTensor
-        self.scales = scales
-        self.zeros = zeros
-        let count = rows * columns
-        latent = FloatBuffer(count: count, zeroed: false)
-        latent.pointer.update(from: weight, count: count)
-        difference = FloatBuffer(count: count, zeroed: false)
-        product = FloatBuffer(count: count, zeroed: false)
-        quantized = FloatBuffer(count: count, zeroed: false)
-        codes = [UInt8](repeating: 0, count: count)
+        lattice = .integer(grid: QuantGrid(scheme), scales: scales, zeros: zeros,
+                           perTensor: scheme.granularity == .perTensor, groupsPerRow: groupsPerRow)
+        (latent, difference, product, quantized) = Self.buffers(weight, rows * columns)
+        codes = [UInt8](repeating: 0, count: rows * columns)
         bestCodes = codes
     }
 
-    @inline(__always)
-    func parameters(row: Int, group: Int) -> GroupParameters {
-        let i = perTensor ? 0 : row * groupsPerRow + group
-        return GroupParameters(scale: scales[i], zero: zeros[i])
+    /// On a ggml block grid whose headers are fixed: groups are the sub-blocks.
+    init(weight: UnsafePointer<Float>, rows: Int, columns: Int, hessian: UnsafePointer<Float>,
+         blocks grid: GGMLBlockGrid, subBlocks: [GGMLBlockGrid.SubBlocks]) {
+        self.weight = weight
+        self.rows = rows
+        self.columns = columns
+        self.hessian = hessian
+        groupSize = grid.subBlockSize
+        groupsPerRow = columns / grid.subBlockSize
+        lattice = .blocks(grid: grid, subBlocks: subBlocks, blocksPerRow: columns / grid.blockSize)
+        (latent, difference, product, quantized) = Self.buffers(weight, rows * columns)
+        codes = [UInt8](repeating: 0, count: rows * columns)
+        bestCodes = codes
+    }
+
+    /// W' = W, and the three work buffers.
+    private static func buffers(_ weight: UnsafePointer<Float>, _ count: Int) -> (FloatBuffer, FloatBuffer, FloatBuffer, FloatBuffer) {
+        let latent = FloatBuffer(count: count, zeroed: false)
+        latent.pointer.update(from: weight, count: count)
+        return (latent, FloatBuffer(count: count, zeroed: false), FloatBuffer(count: count, zeroed: false), FloatBuffer(count: count, zeroed: false))
     }
 
     /// Q(W') (codes into `codes`), D = Q(W') − W, D·H, and L = Σ D ∘ (D·H).
@@ -175,8 +181,8 @@ final class ZeroQuantLocalRun: @unchecked Sendable {
                 for r in range {
                     for g in 0..<groupsPerRow {
                         let c0 = g * groupSize, count = min(groupSize, n - c0), offset = r * n + c0
-                        QuantKernels.quantize(latent.pointer + offset, count, grid: grid, parameters(row: r, group: g),
-                                              into: quantized.pointer + offset, codes: codePointer + offset)
+                        lattice.project(row: r, group: g, groupSize: groupSize, latent.pointer + offset, count,
+                                        into: quantized.pointer + offset, codes: codePointer + offset)
                     }
                     let q = quantized.pointer + r * n, w = weight + r * n, d = difference.pointer + r * n
                     for c in 0..<n { d[c] = q[c] - w[c] }
@@ -253,8 +259,8 @@ final class ZeroQuantLocalRun: @unchecked Sendable {
         Parallel.forRanges(rows, minimumChunk: 8) { range in
             for r in range {
                 for g in 0..<groupsPerRow {
-                    let p = parameters(row: r, group: g)
-                    let lo = grid.value(0, p), hi = grid.value(grid.maxq, p), step = rate * p.scale
+                    let (lo, hi, unit) = lattice.bounds(row: r, group: g, groupSize: groupSize)
+                    let step = rate * unit
                     let c0 = g * groupSize, count = min(groupSize, n - c0), offset = r * n + c0
                     let x = latent.pointer + offset, e = product.pointer + offset
                     let mg = m + offset, vg = v + offset
@@ -277,8 +283,7 @@ final class ZeroQuantLocalRun: @unchecked Sendable {
         Parallel.forRanges(rows, minimumChunk: 8) { range in
             for r in range {
                 for g in 0..<groupsPerRow {
-                    let p = parameters(row: r, group: g)
-                    let lo = grid.value(0, p), hi = grid.value(grid.maxq, p)
+                    let (lo, hi, _) = lattice.bounds(row: r, group: g, groupSize: groupSize)
                     let c0 = g * groupSize, count = min(groupSize, n - c0), offset = r * n + c0
                     let x = latent.pointer + offset, e = product.pointer + offset
                     for c in 0..<count {
@@ -288,6 +293,61 @@ final class ZeroQuantLocalRun: @unchecked Sendable {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The fixed lattice ZeroQuant-local projects W' on, per group of `groupSize` columns.
+enum ZeroQuantLattice: @unchecked Sendable {
+    /// Integer codes with a scale and zero-point per group (the scheme's grid, RTN's parameters).
+    case integer(grid: QuantGrid, scales: [Float], zeros: [Float], perTensor: Bool, groupsPerRow: Int)
+    /// A ggml block type's levels under fixed headers; groups are sub-blocks.
+    case blocks(grid: GGMLBlockGrid, subBlocks: [GGMLBlockGrid.SubBlocks], blocksPerRow: Int)
+
+    @inline(__always)
+    private func parameters(_ scales: [Float], _ zeros: [Float], perTensor: Bool, groupsPerRow: Int, row: Int, group: Int) -> GroupParameters {
+        let i = perTensor ? 0 : row * groupsPerRow + group
+        return GroupParameters(scale: scales[i], zero: zeros[i])
+    }
+
+    /// The block and the position of the group's first column in it.
+    @inline(__always)
+    private func locate(_ grid: GGMLBlockGrid, blocksPerRow: Int, row: Int, group: Int, groupSize: Int) -> (block: Int, start: Int) {
+        let c0 = group * groupSize
+        return (row * blocksPerRow + c0 / grid.blockSize, c0 % grid.blockSize)
+    }
+
+    /// Q(x) for `count` columns of group `group` of row `row`: values and codes.
+    @inline(__always)
+    func project(row: Int, group: Int, groupSize: Int, _ x: UnsafePointer<Float>, _ count: Int,
+                 into values: UnsafeMutablePointer<Float>, codes: UnsafeMutablePointer<UInt8>) {
+        switch self {
+        case let .integer(grid, scales, zeros, perTensor, groupsPerRow):
+            QuantKernels.quantize(x, count, grid: grid, parameters(scales, zeros, perTensor: perTensor, groupsPerRow: groupsPerRow, row: row, group: group),
+                                  into: values, codes: codes)
+        case let .blocks(grid, subBlocks, blocksPerRow):
+            let (b, start) = locate(grid, blocksPerRow: blocksPerRow, row: row, group: group, groupSize: groupSize)
+            let sub = subBlocks[b]
+            for c in 0..<count {
+                let q = sub.code(x[c], at: start + c)
+                codes[c] = q
+                values[c] = sub.value(q, at: start + c)
+            }
+        }
+    }
+
+    /// The group's representable range and its step (a grid step: the update unit).
+    @inline(__always)
+    func bounds(row: Int, group: Int, groupSize: Int) -> (lo: Float, hi: Float, step: Float) {
+        switch self {
+        case let .integer(grid, scales, zeros, perTensor, groupsPerRow):
+            let p = parameters(scales, zeros, perTensor: perTensor, groupsPerRow: groupsPerRow, row: row, group: group)
+            return (grid.value(0, p), grid.value(grid.maxq, p), p.scale)
+        case let .blocks(grid, subBlocks, blocksPerRow):
+            let (b, start) = locate(grid, blocksPerRow: blocksPerRow, row: row, group: group, groupSize: groupSize)
+            let sub = subBlocks[b]
+            let a = sub.value(0, at: start), z = sub.value(UInt8(grid.maxLevel), at: start)
+            return (min(a, z), max(a, z), abs(sub.scale(of: start)))
         }
     }
 }
