@@ -45,7 +45,7 @@ import Testing
         }
         #expect(ModelLoader.supportedGGUFArchitectures == ["gemma3", "llama", "mistral", "qwen2"])
         #expect(HFArchitecture.supportedModelTypes == ["llama", "mistral", "qwen2", "gemma3_text", "opt", "bloom", "gpt2", "gpt_neox"])
-        #expect(ModelFamilies.ggufExportArchitectures == ["llama", "mistral", "qwen2"])
+        #expect(ModelFamilies.ggufExportArchitectures == ["gemma3", "llama", "mistral", "qwen2"])
         #expect(LlamaGGUF.permutesQK(architecture: "llama") && LlamaGGUF.permutesQK(architecture: "mistral"))
         #expect(!LlamaGGUF.permutesQK(architecture: "qwen2") && !LlamaGGUF.permutesQK(architecture: "gemma3"))
     }
