@@ -224,7 +224,7 @@ llama_commit="$(sed -n 2p .peers/llama.cpp/src/.ptqlab-source 2>/dev/null || ech
   echo
   echo "## Storage types"
   echo
-  for f in "$BASE" $(for mix in $MIXES; do lo="${mix,,}"; echo "$OUT/llama-$mix.gguf $OUT/rtn-$lo.gguf $OUT/llama-$mix-imatrix.gguf $OUT/ptqlab-$lo.gguf $OUT/ptqlab-$lo-imatrix.gguf"; done); do
+  for f in "$BASE" $(for mix in $MIXES; do lo="${mix,,}"; echo "$OUT/llama-$mix.gguf $OUT/rtn-$lo.gguf $OUT/llama-$mix-imatrix.gguf"; for m in $METHODS; do echo "$OUT/$(ptqlab_file "$lo" "$m")"; done; done); do
     echo "$(basename "$f"):"
     echo '```'
     "$PTQLAB" inspect "$f" | sed -n '/^storage types:/,/^shape:/p' | grep -v -e '^storage types:' -e '^shape:'
