@@ -8,6 +8,6 @@ extension StoredWeightBlocks {
     func kept(_ name: String, scheme: WeightScheme, rows: Int, columns: Int) -> QuantizedWeight? {
         guard let grid = scheme.blockGrid?.fitting(columns: columns),
               let stored = blocks(of: name, type: grid.name, rows: rows, columns: columns) else { return nil }
-        return GGMLLayerQuantizer.keeping(stored, storedType: grid.name, scheme: scheme, rows: rows, columns: columns)
+        return GGMLLayerQuantizer.keeping(stored, scheme: scheme, rows: rows, columns: columns)
     }
 }

@@ -61,7 +61,7 @@ public struct SizeBudget: Sendable {
                 }
                 let weight = linear.weightForReading
                 let rows = linear.outFeatures, columns = linear.inFeatures
-                let importance = (0..<columns).map { hessian[$0, $0] }
+                let importance = ImatrixQuantizer.importance(hessian)
                 var options: [Option] = []
                 for candidate in candidates {
                     guard let type = candidate.fitting(columns: columns), !options.contains(where: { $0.type == type }) else { continue }

@@ -20,13 +20,14 @@ public enum GGMLLayerQuantizer {
                                bits: BitAccounting(scheme: scheme, rows: rows, columns: columns))
     }
 
-    /// The result of quantizing to `scheme` a layer whose checkpoint already stores it as `stored`
-    /// blocks of type `storedType` (ggml's name) — those blocks unchanged, as llama-quantize keeps a
-    /// tensor already in its target type — or nil when the type differs from the one `scheme`
-    /// stores for this layer (after the fallback for narrow rows). Stat "storedBlocksKept" = 1.
-    public static func keeping(_ stored: [UInt8], storedType: String, scheme: WeightScheme, rows: Int, columns: Int) -> QuantizedWeight? {
+    /// The result of quantizing to `scheme` a layer whose checkpoint already stores it as `stored`,
+    /// blocks of the type `scheme` gives this layer (after the fallback for narrow rows): those
+    /// blocks unchanged, as llama-quantize keeps a tensor already in its target type. Nil when the
+    /// scheme is no ggml type or the bytes are not that type's (rows × columns).
+    /// Stat "storedBlocksKept" = 1.
+    public static func keeping(_ stored: [UInt8], scheme: WeightScheme, rows: Int, columns: Int) -> QuantizedWeight? {
         guard scheme.blockGrid != nil, let (grid, fitted) = try? scheme.layerBlockGrid(columns: columns),
-              grid.name == storedType.uppercased(), stored.count == rows * columns / grid.blockSize * grid.blockBytes else { return nil }
+              stored.count == rows * columns / grid.blockSize * grid.blockBytes else { return nil }
         return QuantizedWeight(dequantized: decode(stored, grid: grid, rows: rows, columns: columns),
                                codes: codes(blocks: stored, scheme: fitted, rows: rows, columns: columns),
                                bits: BitAccounting(scheme: fitted, rows: rows, columns: columns), stats: ["storedBlocksKept": 1])

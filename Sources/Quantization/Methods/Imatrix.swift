@@ -22,7 +22,7 @@ public struct ImatrixQuantizer: WeightQuantizer {
     }
 
     /// diag H (H = 2/n Σ xxᵀ, so diag H = 2 · mean x² per column).
-    static func importance(_ hessian: Hessian) -> [Float] {
+    public static func importance(_ hessian: Hessian) -> [Float] {
         (0..<hessian.size).map { hessian[$0, $0] }
     }
 }

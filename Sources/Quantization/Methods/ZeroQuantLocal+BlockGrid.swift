@@ -16,7 +16,7 @@ extension ZeroQuantLocalQuantizer {
         let (grid, scheme) = try scheme.layerBlockGrid(columns: n)
         if clip != nil { try scheme.requireIntegerGrid(method: "the clipping search (mse-clip)") }
         let started = ContinuousClock.now
-        let importance = (0..<n).map { hessian[$0, $0] }
+        let importance = ImatrixQuantizer.importance(hessian)
         var blocks = importance.withUnsafeBufferPointer {
             grid.quantize(UnsafePointer(weight.pointer), rows: rows, columns: n, importance: $0.baseAddress!)
         }
@@ -34,15 +34,9 @@ extension ZeroQuantLocalQuantizer {
                 }
             }
         }
-        let stats: [String: Double] = [
-            "zq.loss_initial": outcome.initialLoss,
-            "zq.loss_final": outcome.bestLoss,
-            "zq.steps": Double(outcome.steps),
-            "zq.best_step": Double(outcome.bestStep),
-            "seconds": (ContinuousClock.now - started).seconds,
-        ]
         return QuantizedWeight(dequantized: GGMLLayerQuantizer.decode(blocks, grid: grid, rows: rows, columns: n),
                                codes: GGMLLayerQuantizer.codes(blocks: blocks, scheme: scheme, rows: rows, columns: n),
-                               bits: BitAccounting(scheme: scheme, rows: rows, columns: n), stats: stats)
+                               bits: BitAccounting(scheme: scheme, rows: rows, columns: n),
+                               stats: outcome.stats(seconds: (ContinuousClock.now - started).seconds))
     }
 }

@@ -92,16 +92,9 @@ public struct ZeroQuantLocalQuantizer: WeightQuantizer {
 
         let codes = QuantizedCodes(scheme: scheme, rows: rows, columns: n, codes: outcome.codes,
                                    scales: rtn.scales, zeros: rtn.zeros)
-        let elapsed = ContinuousClock.now - started
-        let stats: [String: Double] = [
-            "zq.loss_initial": outcome.initialLoss,
-            "zq.loss_final": outcome.bestLoss,
-            "zq.steps": Double(outcome.steps),
-            "zq.best_step": Double(outcome.bestStep),
-            "seconds": elapsed.seconds,
-        ]
         return QuantizedWeight(dequantized: codes.dequantized(), codes: codes,
-                               bits: BitAccounting(scheme: scheme, rows: rows, columns: n), stats: stats)
+                               bits: BitAccounting(scheme: scheme, rows: rows, columns: n),
+                               stats: outcome.stats(seconds: (ContinuousClock.now - started).seconds))
     }
 }
 
@@ -114,6 +107,12 @@ final class ZeroQuantLocalRun: @unchecked Sendable {
         var bestLoss: Double
         var bestStep: Int
         var steps: Int
+
+        /// The quantizer's stats ("zq.*", and "seconds" as given).
+        func stats(seconds: Double) -> [String: Double] {
+            ["zq.loss_initial": initialLoss, "zq.loss_final": bestLoss, "zq.steps": Double(steps),
+             "zq.best_step": Double(bestStep), "seconds": seconds]
+        }
     }
 
     /// A later iterate replaces the best only when lower by more than this fraction.
@@ -134,41 +133,42 @@ final class ZeroQuantLocalRun: @unchecked Sendable {
     var codes: [UInt8]
     var bestCodes: [UInt8]
 
+    /// W' starts at W; `lattice` is projected on per group of `groupSize` columns.
     init(weight: UnsafePointer<Float>, rows: Int, columns: Int, hessian: UnsafePointer<Float>,
-         scheme: WeightScheme, scales: [Float], zeros: [Float]) {
+         lattice: ZeroQuantLattice, groupSize: Int, groupsPerRow: Int) {
         self.weight = weight
         self.rows = rows
         self.columns = columns
         self.hessian = hessian
-        groupSize = scheme.groupSize(columns: columns)
-        groupsPerRow = scheme.groupsPerRow(columns: columns)
-        lattice = .integer(grid: QuantGrid(scheme), scales: scales, zeros: zeros,
-                           perTensor: scheme.granularity == .perTensor, groupsPerRow: groupsPerRow)
-        (latent, difference, product, quantized) = Self.buffers(weight, rows * columns)
-        codes = [UInt8](repeating: 0, count: rows * columns)
+        self.lattice = lattice
+        self.groupSize = groupSize
+        self.groupsPerRow = groupsPerRow
+        let count = rows * columns
+        latent = FloatBuffer(count: count, zeroed: false)
+        latent.pointer.update(from: weight, count: count)
+        difference = FloatBuffer(count: count, zeroed: false)
+        product = FloatBuffer(count: count, zeroed: false)
+        quantized = FloatBuffer(count: count, zeroed: false)
+        codes = [UInt8](repeating: 0, count: count)
         bestCodes = codes
+    }
+
+    /// On the scheme's integer grid with RTN's scales and zero-points.
+    convenience init(weight: UnsafePointer<Float>, rows: Int, columns: Int, hessian: UnsafePointer<Float>,
+                     scheme: WeightScheme, scales: [Float], zeros: [Float]) {
+        let groupsPerRow = scheme.groupsPerRow(columns: columns)
+        self.init(weight: weight, rows: rows, columns: columns, hessian: hessian,
+                  lattice: .integer(grid: QuantGrid(scheme), scales: scales, zeros: zeros,
+                                    perTensor: scheme.granularity == .perTensor, groupsPerRow: groupsPerRow),
+                  groupSize: scheme.groupSize(columns: columns), groupsPerRow: groupsPerRow)
     }
 
     /// On a ggml block grid whose headers are fixed: groups are the sub-blocks.
-    init(weight: UnsafePointer<Float>, rows: Int, columns: Int, hessian: UnsafePointer<Float>,
-         blocks grid: GGMLBlockGrid, subBlocks: [GGMLBlockGrid.SubBlocks]) {
-        self.weight = weight
-        self.rows = rows
-        self.columns = columns
-        self.hessian = hessian
-        groupSize = grid.subBlockSize
-        groupsPerRow = columns / grid.subBlockSize
-        lattice = .blocks(grid: grid, subBlocks: subBlocks, blocksPerRow: columns / grid.blockSize)
-        (latent, difference, product, quantized) = Self.buffers(weight, rows * columns)
-        codes = [UInt8](repeating: 0, count: rows * columns)
-        bestCodes = codes
-    }
-
-    /// W' = W, and the three work buffers.
-    private static func buffers(_ weight: UnsafePointer<Float>, _ count: Int) -> (FloatBuffer, FloatBuffer, FloatBuffer, FloatBuffer) {
-        let latent = FloatBuffer(count: count, zeroed: false)
-        latent.pointer.update(from: weight, count: count)
-        return (latent, FloatBuffer(count: count, zeroed: false), FloatBuffer(count: count, zeroed: false), FloatBuffer(count: count, zeroed: false))
+    convenience init(weight: UnsafePointer<Float>, rows: Int, columns: Int, hessian: UnsafePointer<Float>,
+                     blocks grid: GGMLBlockGrid, subBlocks: [GGMLBlockGrid.SubBlocks]) {
+        self.init(weight: weight, rows: rows, columns: columns, hessian: hessian,
+                  lattice: .blocks(grid: grid, subBlocks: subBlocks, blocksPerRow: columns / grid.blockSize),
+                  groupSize: grid.subBlockSize, groupsPerRow: columns / grid.subBlockSize)
     }
 
     /// Q(W') (codes into `codes`), D = Q(W') − W, D·H, and L = Σ D ∘ (D·H).
