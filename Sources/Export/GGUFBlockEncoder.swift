@@ -56,12 +56,7 @@ public enum GGUFBlockEncoder {
     /// Whole stored rows in `rowOrder` (identity when nil).
     static func reorderRows(_ bytes: [UInt8], rows: Int, rowBytes: Int, rowOrder: [Int]?) -> [UInt8] {
         guard let rowOrder else { return bytes }
-        var out = [UInt8](repeating: 0, count: bytes.count)
-        for stored in 0..<rows {
-            let r = rowOrder[stored]
-            out[stored * rowBytes ..< (stored + 1) * rowBytes] = bytes[r * rowBytes ..< (r + 1) * rowBytes]
-        }
-        return out
+        return bytes.withUnsafeBytes { GGUFRowOrder.reordered($0, rowBytes: rowBytes, order: rowOrder) }
     }
 
     private static func write(_ type: GGMLType, q: UnsafePointer<UInt8>, d: Float, m: Float, into block: UnsafeMutableRawPointer) {

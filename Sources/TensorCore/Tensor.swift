@@ -60,3 +60,15 @@ public enum FloatDType: String, Sendable, CaseIterable {
 
     public var byteSize: Int { self == .f32 ? 4 : 2 }
 }
+
+extension Tensor {
+    /// The tensor with its rows reordered: row i of the result is row `order[i]` of this one (rows
+    /// along the first axis; a vector's rows are its elements). `order` has one entry per row.
+    public func reorderingRows(_ order: [Int]) -> Tensor {
+        let rowsCount = shape.first ?? 1, width = count / Swift.max(rowsCount, 1)
+        precondition(order.count == rowsCount, "a row order names every row")
+        let out = Tensor(zeros: shape)
+        for (i, r) in order.enumerated() { (out.pointer + i * width).update(from: pointer + r * width, count: width) }
+        return out
+    }
+}

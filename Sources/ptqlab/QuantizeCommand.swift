@@ -94,6 +94,11 @@ struct QuantizeCommand: ParsableCommand {
                     throw ExportError("--quant-embedding / --quant-head \(table): \(e.message)")
                 }
             }
+            // An HF directory is written as llama.cpp's converter would before quantizing (what it
+            // cannot convert is refused first); the blocks then go into a copy of that file.
+            let ggufSource = toGGUF && sourceIsDirectory ? out + ".source.tmp.gguf" : modelPath
+            defer { if ggufSource != modelPath { try? FileManager.default.removeItem(atPath: ggufSource) } }
+            if ggufSource != modelPath { try HFToGGUFConverter.convert(directory: modelPath, to: ggufSource) }
             let session = try ModelSession(name: modelPath, assets: assets, reusable: false)
             let llama = session.loaded.model as? LlamaModel
             if !toGGUF && llama == nil {
@@ -104,15 +109,7 @@ struct QuantizeCommand: ParsableCommand {
             if let warning = QuantOptions.gridWarning(quantReport) { printStderr(warning) }
             let exported: ExportReport
             if toGGUF {
-                if sourceIsDirectory {
-                    // the directory as llama.cpp's converter would write it, then the blocks into a copy of that
-                    let converted = out + ".source.tmp.gguf"
-                    defer { try? FileManager.default.removeItem(atPath: converted) }
-                    try HFToGGUFConverter.convert(directory: modelPath, to: converted)
-                    exported = try GGUFExporter.export(summary, source: GGUFFile(path: converted), to: out)
-                } else {
-                    exported = try GGUFExporter.export(summary, source: GGUFFile(path: modelPath), to: out)
-                }
+                exported = try GGUFExporter.export(summary, source: GGUFFile(path: ggufSource), to: out)
             } else {
                 let config = sourceIsDirectory
                     ? try HFModelDirectory(path: modelPath).loadConfig()

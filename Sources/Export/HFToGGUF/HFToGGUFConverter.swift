@@ -88,7 +88,7 @@ public enum HFToGGUFConverter {
             var values = storedForm(t.hf, try source.loadFloat32(t.hf, expectedShape: t.shape))
             try WeightCheck.finite(values, name: t.hf, file: source.sourcePath)
             if let heads = permuted[t.name] {
-                values = rows(values, in: GGUFBlockEncoder.llamaCppPermutation(rows: t.shape[0], heads: heads))
+                values = values.reorderingRows(GGUFBlockEncoder.llamaCppPermutation(rows: t.shape[0], heads: heads))
             }
             try writer.addTensor(t.name, values, as: t.type)
         }
@@ -104,13 +104,5 @@ public enum HFToGGUFConverter {
                             quantizedLayers: 0, tensors: tensorCount, bytes: bytes,
                             notes: ["\(arch) GGUF from \(path): hyperparameters read back equal to config.json's"]
                                 + (permuted.isEmpty ? [] : ["Q/K rows permuted as llama.cpp's converter does"]))
-    }
-
-    /// Rows of `t` in `order` (stored row i = row order[i]); a vector is reordered element-wise.
-    static func rows(_ t: Tensor, in order: [Int]) -> Tensor {
-        let columns = t.shape.count > 1 ? t.count / t.shape[0] : 1
-        let out = Tensor(zeros: t.shape)
-        for (i, r) in order.enumerated() { (out.pointer + i * columns).update(from: t.pointer + r * columns, count: columns) }
-        return out
     }
 }

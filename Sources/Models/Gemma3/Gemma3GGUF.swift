@@ -63,7 +63,6 @@ public enum Gemma3GGUF {
         return h
     }
 
-    /// HF name → GGUF name for Gemma 3's tensors.
     /// An HF tensor as llama.cpp's converter stores it: the norms' weights plus one (Gemma's RMSNorm
     /// scales by 1 + w; the GGUF holds the sum), everything else unchanged. The loader undoes it.
     @Sendable public static func storedForm(_ hf: String, _ t: Tensor) -> Tensor {
@@ -73,6 +72,7 @@ public enum Gemma3GGUF {
         return out
     }
 
+    /// HF name → GGUF name for Gemma 3's tensors.
     public static func ggufName(_ hf: String) -> String? {
         let fixed = ["model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight"]
         if let f = fixed[hf] { return f }

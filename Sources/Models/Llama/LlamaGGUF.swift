@@ -165,13 +165,6 @@ public struct GGUFLlamaWeights: CanonicalWeights {
 
     /// Inverse of llama.cpp's `permute`: GGUF row h·hd + 2j + s holds HF row h·hd + s·hd/2 + j.
     static func unpermute(_ t: Tensor, heads: Int) -> Tensor {
-        let rows = t.shape[0], cols = t.shape.count > 1 ? t.shape[1] : 1
-        let hd = rows / heads, half = hd / 2
-        let out = Tensor(zeros: t.shape)
-        for h in 0..<heads { for j in 0..<half { for s in 0..<2 {
-            let src = h * hd + 2 * j + s, dst = h * hd + s * half + j
-            (out.pointer + dst * cols).update(from: t.pointer + src * cols, count: cols)
-        }}}
-        return out
+        t.reorderingRows(unpermutedOrder(rows: t.shape[0], heads: heads))
     }
 }

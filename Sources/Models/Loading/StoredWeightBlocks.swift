@@ -35,16 +35,8 @@ public final class StoredWeightBlocks: @unchecked Sendable {
               let raw = try? file.rawData(of: gguf) else { return nil }
         let rowBytes = columns / info.type.blockSize * info.type.typeSize
         guard raw.count == rows * rowBytes else { return nil }
-        var bytes = [UInt8](repeating: 0, count: raw.count)
-        if let heads = permutedRows[gguf] {
-            // HF row i is stored as GGUF row order[i]
-            let order = GGUFLlamaWeights.unpermutedOrder(rows: rows, heads: heads)
-            for (i, stored) in order.enumerated() {
-                bytes[i * rowBytes ..< (i + 1) * rowBytes] = ArraySlice(raw[stored * rowBytes ..< (stored + 1) * rowBytes])
-            }
-        } else {
-            bytes.withUnsafeMutableBytes { $0.copyMemory(from: raw) }
-        }
-        return bytes
+        // HF row i is stored as GGUF row order[i]
+        guard let heads = permutedRows[gguf] else { return Array(raw) }
+        return GGUFRowOrder.reordered(raw, rowBytes: rowBytes, order: GGUFLlamaWeights.unpermutedOrder(rows: rows, heads: heads))
     }
 }
