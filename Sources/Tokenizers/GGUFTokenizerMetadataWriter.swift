@@ -1,3 +1,4 @@
+import Foundation
 import ModelFormats
 
 /// A byte-level BPE tokenizer as llama.cpp's `tokenizer.ggml.*` metadata (what its converter
@@ -12,9 +13,37 @@ import ModelFormats
 ///     tokenizer.ggml.bos/eos/padding/unknown_token_id, add_bos_token, add_eos_token
 ///     tokenizer.chat_template
 public enum GGUFTokenizerMetadataWriter {
-    /// The definition of a tokenizer.json (with tokenizer_config.json beside it, when present).
-    public static func definition(tokenizerJSON path: String) throws -> ByteLevelBPEDefinition {
-        try TokenizerJSONLoader(path: path).definition()
+    /// The entries of a tokenizer.json, with tokenizer_config.json beside it when present (its chat
+    /// template — a string, or transformers' list of named templates: the "default" one — and its
+    /// pad / unknown tokens). As llama.cpp's converter does, ids the tokenizer leaves empty below
+    /// `vocabularySize` become "[PAD<id>]" tokens of type unused (5), and so do such tokens already
+    /// in the vocabulary (how they come back from a GGUF through tokenizer.json).
+    public static func entries(tokenizerJSON path: String, vocabularySize: Int? = nil) throws -> [(key: String, value: GGUFValue)] {
+        let loader = TokenizerJSONLoader(path: path)
+        var definition = try loader.definition()
+        if definition.tokenKinds.isEmpty { definition.tokenKinds = Array(repeating: .normal, count: definition.tokens.count) }
+        for id in definition.tokens.count..<max(vocabularySize ?? 0, definition.tokens.count) {
+            definition.tokens.append("[PAD\(id)]")
+            definition.tokenKinds.append(.unused)
+        }
+        for (id, token) in definition.tokens.enumerated() where token == "[PAD\(id)]" { definition.tokenKinds[id] = .unused }
+        let config = try loader.sideConfig()
+        let ids = Dictionary(definition.tokens.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
+        func id(_ key: String) throws -> Int32? {
+            guard let value = config[key], !(value is NSNull) else { return nil }
+            guard let name = TokenizerJSONLoader.tokenName(value) else {
+                throw FormatError(file: loader.configPath, field: key, "expected a token string or {\"content\": …}")
+            }
+            guard let id = ids[name] else {
+                throw FormatError(file: loader.configPath, field: key, "token '\(MessageExcerpt.of(name))' is not in \(path)")
+            }
+            return id
+        }
+        var template = config["chat_template"] as? String
+        if template == nil, let named = config["chat_template"] as? [[String: Any]] {
+            template = named.first { $0["name"] as? String == "default" }?["template"] as? String
+        }
+        return try entries(definition, chatTemplate: template, paddingTokenId: id("pad_token"), unknownTokenId: id("unk_token"))
     }
 
     /// llama.cpp's pre-tokenizer name for a regex family.

@@ -89,17 +89,17 @@ struct TokenizerJSONLoader {
         return dictionary
     }
 
-    private var configPath: String {
+    var configPath: String {
         URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("tokenizer_config.json").path
     }
 
     /// tokenizer_config.json beside tokenizer.json, or an empty object.
-    private func sideConfig() throws -> [String: Any] {
+    func sideConfig() throws -> [String: Any] {
         FileManager.default.fileExists(atPath: configPath) ? try readObject(configPath) : [:]
     }
 
     /// `"<s>"` or `{"content": "<s>", …}`.
-    private static func tokenName(_ value: Any) -> String? {
+    static func tokenName(_ value: Any) -> String? {
         (value as? String) ?? (value as? [String: Any])?["content"] as? String
     }
 
