@@ -40,6 +40,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "With --quant: also KL divergence and top-1 agreement against the unquantized model on every perplexity task (or name single tasks as kl:wiki).")
     var kl = false
 
+    @Flag(help: "Evaluate a GGUF file as llama.cpp's CPU backend computes it: each linear layer's input (and the LM head's) rounded to the weight type's dot-product type first (Q8_0 blocks for Q4_0/Q5_0/Q8_0/IQ4_NL, Q8_1 for Q4_1/Q5_1, Q8_K for K-quants, f16/bf16 for f16/bf16), so perplexity on a quantized file is what llama-perplexity measures. Not with --quant.")
+    var llamacppArithmetic = false
+
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
@@ -62,7 +65,7 @@ struct EvalCommand: ParsableCommand {
             let session = try ModelSession(name: try model ?? assets.defaultModel, assets: assets, reusable: false)
             let pipeline = ExperimentPipeline(session: session, options: RunOptions(
                 batchWindows: batch, zeroShotBatchTokens: zeroShot.zeroShotBatchTokens,
-                sharePrefixes: !zeroShot.noPrefixSharing, showProgress: !quiet))
+                sharePrefixes: !zeroShot.noPrefixSharing, showProgress: !quiet, llamaCppArithmetic: llamacppArithmetic))
             let result = try pipeline.run(recipe: recipe, plan: plan)
             if let quant = result.metrics.quantization, let warning = QuantOptions.gridWarning(quant) { printStderr(warning) }
             let report = EvalReport(model: session.loaded.path, architecture: session.loaded.model.architecture,

@@ -24,10 +24,13 @@ struct EvalReport: Encodable {
     var quant: QuantizationReport?
     var kl: KLSummary?
     var tokensPerSecond: Double
+    /// With --llamacpp-arithmetic: the products per activation rounding.
+    var llamaCppArithmetic: String?
 
     enum CodingKeys: String, CodingKey {
         case model, architecture, weights, context, mode, tasks, quant, kl
         case tokensPerSecond = "tokens_per_second"
+        case llamaCppArithmetic = "llamacpp_arithmetic"
     }
 
     /// The report of one experiment's metrics (perplexity inputs in plan order, then zero-shot tasks).
@@ -49,6 +52,7 @@ struct EvalReport: Encodable {
         taskOrder = labels + zeroShot.map(\.task)
         quant = metrics.quantization
         kl = metrics.klSummary
+        llamaCppArithmetic = metrics.llamaCppArithmetic
         let corpora = labels.compactMap { metrics.perplexity[$0] }
         let seconds = corpora.reduce(0.0) { $0 + $1.seconds }
         let tokens = corpora.reduce(0.0) { $0 + ($1.tokensPerSecond ?? 0) * $1.seconds }
@@ -67,6 +71,9 @@ struct EvalReport: Encodable {
         let width = max(12, taskOrder.map(\.count).max() ?? 0)
         func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
         var lines = ["model: \(model) (\(architecture)), context \(context), \(mode), weights \(weights == "lean" ? "lean (as stored)" : weights)"]
+        if let llamaCppArithmetic {
+            lines.append("llama.cpp CPU arithmetic: linear inputs rounded as ggml-cpu does (\(llamaCppArithmetic))")
+        }
         if let q = quant {
             lines.append("quantized: \(q.spec) with \(q.method), "
                          + String(format: "%.3f effective bits/weight, %ld bytes in %ld weights, %.1f s",

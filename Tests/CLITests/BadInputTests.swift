@@ -19,6 +19,12 @@ import Testing
         try expectFailure(["eval", "/nonexistent/model.gguf", "--tasks", "news"], mentions: ["/nonexistent/model.gguf"])
     }
 
+    /// llama.cpp's arithmetic follows a GGUF file's stored types: not with an in-memory --quant.
+    @Test func llamaCppArithmeticWithQuant() throws {
+        try expectFailure(["eval", "--tasks", "news", "--max-windows", "1", "--quant", "w4a16-g32-sym", "--llamacpp-arithmetic"],
+                          mentions: ["llama.cpp arithmetic", "--out x.gguf"])
+    }
+
     @Test func wrongMagic() throws {
         let dir = try CLI.temporaryDirectory()
         let f = dir.appendingPathComponent("notgguf.gguf")

@@ -67,6 +67,8 @@ public struct ExperimentMetrics: Codable, Sendable {
     public var klWindows: [String: KLWindowValues]? = nil
     public var zeroShot: [String: Task] = [:]
     public var quantization: QuantizationReport?
+    /// With llama.cpp's CPU activation rounding: the products per rounding ("Q8_0 ×168, …").
+    public var llamaCppArithmetic: String? = nil
 
     public init(context: Int) { self.context = context }
 

@@ -13,12 +13,17 @@ public struct RunOptions: Sendable {
     public var zeroShotBatchTokens: Int
     public var sharePrefixes: Bool
     public var showProgress: Bool
+    /// Evaluate a GGUF file with llama.cpp's CPU activation rounding (`LlamaCppArithmetic`);
+    /// only for the file as stored (no recipe).
+    public var llamaCppArithmetic: Bool
 
-    public init(batchWindows: Int = 4, zeroShotBatchTokens: Int = 2048, sharePrefixes: Bool = true, showProgress: Bool = true) {
+    public init(batchWindows: Int = 4, zeroShotBatchTokens: Int = 2048, sharePrefixes: Bool = true, showProgress: Bool = true,
+                llamaCppArithmetic: Bool = false) {
         self.batchWindows = batchWindows
         self.zeroShotBatchTokens = zeroShotBatchTokens
         self.sharePrefixes = sharePrefixes
         self.showProgress = showProgress
+        self.llamaCppArithmetic = llamaCppArithmetic
     }
 }
 
@@ -60,6 +65,9 @@ public struct ExperimentPipeline {
 
     /// Quantizes (unless `recipe` is nil) and measures.
     public func run(recipe: QuantRecipe?, plan: EvaluationPlan) throws -> ExperimentResult {
+        if options.llamaCppArithmetic && recipe != nil {
+            throw PlanError("llama.cpp arithmetic evaluates a GGUF file as stored: write the quantized model with `ptqlab quantize … --out x.gguf`, then evaluate x.gguf")
+        }
         try prepare(plan, quantized: recipe != nil)
         var outcome: QuantizationOutcome? = nil
         if let recipe {
@@ -67,8 +75,14 @@ public struct ExperimentPipeline {
         } else {
             try session.restoreBaseWeights()
         }
+        var arithmetic: LlamaCppArithmetic.Installed? = nil
+        if options.llamaCppArithmetic {
+            arithmetic = try LlamaCppArithmetic.install(on: session.loaded.model, ggufPath: session.loaded.path)
+        }
+        defer { if arithmetic != nil { LlamaCppArithmetic.remove(from: session.loaded.model) } }
         let start = Date()
         var (metrics, zeroShot) = try measure(plan, quantized: recipe != nil, activation: try recipe?.parsedSpec().activation)
+        metrics.llamaCppArithmetic = arithmetic?.description
         metrics.quantization = outcome?.report
         return ExperimentResult(metrics: metrics, zeroShot: zeroShot, summary: outcome?.summary,
                                 quantizeSeconds: outcome?.report.seconds ?? 0, evaluateSeconds: Date().timeIntervalSince(start))

@@ -17,6 +17,9 @@ public final class LogitHead: @unchecked Sendable {
     public let chunkRows: Int
     /// Applied to each chunk in place before the body sees it; nil: raw logits.
     public let transform: Transform?
+    /// Applied to (a copy of) each chunk's input rows before the product, as `Linear.inputTransform`
+    /// (e.g. llama.cpp's activation rounding: `LlamaCppArithmetic`); nil: x as given.
+    public var inputTransform: Linear.InputTransform?
 
     /// A head over `table` (vocab, d): a tied head is handed the embedding's table.
     public init(table: WeightMatrix, chunkRows: Int = LogitHead.defaultChunkRows, transform: Transform? = nil) {
@@ -54,18 +57,26 @@ public final class LogitHead: @unchecked Sendable {
         let largest = parts.map(\.count).max() ?? 0
         guard largest > 0 else { return }
         let chunk = FloatBuffer(count: min(largest, chunkRows) * vocab, zeroed: false)
+        let input = inputTransform.map { _ in FloatBuffer(count: min(largest, chunkRows) * d, zeroed: false) }
         let w = table.prepared()
         for part in parts {
             var row = part.lowerBound
             while row < part.upperBound {
                 let rows = min(chunkRows, part.upperBound - row)
+                var rowsIn = x + row * d
+                if let inputTransform, let input {
+                    input.pointer.update(from: rowsIn, count: rows * d)
+                    inputTransform(input.pointer, rows, d)
+                    rowsIn = UnsafePointer(input.pointer)
+                }
                 // logits (rows, vocab) = x (rows, d) · Wᵀ
-                BLAS.linear(x + row * d, rows: rows, packed: w, out: chunk.pointer)
+                BLAS.linear(rowsIn, rows: rows, packed: w, out: chunk.pointer)
                 transform?(chunk.pointer, rows * vocab)
                 body(row, rows, chunk.pointer)
                 row += rows
             }
         }
+        withExtendedLifetime(input) {}
     }
 
     /// Soft-capping: v ← cap · tanh(v / cap), elementwise (Gemma's `final_logit_softcapping`).

@@ -25,6 +25,13 @@ public final class StoredWeightBlocks: @unchecked Sendable {
         permutedRows = try layout.permutedRows(file)
     }
 
+    /// The ggml type (ggml's name, "Q4_K") that layer `name` (an HF module name, or a token
+    /// table's) is stored in, or nil when the file has no tensor for it.
+    public func storedType(of name: String) -> String? {
+        guard let gguf = tensorName(name + ".weight"), let info = file.tensor(named: gguf) else { return nil }
+        return info.type.name
+    }
+
     /// The bytes of layer `name` (an HF module name such as `model.layers.0.mlp.down_proj`, or a
     /// token table's) when it is stored as ggml blocks of `type` (ggml's name, "Q4_K") holding
     /// (rows × columns); nil when it is stored otherwise or not at all.
