@@ -1,3 +1,6 @@
+import Calibration
+import Evaluation
+import Export
 import Foundation
 import ModelFormats
 import Models
@@ -77,5 +80,14 @@ enum ExportTestSupport {
         let url = scratchRoot.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url.path
+    }
+
+    /// The installed SmolLM2 GGUF quantized by `--quant SPEC --method rtn` and exported as GGUF to
+    /// `path` (for Q4_K_M: llama-quantize's file byte for byte, see `rtnQ4KMEqualsLlamaQuantize`).
+    static func exportSmolLM2RTN(_ spec: String, to path: String) throws {
+        let assets = AssetLocator()
+        let memory = try ModelLoader.load(path: try assets.defaultModel)
+        let summary = try QuantRecipe(spec: spec, method: "rtn").run(on: memory.model, calibration: nil)
+        try GGUFExporter.export(summary, source: GGUFFile(path: try assets.defaultModel), to: path)
     }
 }

@@ -75,12 +75,10 @@ import Testing
 
     @Test func llamaQuantizeQ4KMFileMatchesLlamaPerplexity() throws {
         let assets = AssetLocator(), ref = try Self.reference()
-        let memory = try ModelLoader.load(path: try assets.defaultModel)
-        let summary = try QuantRecipe(spec: "q4_k_m", method: "rtn").run(on: memory.model, calibration: nil)
         let dir = try ExportTestSupport.temporaryDirectory("llama-ppl-q4km")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/model.gguf"
-        try GGUFExporter.export(summary, source: GGUFFile(path: try assets.defaultModel), to: path)
+        try ExportTestSupport.exportSmolLM2RTN("q4_k_m", to: path)
         let (ppl, installed) = try perplexity(path, ref, assets: assets)
         #expect((installed.roundings["Q8_K"] ?? 0) > 0 && (installed.roundings["Q8_0"] ?? 0) > 0)
         try check("Q4_K_M", ours: ppl, ref)

@@ -273,13 +273,10 @@ extension SmolLM2ExportTests {
     /// tensor with scripts/bench/gguf_tensor_diff.py: 272 of 272 identical) — type choices,
     /// fallbacks, scale searches and packing all as llama.cpp's.
     @Test func rtnQ4KMEqualsLlamaQuantize() throws {
-        let assets = AssetLocator()
-        let memory = try ModelLoader.load(path: try assets.defaultModel)
-        let summary = try QuantRecipe(spec: "q4_k_m", method: "rtn").run(on: memory.model, calibration: nil)
         let dir = try ExportTestSupport.temporaryDirectory("gguf-q4km")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/model.gguf"
-        try GGUFExporter.export(summary, source: GGUFFile(path: try assets.defaultModel), to: path)
+        try ExportTestSupport.exportSmolLM2RTN("q4_k_m", to: path)
         let file = try GGUFFile(path: path)
         var hash = SHA256()
         for name in file.tensors.map(\.name).sorted() { hash.update(try file.rawData(of: name)) }
