@@ -45,6 +45,7 @@ ptqlab_ppl() { # file log extra-args… → PPL
   "$PTQLAB" eval "$f" --text "$TEXT" --context 512 --ppl-mode llamacpp --max-windows "$CHUNKS" --format json --quiet "$@" > "$log" 2>&1
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(next(iter(d["tasks"].values()))["perplexity"])' "$log"
 }
+fmt() { python3 -c "import sys; print(f'{float(sys.argv[1]):.4f}')" "$1"; }
 pct() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{100*(a/b-1):+.3f}%')" "$1" "$2"; }
 
 CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
@@ -65,7 +66,7 @@ for f in "$@"; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$l" "$lfa" "$lkv" "$p" "$a" >> "$OUT/results.tsv"
   spread=-
   [ "$VARIANTS" = 1 ] && spread="$(python3 -c "import sys; v=[float(x) for x in sys.argv[1:]]; print(f'{100*(max(v)/min(v)-1):.3f}%')" "$l" "$lfa" "$lkv")"
-  rows+=("| $name | $l | $spread | $p ($(pct "$p" "$l")) | $a ($(pct "$a" "$l")) |")
+  rows+=("| $name | $l | $spread | $(fmt "$p") ($(pct "$p" "$l")) | $(fmt "$a") ($(pct "$a" "$l")) |")
 done
 echo
 echo "$CPU ($ISA), $CHUNKS × 512 tokens of $(basename "$TEXT"), llama.cpp half-window protocol"
