@@ -93,32 +93,34 @@ public enum GGUFExporter {
         writer["ptqlab.quantization.scheme"] = .string(QuantSpec(weight: summary.scheme).description)
         writer["ptqlab.quantization.method"] = .string(summary.method)
 
+        // each tensor's bytes are made when the writer reaches it, so the file is never held in
+        // memory beside the quantized model
         var bytes = 0
         for info in source.tensors {
-            let data: [UInt8], tensorType: GGMLType
+            let produce: () throws -> [UInt8], tensorType: GGMLType
             if let (result, layerType) = byGGUFName[info.name] {
                 // rows back in llama.cpp's order where the source stores them permuted
                 let rows = result.codes?.rows ?? result.dequantized.shape[0]
                 let order = permutedHeads[info.name].map { GGUFBlockEncoder.llamaCppPermutation(rows: rows, heads: $0) }
                 if let codes = result.codes {
-                    do {
-                        data = try GGUFBlockEncoder.encode(codes, as: layerType, rowOrder: order)
-                    } catch {
-                        throw ExportError("\(info.name): \(error.message)")
+                    produce = {
+                        do throws(ExportError) { return try GGUFBlockEncoder.encode(codes, as: layerType, rowOrder: order) } catch {
+                            throw ExportError("\(info.name): \(error.message)")
+                        }
                     }
                 } else {
-                    data = f16Data(result.dequantized, rowOrder: order)
+                    produce = { f16Data(result.dequantized, rowOrder: order) }
                 }
                 tensorType = layerType
             } else if let tensor = changed[info.name] {
-                data = tensor.array.withUnsafeBytes { Array($0) }
+                produce = { tensor.array.withUnsafeBytes { Array($0) } }
                 tensorType = .f32
             } else {
-                data = Array(try source.rawData(of: info.name))
+                produce = { Array(try source.rawData(of: info.name)) }
                 tensorType = info.type
             }
-            try writer.addTensor(info.name, shape: info.shape, type: tensorType, encodedData: data)
-            bytes += data.count
+            try writer.addTensor(info.name, shape: info.shape, type: tensorType, encodedBy: produce)
+            bytes += tensorType.byteCount(elements: info.shape.reduce(1, *)) ?? 0
         }
         try writer.write(to: path)
         let used = Set(byGGUFName.values.map(\.type)).sorted { $0.name < $1.name }

@@ -109,6 +109,35 @@ import Testing
         }
     }
 
+    /// A NaN in the last tensor of the checkpoint is found while the file is being written (tensors
+    /// are read one at a time as the writer reaches them): the error names the safetensors file and
+    /// the tensor, and neither the output nor its temporary file is left.
+    @Test func nonFiniteWeightStopsTheConversionAndLeavesNoFile() throws {
+        let path = ExportTestSupport.packageRoot.appendingPathComponent("Fixtures/models/tiny-gemma3/model.gguf").path
+        let (_, directory) = try Self.exportHF(path, label: "hf2gguf-nan")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let weights = URL(fileURLWithPath: directory + "/model.safetensors")
+        var bytes = try Data(contentsOf: weights)
+        let headerLength = Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
+        let header = try #require(try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        // the tensor stored last in the data section, and a value in its middle
+        var last: (name: String, begin: Int, end: Int)?
+        for (name, entry) in header where name != "__metadata__" {
+            guard let e = entry as? [String: Any], let o = e["data_offsets"] as? [Int], e["dtype"] as? String == "F32" else { continue }
+            if last == nil || o[0] > last!.begin { last = (name, o[0], o[1]) }
+        }
+        let target = try #require(last)
+        let at = 8 + headerLength + target.begin + ((target.end - target.begin) / 8) * 4
+        bytes.replaceSubrange(at..<(at + 4), with: withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { Data($0) })
+        try bytes.write(to: weights)
+        let out = directory + "/model.gguf"
+        #expect { try HFToGGUFConverter.convert(directory: directory, to: out) } throws: { error in
+            "\(error)".contains("model.safetensors") && "\(error)".contains(target.name) && "\(error)".contains("non-finite")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(!FileManager.default.fileExists(atPath: out + ".partial"))
+    }
+
     /// "index: written vs source" of the first differing array element (for failure messages).
     static func firstDifference(_ written: GGUFValue?, _ source: GGUFValue?) -> String {
         let a = written?.asArray ?? [], b = source?.asArray ?? []

@@ -80,6 +80,48 @@ struct GGUFWriterTests {
         #expect(firstBitDifference(try file.loadFloat32("k").array, expected) == nil)
     }
 
+    /// Tensors produced while writing give the same file as tensors given up front, each producer
+    /// runs once, and a producer's error or a wrong byte count ends the write with no file left.
+    @Test func producedTensorsWriteTheSameFile() throws {
+        var rng = SeededGenerator(seed: 7)
+        let a = Tensor(shape: [3, 64], values: (0..<192).map { _ in rng.gaussian() })
+        let b = (0..<40).map { _ in rng.gaussian() }
+        let raw = try GGUFTestSupport.fixtureBytes("dequant_Q6_K.bin")
+        let eager = GGUFWriter(), produced = GGUFWriter()
+        for w in [eager, produced] { w["general.architecture"] = .string("test") }
+        try eager.addTensor("a", a, as: .q4_0)
+        try eager.addTensor("b", shape: [5, 8], values: b, as: .f16)
+        try eager.addTensor("k", shape: [4, 256], type: .q6_k, encodedData: raw)
+        var calls = 0
+        try produced.addTensor("a", shape: [3, 64], as: .q4_0) { calls += 1; return a }
+        try produced.addTensor("b", shape: [5, 8], as: .f16) { calls += 1; return Tensor(shape: [40], values: b) }
+        try produced.addTensor("k", shape: [4, 256], type: .q6_k) { calls += 1; return raw }
+        let path = GGUFTestSupport.temporaryPath("produced.gguf")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try produced.write(to: path)
+        #expect(calls == 3)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(try eager.encoded()))
+
+        struct SourceBroke: Error, Equatable {}
+        let failing = GGUFWriter()
+        try failing.addTensor("ok", shape: [32], as: .f32) { Tensor(shape: [32], values: [Float](repeating: 1, count: 32)) }
+        try failing.addTensor("bad", shape: [32], as: .f32) { throw SourceBroke() }
+        let failedPath = GGUFTestSupport.temporaryPath("failed.gguf")
+        #expect(throws: SourceBroke()) { try failing.write(to: failedPath) }
+        #expect(!FileManager.default.fileExists(atPath: failedPath))
+        #expect(!FileManager.default.fileExists(atPath: failedPath + ".partial"))
+
+        let short = GGUFWriter()
+        try short.addTensor("q", shape: [64], type: .q8_0) { [UInt8](repeating: 0, count: 34) }
+        #expect(throws: GGUFWriterError.invalidTensor(name: "q", reason: "produced 34 bytes, Q8_0 needs 68")) {
+            try short.write(to: failedPath)
+        }
+        #expect(!FileManager.default.fileExists(atPath: failedPath + ".partial"))
+        let values = GGUFWriter()
+        try values.addTensor("v", shape: [2, 32], as: .q8_0) { Tensor(shape: [32], values: [Float](repeating: 0, count: 32)) }
+        #expect(throws: GGUFWriterError.invalidTensor(name: "v", reason: "32 values for shape [2, 32]")) { try values.encoded() }
+    }
+
     @Test func replacingAndRemovingMetadataKeepsOrder() {
         let writer = GGUFWriter()
         writer["a"] = .uint8(1)

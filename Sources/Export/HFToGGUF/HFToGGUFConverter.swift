@@ -84,19 +84,23 @@ public enum HFToGGUFConverter {
         for (key, value) in archEntries { writer[key] = value }
         writer["general.file_type"] = .uint32(fileType)
         for (key, value) in try DirectoryTokenizerMetadata.entries(directory, vocabularySize: vocabularySize) { writer[key] = value }
+        // each tensor is read, checked and encoded when the writer reaches it, then let go: the
+        // converter holds one tensor at a time, not the model
+        let form = storedForm
         for t in plan {
-            var values = storedForm(t.hf, try source.loadFloat32(t.hf, expectedShape: t.shape))
-            try WeightCheck.finite(values, name: t.hf, file: source.sourcePath)
-            if let heads = permuted[t.name] {
-                values = values.reorderingRows(GGUFBlockEncoder.llamaCppPermutation(rows: t.shape[0], heads: heads))
+            let permutation = permuted[t.name].map { GGUFBlockEncoder.llamaCppPermutation(rows: t.shape[0], heads: $0) }
+            try writer.addTensor(t.name, shape: t.shape, as: t.type) {
+                var values = form(t.hf, try source.loadFloat32(t.hf, expectedShape: t.shape))
+                try WeightCheck.finite(values, name: t.hf, file: source.sourcePath)
+                if let permutation { values = values.reorderingRows(permutation) }
+                return values
             }
-            try writer.addTensor(t.name, values, as: t.type)
         }
         if let ropeFactors {
             try writer.addTensor("rope_freqs.weight", Tensor(shape: [ropeFactors.count], values: ropeFactors), as: .f32)
         }
         let tensorCount = plan.count + (ropeFactors == nil ? 0 : 1)
-        do { try writer.write(to: out) } catch { throw ExportError("\(out): cannot write: \(error)") }
+        do { try writer.write(to: out) } catch let error as GGUFWriterError { throw ExportError("\(out): cannot write: \(error)") }
         let written = try GGUFFile(path: out)
         try check(written)
         let bytes = written.tensors.reduce(0) { $0 + $1.byteCount }

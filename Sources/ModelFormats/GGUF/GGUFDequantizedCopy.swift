@@ -12,9 +12,11 @@ extension GGUFFile {
             writer[key] = key == "general.file_type" ? .uint32(fileType) : metadata[key]
         }
         for info in tensors {
-            let t = try loadFloat32(info.name)
-            // 1-D tensors (norms, biases) stay F32 as llama.cpp's converter keeps them.
-            try writer.addTensor(info.name, t, as: info.shape.count == 1 ? .f32 : type)
+            // 1-D tensors (norms, biases) stay F32 as llama.cpp's converter keeps them; each tensor
+            // is decoded when the writer reaches it (one f32 tensor in memory at a time)
+            try writer.addTensor(info.name, shape: info.shape, as: info.shape.count == 1 ? .f32 : type) {
+                try self.loadFloat32(info.name)
+            }
         }
         try writer.write(to: path)
     }

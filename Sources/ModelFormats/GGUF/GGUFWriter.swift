@@ -26,7 +26,9 @@ public enum GGUFWriterError: Error, CustomStringConvertible, Equatable, Sendable
 /// Builds a GGUF version 3 file the way gguf-py's `GGUFWriter` and ggml do: header, metadata in
 /// insertion order, tensor infos, padding to `alignment`, then each tensor's data padded to
 /// `alignment`. Tensors are given in PyTorch shape order and stored with ggml's reversed `ne`.
-/// Tensor data is kept in memory until `write(to:)`.
+/// A tensor's data is either given now (kept in memory until `write(to:)`) or produced by a closure
+/// that `write(to:)` calls when it reaches that tensor (`addTensor(_:shape:as:producedBy:)`), so a
+/// whole model is never held in memory twice: the file's header needs only names, shapes and types.
 public final class GGUFWriter {
     public let alignment: Int
     /// Metadata keys in insertion order.
@@ -39,7 +41,15 @@ public final class GGUFWriter {
         let name: String
         let dimensions: [Int]
         let type: GGMLType
-        let data: [UInt8]
+        /// What the data section holds for this tensor (the header needs it before the data exists).
+        let byteCount: Int
+        let contents: Contents
+
+        enum Contents {
+            case encoded([UInt8])
+            /// Called once, while writing; the bytes are dropped once written.
+            case produced(() throws -> [UInt8])
+        }
     }
 
     /// `alignment` must be a power of two; values other than 32 are recorded as `general.alignment`.
@@ -72,22 +82,62 @@ public final class GGUFWriter {
                     + "\(type.byteCount(elements: elements).map(String.init) ?? "?")")
         }
         tensorNames.insert(name)
-        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, data: encodedData))
+        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, byteCount: expected, contents: .encoded(encodedData)))
+    }
+
+    /// Adds a tensor whose encoded bytes `produce` returns when `write(to:)` reaches it (their count
+    /// is checked against `type` and `shape` then). An error `produce` throws ends the write unchanged.
+    public func addTensor(_ name: String, shape: [Int], type: GGMLType, encodedBy produce: @escaping () throws -> [UInt8]) throws {
+        let (dimensions, elements) = try validated(name, shape: shape, type: type)
+        guard let byteCount = type.byteCount(elements: elements) else {
+            throw GGUFWriterError.invalidTensor(name: name, reason: "\(type.name) \(shape) has no whole number of blocks")
+        }
+        tensorNames.insert(name)
+        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, byteCount: byteCount, contents: .produced(produce)))
     }
 
     /// Adds f32 values (row-major, `shape` in PyTorch order), encoding them as `type`.
     public func addTensor(_ name: String, shape: [Int], values: UnsafeBufferPointer<Float>, as type: GGMLType) throws {
         let (dimensions, elements) = try validated(name, shape: shape, type: type)
+        try Self.checkEncodable(name, type: type)
+        let data = try Self.encode(name, shape: shape, dimensions: dimensions, elements: elements, values: values, as: type)
+        tensorNames.insert(name)
+        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, byteCount: data.count, contents: .encoded(data)))
+    }
+
+    /// Adds a tensor whose f32 values `produce` returns when `write(to:)` reaches it, encoded as
+    /// `type` then; name, shape and type are checked now. An error `produce` throws (a bad source
+    /// tensor, say) ends the write unchanged, and no file is left at the path.
+    public func addTensor(_ name: String, shape: [Int], as type: GGMLType, producedBy produce: @escaping () throws -> Tensor) throws {
+        let (dimensions, elements) = try validated(name, shape: shape, type: type)
+        try Self.checkEncodable(name, type: type)
+        tensorNames.insert(name)
+        let byteCount = type.byteCount(elements: elements) ?? 0
+        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, byteCount: byteCount, contents: .produced {
+            let tensor = try produce()
+            return try withExtendedLifetime(tensor) {
+                try Self.encode(name, shape: shape, dimensions: dimensions, elements: elements,
+                                values: UnsafeBufferPointer(start: tensor.pointer, count: tensor.count), as: type)
+            }
+        }))
+    }
+
+    private static func checkEncodable(_ name: String, type: GGMLType) throws {
         guard type.traits.quantize != nil else {
             throw GGUFWriterError.invalidTensor(name: name, reason: GGMLCodecError.quantizationUnsupported(type).description)
         }
+    }
+
+    /// f32 values → `type`'s bytes, after checking their count against the shape.
+    private static func encode(_ name: String, shape: [Int], dimensions: [Int], elements: Int,
+                               values: UnsafeBufferPointer<Float>, as type: GGMLType) throws -> [UInt8] {
         guard values.count == elements else {
             throw GGUFWriterError.invalidTensor(name: name, reason: "\(values.count) values for shape \(shape)")
         }
         let rowLength = dimensions.first ?? 1
         let rows = rowLength == 0 ? 0 : elements / rowLength
         let byteCount = type.byteCount(elements: elements) ?? 0
-        let data = try [UInt8](unsafeUninitializedCapacity: byteCount) { out, initialized in
+        return try [UInt8](unsafeUninitializedCapacity: byteCount) { out, initialized in
             if let src = values.baseAddress, let dst = out.baseAddress, byteCount > 0 {
                 do {
                     try GGMLCodec.quantize(type, from: src, to: UnsafeMutableRawPointer(dst), rows: rows, rowLength: rowLength)
@@ -97,8 +147,6 @@ public final class GGUFWriter {
             }
             initialized = byteCount
         }
-        tensorNames.insert(name)
-        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, data: data))
     }
 
     /// Adds a tensor, encoding it as `type`.
@@ -160,23 +208,38 @@ public final class GGUFWriter {
             for d in t.dimensions { w.append(UInt64(d)) }
             w.append(t.type.rawValue)
             w.append(UInt64(offset))
-            offset += t.data.count + padding(t.data.count)
+            offset += t.byteCount + padding(t.byteCount)
         }
         w.appendZeros(padding(w.bytes.count))
         return w.bytes
+    }
+
+    /// A tensor's bytes: as given, or produced now (and checked against what the header says).
+    private func bytes(of t: PendingTensor) throws -> [UInt8] {
+        switch t.contents {
+        case .encoded(let bytes): return bytes
+        case .produced(let produce):
+            let bytes = try produce()
+            guard bytes.count == t.byteCount else {
+                throw GGUFWriterError.invalidTensor(name: t.name, reason: "produced \(bytes.count) bytes, \(t.type.name) needs \(t.byteCount)")
+            }
+            return bytes
+        }
     }
 
     /// The whole file in memory.
     public func encoded() throws -> [UInt8] {
         var bytes = try encodedHeader()
         for t in tensors {
-            bytes.append(contentsOf: t.data)
-            bytes.append(contentsOf: repeatElement(0, count: padding(t.data.count)))
+            bytes.append(contentsOf: try self.bytes(of: t))
+            bytes.append(contentsOf: repeatElement(0, count: padding(t.byteCount)))
         }
         return bytes
     }
 
-    /// Writes the file (to a temporary name first, then renamed into place).
+    /// Writes the file (to a temporary name first, then renamed into place). Tensors added with a
+    /// producer are produced here, one at a time; if one throws, its error is rethrown as it is and
+    /// the temporary file is removed.
     public func write(to path: String) throws {
         let header = try encodedHeader()
         let temporary = path + ".partial"
@@ -190,9 +253,15 @@ public final class GGUFWriter {
         }
         put(header)
         let zeros = [UInt8](repeating: 0, count: alignment)
-        for t in tensors {
-            put(t.data)
-            put(Array(zeros.prefix(padding(t.data.count))))
+        for t in tensors where ok {
+            let data: [UInt8]
+            do { data = try bytes(of: t) } catch {
+                fclose(stream)
+                unlink(temporary)
+                throw error
+            }
+            put(data)
+            put(Array(zeros.prefix(padding(t.byteCount))))
         }
         let closed = fclose(stream) == 0
         guard ok, closed else {
