@@ -18,6 +18,8 @@ struct ExportGGUFCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            let cleanup = InterruptCleanup.register([out + ".partial"])
+            defer { InterruptCleanup.forget(cleanup) }
             let report = try HFToGGUFConverter.convert(directory: directory, to: out)
             print("wrote gguf \(out): \(report.tensors) tensors (\(report.quantizedStorage)), \(report.bytes) bytes of tensor data")
             for note in report.notes { print("  note: \(note)") }

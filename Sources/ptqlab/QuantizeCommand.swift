@@ -98,6 +98,9 @@ struct QuantizeCommand: ParsableCommand {
             // cannot convert is refused first); the blocks then go into a copy of that file.
             let ggufSource = toGGUF && sourceIsDirectory ? out + ".source.tmp.gguf" : modelPath
             defer { if ggufSource != modelPath { try? FileManager.default.removeItem(atPath: ggufSource) } }
+            // the same files if Ctrl-C or kill stops the run
+            let cleanup = InterruptCleanup.register((ggufSource != modelPath ? [ggufSource, ggufSource + ".partial"] : []) + [out + ".partial"])
+            defer { InterruptCleanup.forget(cleanup) }
             if ggufSource != modelPath { try HFToGGUFConverter.convert(directory: modelPath, to: ggufSource) }
             let session = try ModelSession(name: modelPath, assets: assets, reusable: false)
             let llama = session.loaded.model as? LlamaModel
