@@ -1,6 +1,7 @@
 import ArgumentParser
 import Export
 import Foundation
+import ModelFormats
 
 /// `ptqlab export-gguf DIR --out X.gguf`: a Hugging Face directory (Llama, Mistral, Qwen2, Gemma 3)
 /// as an unquantized GGUF llama.cpp loads, written as its `convert_hf_to_gguf.py` would (see
@@ -18,7 +19,7 @@ struct ExportGGUFCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let cleanup = InterruptCleanup.register([out + ".partial"])
+            let cleanup = InterruptCleanup.register([GGUFWriter.partialPath(out)])
             defer { InterruptCleanup.forget(cleanup) }
             let report = try HFToGGUFConverter.convert(directory: directory, to: out)
             print("wrote gguf \(out): \(report.tensors) tensors (\(report.quantizedStorage)), \(report.bytes) bytes of tensor data")

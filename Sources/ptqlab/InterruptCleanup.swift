@@ -49,6 +49,7 @@ enum InterruptCleanup {
     private static func install() {
         guard !installed else { return }
         installed = true
+        _ = slots  // initialized here, not lazily inside the handler
         // a parent may have started us with these blocked (a child inherits its spawner's signal
         // mask; libdispatch's worker threads block them): then a SIGTERM would wait forever
         var unblock = sigset_t()

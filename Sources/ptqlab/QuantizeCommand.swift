@@ -99,7 +99,7 @@ struct QuantizeCommand: ParsableCommand {
             let ggufSource = toGGUF && sourceIsDirectory ? out + ".source.tmp.gguf" : modelPath
             defer { if ggufSource != modelPath { try? FileManager.default.removeItem(atPath: ggufSource) } }
             // the same files if Ctrl-C or kill stops the run
-            let cleanup = InterruptCleanup.register((ggufSource != modelPath ? [ggufSource, ggufSource + ".partial"] : []) + [out + ".partial"])
+            let cleanup = InterruptCleanup.register((ggufSource != modelPath ? [ggufSource, GGUFWriter.partialPath(ggufSource)] : []) + [GGUFWriter.partialPath(out)])
             defer { InterruptCleanup.forget(cleanup) }
             if ggufSource != modelPath { try HFToGGUFConverter.convert(directory: modelPath, to: ggufSource) }
             let session = try ModelSession(name: modelPath, assets: assets, reusable: false)

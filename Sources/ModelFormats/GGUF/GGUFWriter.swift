@@ -237,12 +237,15 @@ public final class GGUFWriter {
         return bytes
     }
 
+    /// Where `write(to: path)` writes before renaming into place.
+    public static func partialPath(_ path: String) -> String { path + ".partial" }
+
     /// Writes the file (to a temporary name first, then renamed into place). Tensors added with a
     /// producer are produced here, one at a time; if one throws, its error is rethrown as it is and
     /// the temporary file is removed.
     public func write(to path: String) throws {
         let header = try encodedHeader()
-        let temporary = path + ".partial"
+        let temporary = Self.partialPath(path)
         guard let stream = fopen(temporary, "wb") else {
             throw GGUFWriterError.io(path: path, reason: "cannot create (\(String(cString: strerror(errno))))")
         }
