@@ -95,7 +95,6 @@ public enum GGUFExporter {
 
         // each tensor's bytes are made when the writer reaches it, so the file is never held in
         // memory beside the quantized model
-        var bytes = 0
         for info in source.tensors {
             let produce: () throws -> [UInt8], tensorType: GGMLType
             if let (result, layerType) = byGGUFName[info.name] {
@@ -120,7 +119,6 @@ public enum GGUFExporter {
                 tensorType = info.type
             }
             try writer.addTensor(info.name, shape: info.shape, type: tensorType, encodedBy: produce)
-            bytes += tensorType.byteCount(elements: info.shape.reduce(1, *)) ?? 0
         }
         try writer.write(to: path)
         let used = Set(byGGUFName.values.map(\.type)).sorted { $0.name < $1.name }
@@ -129,7 +127,7 @@ public enum GGUFExporter {
         let exact = onBlockGrids || used.allSatisfy { [GGMLType.q4_0, .q5_0, .q8_0, .f16].contains($0) }
         return ExportReport(
             format: "gguf", path: path, quantizedStorage: used.map(\.name).joined(separator: "+"), quantizedLayers: byGGUFName.count,
-            tensors: source.tensors.count, bytes: bytes,
+            tensors: source.tensors.count, bytes: writer.tensorDataBytes,
             notes: mixed + [onBlockGrids ? "quantized on ggml's own block grids: the file holds exactly the weights the method chose and PTQLab evaluated"
                         : exact ? "\(used.map(\.name).joined(separator: ", ")) blocks reproduce the fake-quantized weights exactly (d = scale)"
                         : "asymmetric blocks: d = scale, m = −scale·zero rounded to f16 (deviation ≤ half an f16 ulp of scale·zero)",

@@ -35,11 +35,10 @@ import Testing
     }
 
     static func reference() throws -> Reference {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(Reference.self, from: Data(contentsOf: url.appendingPathComponent("Fixtures/reference/llama_perplexity_smollm2.json")))
+        let url = ExportTestSupport.packageRoot.appendingPathComponent("Fixtures/reference/llama_perplexity_smollm2.json")
+        return try decoder.decode(Reference.self, from: Data(contentsOf: url))
     }
 
     /// ptqlab's llama.cpp-protocol perplexity of the GGUF at `path` with llama.cpp's arithmetic.
@@ -90,11 +89,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let assets = AssetLocator()
         let loaded = try ModelLoader.load(path: try assets.defaultModel)
-        #expect(throws: ModelInputError.self) { try LlamaCppArithmetic.install(on: loaded.model, ggufPath: dir) }
-        do {
-            try LlamaCppArithmetic.install(on: loaded.model, ggufPath: dir)
-        } catch let e as ModelInputError {
-            #expect(e.message.contains(dir) && e.message.contains("not a GGUF"))
+        #expect { try LlamaCppArithmetic.install(on: loaded.model, ggufPath: dir) } throws: { error in
+            guard let e = error as? ModelInputError else { return false }
+            return e.message.contains(dir) && e.message.contains("not a GGUF")
         }
     }
 }

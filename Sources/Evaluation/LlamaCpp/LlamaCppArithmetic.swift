@@ -8,10 +8,11 @@ import TensorCore
 /// which is what the weights mean but not what `llama-perplexity` measures on a quantized file:
 /// on SmolLM2-135M in pure Q8_0 the rounding alone adds +0.3% perplexity (64 × 512 tokens).
 ///
-/// Not modelled, because they move llama.cpp's own result less than its own settings do
-/// (flash attention on/off, f16 or f32 KV cache, micro-batch size: within 0.05% of each other
-/// over 64 windows): the f16 KV cache and flash attention's f16 accumulation, and Q8_1's block
-/// sum kept in f16 (Q4_1/Q5_1 min term).
+/// Not modelled: the f16 KV cache and flash attention's f16 accumulation (on an F16 file, where
+/// no 8-bit rounding amplifies them, llama.cpp's settings move its perplexity by 0.002%), and
+/// Q8_1's block sum kept in f16 (Q4_1/Q5_1 min term). On quantized files llama.cpp's own result
+/// moves 0.1–0.25% between its settings (flash attention on/off, f16 or f32 KV cache,
+/// micro-batch size; 64 windows), which bounds how closely any reimplementation can agree.
 public enum LlamaCppArithmetic {
     /// What was installed: products per rounding (F32 products have none).
     public struct Installed: Sendable, Equatable {

@@ -75,51 +75,47 @@ public final class GGUFWriter {
 
     /// Adds a tensor whose data is already encoded as `type` (`shape` in PyTorch order).
     public func addTensor(_ name: String, shape: [Int], type: GGMLType, encodedData: [UInt8]) throws {
-        let (dimensions, elements) = try validated(name, shape: shape, type: type)
-        guard let expected = type.byteCount(elements: elements), expected == encodedData.count else {
+        let v = try validated(name, shape: shape, type: type)
+        guard v.byteCount == encodedData.count else {
             throw GGUFWriterError.invalidTensor(
-                name: name, reason: "\(encodedData.count) bytes of data, \(type.name) \(shape) needs "
-                    + "\(type.byteCount(elements: elements).map(String.init) ?? "?")")
+                name: name, reason: "\(encodedData.count) bytes of data, \(type.name) \(shape) needs \(v.byteCount)")
         }
-        tensorNames.insert(name)
-        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, byteCount: expected, contents: .encoded(encodedData)))
+        append(name, v, type: type, .encoded(encodedData))
     }
 
     /// Adds a tensor whose encoded bytes `produce` returns when `write(to:)` reaches it (their count
     /// is checked against `type` and `shape` then). An error `produce` throws ends the write unchanged.
     public func addTensor(_ name: String, shape: [Int], type: GGMLType, encodedBy produce: @escaping () throws -> [UInt8]) throws {
-        let (dimensions, elements) = try validated(name, shape: shape, type: type)
-        guard let byteCount = type.byteCount(elements: elements) else {
-            throw GGUFWriterError.invalidTensor(name: name, reason: "\(type.name) \(shape) has no whole number of blocks")
-        }
-        tensorNames.insert(name)
-        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, byteCount: byteCount, contents: .produced(produce)))
+        append(name, try validated(name, shape: shape, type: type), type: type, .produced(produce))
     }
 
     /// Adds f32 values (row-major, `shape` in PyTorch order), encoding them as `type`.
     public func addTensor(_ name: String, shape: [Int], values: UnsafeBufferPointer<Float>, as type: GGMLType) throws {
-        let (dimensions, elements) = try validated(name, shape: shape, type: type)
+        let v = try validated(name, shape: shape, type: type)
         try Self.checkEncodable(name, type: type)
-        let data = try Self.encode(name, shape: shape, dimensions: dimensions, elements: elements, values: values, as: type)
-        tensorNames.insert(name)
-        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, byteCount: data.count, contents: .encoded(data)))
+        append(name, v, type: type, .encoded(try Self.encode(name, shape: shape, v, values: values, as: type)))
     }
 
     /// Adds a tensor whose f32 values `produce` returns when `write(to:)` reaches it, encoded as
     /// `type` then; name, shape and type are checked now. An error `produce` throws (a bad source
     /// tensor, say) ends the write unchanged, and no file is left at the path.
     public func addTensor(_ name: String, shape: [Int], as type: GGMLType, producedBy produce: @escaping () throws -> Tensor) throws {
-        let (dimensions, elements) = try validated(name, shape: shape, type: type)
+        let v = try validated(name, shape: shape, type: type)
         try Self.checkEncodable(name, type: type)
-        tensorNames.insert(name)
-        let byteCount = type.byteCount(elements: elements) ?? 0
-        tensors.append(PendingTensor(name: name, dimensions: dimensions, type: type, byteCount: byteCount, contents: .produced {
+        append(name, v, type: type, .produced {
             let tensor = try produce()
             return try withExtendedLifetime(tensor) {
-                try Self.encode(name, shape: shape, dimensions: dimensions, elements: elements,
-                                values: UnsafeBufferPointer(start: tensor.pointer, count: tensor.count), as: type)
+                try Self.encode(name, shape: shape, v, values: UnsafeBufferPointer(start: tensor.pointer, count: tensor.count), as: type)
             }
-        }))
+        })
+    }
+
+    /// Tensor data bytes added so far (without the alignment padding between tensors).
+    public var tensorDataBytes: Int { tensors.reduce(0) { $0 + $1.byteCount } }
+
+    private func append(_ name: String, _ v: Validated, type: GGMLType, _ contents: PendingTensor.Contents) {
+        tensorNames.insert(name)
+        tensors.append(PendingTensor(name: name, dimensions: v.dimensions, type: type, byteCount: v.byteCount, contents: contents))
     }
 
     private static func checkEncodable(_ name: String, type: GGMLType) throws {
@@ -129,14 +125,14 @@ public final class GGUFWriter {
     }
 
     /// f32 values → `type`'s bytes, after checking their count against the shape.
-    private static func encode(_ name: String, shape: [Int], dimensions: [Int], elements: Int,
+    private static func encode(_ name: String, shape: [Int], _ v: Validated,
                                values: UnsafeBufferPointer<Float>, as type: GGMLType) throws -> [UInt8] {
-        guard values.count == elements else {
+        guard values.count == v.elements else {
             throw GGUFWriterError.invalidTensor(name: name, reason: "\(values.count) values for shape \(shape)")
         }
-        let rowLength = dimensions.first ?? 1
-        let rows = rowLength == 0 ? 0 : elements / rowLength
-        let byteCount = type.byteCount(elements: elements) ?? 0
+        let rowLength = v.dimensions.first ?? 1
+        let rows = rowLength == 0 ? 0 : v.elements / rowLength
+        let byteCount = v.byteCount
         return try [UInt8](unsafeUninitializedCapacity: byteCount) { out, initialized in
             if let src = values.baseAddress, let dst = out.baseAddress, byteCount > 0 {
                 do {
@@ -160,8 +156,13 @@ public final class GGUFWriter {
         try values.withUnsafeBufferPointer { try addTensor(name, shape: shape, values: $0, as: type) }
     }
 
-    /// ggml dimensions (reversed shape) and element count, after checking the shape fits the type.
-    private func validated(_ name: String, shape: [Int], type: GGMLType) throws -> (dimensions: [Int], elements: Int) {
+    /// A shape checked against a type: ggml dimensions (reversed shape), element count, data bytes.
+    private struct Validated {
+        let dimensions: [Int], elements: Int, byteCount: Int
+    }
+
+    /// Checks the name is new and the shape fits the type.
+    private func validated(_ name: String, shape: [Int], type: GGMLType) throws -> Validated {
         guard !tensorNames.contains(name) else { throw GGUFWriterError.duplicateTensor(name) }
         guard shape.count <= ggmlMaximumDimensions else {
             throw GGUFWriterError.invalidTensor(name: name, reason: "\(shape.count) dimensions, at most \(ggmlMaximumDimensions)")
@@ -183,7 +184,10 @@ public final class GGUFWriter {
             }
             elements = product
         }
-        return (dimensions, elements)
+        guard let byteCount = type.byteCount(elements: elements) else {
+            throw GGUFWriterError.invalidTensor(name: name, reason: "shape \(shape) is too large")
+        }
+        return Validated(dimensions: dimensions, elements: elements, byteCount: byteCount)
     }
 
     private func padding(_ n: Int) -> Int { (alignment - n % alignment) % alignment }
